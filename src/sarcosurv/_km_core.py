@@ -1,0 +1,84 @@
+"""Numerical kernels of the Kaplan–Meier estimator: the curve, its pointwise bands.
+
+Pure functions on numpy arrays of one curve (one group), in time order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["CONF_TYPES", "confidence_band", "kaplan_meier_curve", "normal_quantile"]
+
+CONF_TYPES = ("plain", "log", "log-log", "arcsin")
+
+
+def normal_quantile(conf_level: float) -> float:
+    """Two-sided standard normal critical value ``z_{1 - (1 - level) / 2}``."""
+    return float(stats.norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+
+
+def kaplan_meier_curve(n_risk: FloatArray, n_event: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Product-limit survival and Greenwood's variance of ``log S``.
+
+    ``S(t) = prod_{t_j <= t} (1 - d_j / n_j)`` (Kaplan & Meier 1958) and
+    ``Var[log S(t)] = sum_{t_j <= t} d_j / (n_j (n_j - d_j))`` (Greenwood 1926),
+    with weighted counts when the data carry case weights. The variance is
+    infinite once every row at risk has had the event (``n_j = d_j``).
+
+    Returns
+    -------
+    survival, var_log_survival : ndarray
+    """
+    has_event = n_event > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(has_event, 1.0 - n_event / n_risk, 1.0)
+        term = np.where(has_event, n_event / (n_risk * (n_risk - n_event)), 0.0)
+    term = np.where(has_event & (n_risk <= n_event), np.inf, term)
+    return np.cumprod(factor), np.cumsum(term)
+
+
+def confidence_band(
+    survival: FloatArray, se_log: FloatArray, conf_type: str, z: float
+) -> tuple[FloatArray, FloatArray]:
+    """Pointwise confidence limits of ``S(t)`` on a transformed scale.
+
+    ``se_log`` is the standard error of ``log S`` (the square root of
+    Greenwood's sum). With ``z`` the normal critical value:
+
+    * ``plain``:   ``S ± z S se``, cut to [0, 1];
+    * ``log``:     ``exp(log S ± z se)``, upper cut at 1 (undefined at S = 0);
+    * ``log-log``: ``exp(-exp(log(-log S) ± z se / log S))`` (Kalbfleisch & Prentice
+      1980), undefined at S = 0 and S = 1;
+    * ``arcsin``:  ``sin²(arcsin(√S) ± z se √(S / (1 - S)) / 2)`` kept within
+      [0, π/2] (Borgan & Liestøl 1990), undefined at S = 0.
+
+    These are the limits of R ``survfit`` (``survival:::survfit_confint``),
+    including where R leaves them undefined (NaN).
+    """
+    s = survival
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if conf_type == "plain":
+            half = z * se_log * s
+            return np.maximum(s - half, 0.0), np.minimum(s + half, 1.0)
+        if conf_type == "log":
+            xx = np.where(s == 0.0, np.nan, s)
+            half = z * se_log
+            return np.exp(np.log(xx) - half), np.minimum(np.exp(np.log(xx) + half), 1.0)
+        if conf_type == "log-log":
+            xx = np.where((s == 0.0) | (s == 1.0), np.nan, s)
+            log_s = np.log(xx)
+            half = z * se_log / log_s
+            centre = np.log(-log_s)
+            return np.exp(-np.exp(centre - half)), np.exp(-np.exp(centre + half))
+        if conf_type == "arcsin":
+            xx = np.where(s == 0.0, np.nan, s)
+            half = 0.5 * z * se_log * np.sqrt(xx / (1.0 - xx))
+            centre = np.arcsin(np.sqrt(xx))
+            lower = np.sin(np.maximum(0.0, centre - half)) ** 2
+            upper = np.sin(np.minimum(np.pi / 2.0, centre + half)) ** 2
+            return lower, upper
+    raise ValueError(f"unknown conf_type {conf_type!r}; use one of {CONF_TYPES}")

@@ -1,0 +1,161 @@
+"""Counting kernel shared by the Kaplan–Meier estimator and the log-rank family.
+
+Both need, for every distinct observed time ``t`` and every cell (group, or
+stratum × group), the (weighted) number of rows at risk, of events and of rows
+leaving. The counts are built with :func:`numpy.bincount` on integer codes of
+the times, so no risk set is ever materialised and no Python loop runs over
+rows or times.
+
+Two ways to code the times:
+
+* integer-valued times with a moderate range (days, rounded months): the code
+  is ``time - min(time)``, so counting needs neither sorting nor hashing;
+* anything else: :func:`pandas.factorize` (hashing, linear time) followed by a
+  sort of the distinct values only, which is much cheaper than sorting every
+  row when times are tied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+
+__all__ = ["RiskTable", "tabulate"]
+
+#: Largest dense grid (cells × time range) the integer path may allocate, as a
+#: multiple of the number of rows; beyond it hashing is cheaper than a sparse grid.
+_DENSE_FACTOR = 4
+_DENSE_MINIMUM = 1 << 22
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    """Counts per cell and distinct time, cells along axis 0, times along axis 1.
+
+    Attributes
+    ----------
+    times : ndarray (m,)
+        Sorted distinct observed exit times over all cells.
+    n_rows : ndarray (k, m)
+        Unweighted number of rows of each cell leaving at each time; a cell has
+        a row in its own table exactly where this is positive.
+    n_exit, n_event, n_risk : ndarray (k, m)
+        Weighted rows leaving, weighted events, and the weighted number at risk
+        ``sum(w[entry < t <= time])``.
+    """
+
+    times: FloatArray
+    n_rows: IntArray
+    n_exit: FloatArray
+    n_event: FloatArray
+    n_risk: FloatArray
+
+
+def _reverse_cumsum(values: FloatArray) -> FloatArray:
+    """Sum over columns ``j' >= j`` along axis 1."""
+    out: FloatArray = np.cumsum(values[:, ::-1], axis=1)[:, ::-1]
+    return out
+
+
+def _integer_grid(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray] | None:
+    """Dense codes ``time - min`` when times are integers on a small enough range."""
+    tmin = float(time.min())
+    tmax = float(time.max())
+    span = tmax - tmin + 1.0
+    if span * n_cells > max(_DENSE_FACTOR * time.size, _DENSE_MINIMUM):
+        return None
+    codes = (time - tmin).astype(np.intp)
+    # An exact round trip proves every time was integer-valued.
+    if not np.array_equal(codes + tmin, time):
+        return None
+    grid = np.arange(int(span), dtype=np.float64) + tmin
+    return grid, codes
+
+
+def _hashed_grid(time: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Codes into the sorted distinct times, via hashing then sorting the distinct values."""
+    codes, uniques = pd.factorize(time, sort=False)
+    uniques_arr = np.asarray(uniques, dtype=np.float64)
+    order = np.argsort(uniques_arr, kind="stable")
+    rank = np.empty(order.size, dtype=np.intp)
+    rank[order] = np.arange(order.size, dtype=np.intp)
+    return uniques_arr[order], rank[codes]
+
+
+def tabulate(
+    time: FloatArray,
+    event: BoolArray,
+    *,
+    cell: IntArray | None = None,
+    n_cells: int = 1,
+    weights: FloatArray | None = None,
+    entry: FloatArray | None = None,
+) -> RiskTable:
+    """Count rows at risk, events and exits per cell at every distinct time.
+
+    Parameters
+    ----------
+    time, event : ndarray (n,)
+        Exit times (finite, validated) and event indicators.
+    cell : ndarray of intp (n,), optional
+        Cell code ``0 .. n_cells - 1`` of each row (group, or stratum × group).
+    n_cells : int
+        Number of cells.
+    weights : ndarray (n,), optional
+        Case weights; every count becomes a sum of weights.
+    entry : ndarray (n,), optional
+        Left-truncation times; a row is at risk at ``t`` when ``entry < t <= time``.
+
+    Returns
+    -------
+    RiskTable
+    """
+    dense = _integer_grid(time, n_cells)
+    grid, codes = dense if dense is not None else _hashed_grid(time)
+    size = grid.size
+    joint = codes if cell is None or n_cells == 1 else cell * size + codes
+    length = n_cells * size
+    n_rows = np.bincount(joint, minlength=length).reshape(n_cells, size)
+    if weights is None:
+        n_exit = n_rows.astype(np.float64)
+        n_event = np.bincount(joint[event], minlength=length).astype(np.float64)
+    else:
+        n_exit = np.bincount(joint, weights=weights, minlength=length).reshape(n_cells, size)
+        n_event = np.bincount(joint[event], weights=weights[event], minlength=length)
+    n_event = n_event.reshape(n_cells, size)
+    if dense is not None:
+        present = n_rows.sum(axis=0) > 0
+        if not present.all():
+            grid = grid[present]
+            n_rows = n_rows[:, present]
+            n_exit = n_exit[:, present]
+            n_event = n_event[:, present]
+    n_risk = _reverse_cumsum(n_exit)
+    if entry is not None:
+        n_risk = n_risk - _entered_later(grid, entry, cell, n_cells, weights)
+    return RiskTable(grid, n_rows, n_exit, n_event, n_risk)
+
+
+def _entered_later(
+    times: FloatArray,
+    entry: FloatArray,
+    cell: IntArray | None,
+    n_cells: int,
+    weights: FloatArray | None,
+) -> FloatArray:
+    """Weighted number of rows with ``entry >= times[j]``, per cell (not yet at risk)."""
+    m = times.size
+    # pos = number of grid times <= entry: the row is not at risk at grid indices < pos.
+    pos = np.searchsorted(times, entry, side="right")
+    joint = pos if cell is None or n_cells == 1 else cell * (m + 1) + pos
+    counts = np.bincount(joint, weights=weights, minlength=n_cells * (m + 1))
+    later = _reverse_cumsum(counts.reshape(n_cells, m + 1).astype(np.float64))
+    out: FloatArray = later[:, 1:]
+    return out

@@ -1,0 +1,360 @@
+"""Kaplan–Meier estimator: right-censored and left-truncated data, case weights, groups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from . import _validate as v
+from ._grouping import as_columns, exclusions, group_codes
+from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
+from ._km_quantile import curve_quantile, symmetric_interval
+from ._risksets import tabulate
+from .errors import EmptyDataError, SarcosurvError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["KaplanMeierResult", "kaplan_meier"]
+
+FloatArray = npt.NDArray[np.float64]
+QuantileMethod = Literal["brookmeyer-crowley", "symmetric"]
+_QUANTILE_METHODS = ("brookmeyer-crowley", "symmetric")
+_CURVE_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"]
+
+
+@dataclass(frozen=True)
+class KaplanMeierResult:
+    """Kaplan–Meier survival curves, one per group.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        ``[group, <by columns>,] time, n_risk, n_event, n_censor, survival,
+        std_err, lower, upper``: one row per distinct observed time of each
+        group. ``std_err`` is Greenwood's standard error of the survival
+        (R ``survfit`` reports it for ``log S``; here ``SE(S) = S · SE(log S)``),
+        ``lower``/``upper`` the pointwise limits for ``conf_type``. Counts are
+        sums of case weights when weights are given.
+    groups : pandas.DataFrame
+        One row per group: ``group`` (the value for one ``by`` column,
+        ``"a=1, b=x"`` for several), the ``by`` columns, ``n`` (rows) and
+        ``n_event`` (events, weighted).
+    conf_type, conf_level : str, float
+        The confidence band of ``table``, also used by :meth:`median`.
+    by : tuple of str
+        Grouping columns (empty for one curve).
+    excluded : pandas.DataFrame
+        Rows left out on purpose: ``row`` (index label), ``patient_id`` when the
+        data have one, ``reason`` (a missing value in a ``by`` column).
+    """
+
+    table: pd.DataFrame
+    groups: pd.DataFrame
+    conf_type: str
+    conf_level: float
+    by: tuple[str, ...]
+    excluded: pd.DataFrame
+    offsets: tuple[int, ...] = field(repr=False)
+
+    @property
+    def n_excluded(self) -> int:
+        """Number of rows left out (see :attr:`excluded`)."""
+        return len(self.excluded)
+
+    def _curve(self, index: int) -> dict[str, FloatArray]:
+        rows = self.table.iloc[self.offsets[index] : self.offsets[index + 1]]
+        return {c: rows[c].to_numpy(dtype=np.float64) for c in _CURVE_COLUMNS}
+
+    def _with_groups(self, per_group: list[pd.DataFrame]) -> pd.DataFrame:
+        frames = []
+        for index, frame in enumerate(per_group):
+            if self.by:
+                label = self.groups.iloc[index]
+                keys = ["group", *(self.by if len(self.by) > 1 else ())]
+                for position, key in enumerate(keys):
+                    frame.insert(position, key, [label[key]] * len(frame))
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def survival_at(self, times: float | Sequence[float], *, extend: bool = False) -> pd.DataFrame:
+        """Survival, its confidence limits and the number at risk at given times.
+
+        Step-function semantics of R ``summary(survfit, times =)``: the values of
+        the last table row at or before each time (1 before the first row), and
+        ``n_risk`` as the number at risk at that time (that of the first row at or
+        after it, 0 past the last observation). Past the last observed time of a
+        group the survival is unknown: NaN, unless ``extend=True`` carries the last
+        value forward (R's ``extend = TRUE``; R drops these times otherwise).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``[group,] time, survival, lower, upper, n_risk, std_err``.
+        """
+        at = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        if np.isnan(at).any() or at.ndim != 1:
+            raise SarcosurvError("times must be a number or a one-dimensional sequence of numbers")
+        at = np.sort(at)
+        return self._with_groups(
+            [_landmarks(self._curve(i), at, extend) for i in range(len(self.groups))]
+        )
+
+    def quantile(
+        self,
+        p: float | Sequence[float],
+        *,
+        ci_method: QuantileMethod = "brookmeyer-crowley",
+    ) -> pd.DataFrame:
+        """Time by which a proportion ``p`` of the group has had the event.
+
+        The ``p`` quantile is the first time the curve falls to ``1 - p`` or below
+        (``quantile(0.5)`` is the median), with R ``quantile.survfit``'s midpoint
+        rule where the curve equals ``1 - p`` over an interval. NaN where the
+        curve does not fall that far.
+
+        Parameters
+        ----------
+        p : float or sequence of float
+            Cumulative event probabilities in (0, 1).
+        ci_method : {"brookmeyer-crowley", "symmetric"}
+            ``"brookmeyer-crowley"`` (default): Brookmeyer & Crowley (1982), the
+            times at which the pointwise ``lower``/``upper`` band of ``conf_type``
+            crosses ``1 - p``, computed as R ``quantile.survfit``.
+            ``"symmetric"``: estimate ± z·SE with SE = Greenwood SE of S at the
+            quantile divided by Collett's density estimate (the SPSS style; see
+            :func:`sarcosurv._km_quantile.symmetric_interval`); adds ``std_err``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``[group,] quantile, lower, upper`` (plus ``p`` first when several
+            probabilities are asked for, ``std_err`` for the symmetric method).
+        """
+        if ci_method not in _QUANTILE_METHODS:
+            raise SarcosurvError(f"ci_method must be one of {_QUANTILE_METHODS}, not {ci_method!r}")
+        probs = np.atleast_1d(np.asarray(p, dtype=np.float64))
+        if probs.ndim != 1 or not np.all((probs > 0) & (probs < 1)):
+            raise SarcosurvError(f"p must lie strictly between 0 and 1, got {p!r}")
+        z = normal_quantile(self.conf_level)
+        frames = []
+        for index in range(len(self.groups)):
+            curve = self._curve(index)
+            rows = [_quantile_row(curve, float(q), ci_method, z) for q in probs]
+            frame = pd.DataFrame(rows)
+            if np.ndim(p) == 0:
+                frame = frame.drop(columns="p")
+            frames.append(frame)
+        return self._with_groups(frames)
+
+    def median(self, *, ci_method: QuantileMethod = "brookmeyer-crowley") -> pd.DataFrame:
+        """Median survival time per group with its confidence interval.
+
+        See :meth:`quantile`; returns ``[group,] median, lower, upper``.
+        """
+        return self.quantile(0.5, ci_method=ci_method).rename(columns={"quantile": "median"})
+
+    def summary(self) -> pd.DataFrame:
+        """Per group: rows, events and the median with its Brookmeyer–Crowley interval."""
+        medians = self.median()
+        out = self.groups.copy()
+        for column in ("median", "lower", "upper"):
+            out[column] = medians[column].to_numpy()
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The curve table (a copy of :attr:`table`)."""
+        return self.table.copy()
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Plot the curves; see :func:`sarcosurv.report.plots.plot_kaplan_meier`."""
+        from .report.plots import plot_kaplan_meier
+
+        return plot_kaplan_meier(self, ax, **kwargs)
+
+    def __str__(self) -> str:
+        level = f"{100 * self.conf_level:g}%"
+        head = (
+            f"Kaplan–Meier estimate ({self.conf_type} {level} intervals"
+            f"{'; by ' + ', '.join(self.by) if self.by else ''})"
+        )
+        note = f"\n{self.n_excluded} row(s) excluded (see .excluded)" if self.n_excluded else ""
+        return f"{head}\n{self.summary().to_string(index=False)}{note}"
+
+
+def _landmarks(curve: dict[str, FloatArray], at: FloatArray, extend: bool) -> pd.DataFrame:
+    times = curve["time"]
+    last = np.searchsorted(times, at, side="right") - 1  # last row at or before
+    following = np.searchsorted(times, at, side="left")  # first row at or after
+    n_risk = np.append(curve["n_risk"], 0.0)[following]
+    # R prepends a row (S = 1) at time 0 unless the first observed time is 0 itself.
+    before = last < 0
+    if times.size and times[0] == 0.0:
+        last = np.maximum(last, 0)
+        before = np.zeros_like(before)
+    take = np.maximum(last, 0)
+    out: dict[str, FloatArray] = {"time": at}
+    for column, start in (("survival", 1.0), ("lower", 1.0), ("upper", 1.0), ("std_err", 0.0)):
+        values = np.where(before, start, curve[column][take])
+        if not extend:
+            values = np.where(at > times[-1], np.nan, values)
+        out[column] = values
+    frame = pd.DataFrame(out)
+    frame.insert(4, "n_risk", n_risk)
+    return frame
+
+
+def _quantile_row(
+    curve: dict[str, FloatArray], p: float, method: str, z: float
+) -> dict[str, float]:
+    times = curve["time"]
+    estimate = curve_quantile(times, curve["survival"], p)
+    if method == "symmetric":
+        se, lower, upper = symmetric_interval(
+            times, curve["survival"], curve["std_err"], curve["n_event"], estimate, p, z
+        )
+        return {"p": p, "quantile": estimate, "lower": lower, "upper": upper, "std_err": se}
+    # The lower band reaches 1 - p first, so it gives the lower limit.
+    lower = curve_quantile(times, curve["lower"], p)
+    upper = curve_quantile(times, curve["upper"], p)
+    return {"p": p, "quantile": estimate, "lower": lower, "upper": upper}
+
+
+def kaplan_meier(
+    data: pd.DataFrame,
+    time: str,
+    event: str,
+    by: str | Sequence[str] | None = None,
+    entry: str | None = None,
+    weights: str | None = None,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+) -> KaplanMeierResult:
+    """Kaplan–Meier (product-limit) estimate of the survival function.
+
+    ``S(t) = prod_{t_j <= t} (1 - d_j / n_j)`` over the distinct event times
+    ``t_j``, with ``d_j`` events among ``n_j`` at risk (Kaplan & Meier 1958).
+    Greenwood's (1926) variance ``Var[log S] = sum d_j / (n_j (n_j - d_j))``
+    gives ``std_err = S · sqrt(Var[log S])`` and the pointwise limits (see
+    :func:`sarcosurv._km_core.confidence_band`). Agrees with R
+    ``survfit(Surv(time, event) ~ by)`` (with ``robust = FALSE`` for non-integer
+    weights, where R would switch to a robust variance).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    time, event : str
+        Follow-up time (finite, >= 0) and event indicator (0/1 or boolean).
+    by : str or sequence of str, optional
+        Column(s) defining groups; one curve per combination present. Rows
+        missing a ``by`` value are excluded and listed in ``result.excluded``.
+    entry : str, optional
+        Left-truncation (delayed entry) time, strictly before ``time``: a row is
+        at risk at ``t`` when ``entry < t <= time`` (R ``Surv(entry, time, event)``).
+    weights : str, optional
+        Non-negative case weights: a weight of 2 counts as two identical rows.
+    conf_type : {"log-log", "log", "plain", "arcsin"}
+        Scale of the pointwise confidence limits (default log-log).
+    conf_level : float
+        Confidence level, default 0.95.
+
+    Returns
+    -------
+    KaplanMeierResult
+    """
+    by_columns = as_columns(by)
+    v.require_columns(data, time=time, event=event, by=by_columns, entry=entry, weights=weights)
+    if conf_type not in CONF_TYPES:
+        raise SarcosurvError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
+    if not 0.0 < conf_level < 1.0:
+        raise SarcosurvError(f"conf_level must lie strictly between 0 and 1, not {conf_level!r}")
+    v.require_nonempty(data)
+    stop = v.as_time(data, time)
+    died = v.as_event(data, event)
+    case_weights = v.as_weights(data, weights) if weights is not None else None
+    start = v.as_entry(data, entry, stop) if entry is not None else None
+    grouping = group_codes(data, by_columns)
+    excluded = exclusions(data, by_columns, "by")
+    codes = grouping.codes
+    if len(excluded):
+        keep = codes >= 0
+        if not keep.any():
+            raise EmptyDataError(f"every row has a missing value in the by column(s) {by_columns}")
+        stop, died, codes = stop[keep], died[keep], codes[keep]
+        case_weights = case_weights[keep] if case_weights is not None else None
+        start = start[keep] if start is not None else None
+    k = grouping.n_groups
+    counts = tabulate(
+        stop, died, cell=codes, n_cells=k, weights=case_weights, entry=start
+    )
+    z = normal_quantile(conf_level)
+    frames: list[dict[str, FloatArray]] = []
+    offsets = [0]
+    for g in range(k):
+        rows = counts.n_rows[g] > 0
+        frames.append(
+            _curve_columns(
+                counts.times[rows],
+                counts.n_risk[g, rows],
+                counts.n_event[g, rows],
+                counts.n_exit[g, rows],
+                conf_type,
+                z,
+            )
+        )
+        offsets.append(offsets[-1] + int(rows.sum()))
+    table = pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS})
+    if case_weights is None:
+        for column in ("n_risk", "n_event", "n_censor"):
+            table[column] = np.rint(table[column].to_numpy()).astype(np.int64)
+    groups = grouping.labels.copy()
+    groups["n"] = counts.n_rows.sum(axis=1)
+    groups["n_event"] = counts.n_event.sum(axis=1)
+    if case_weights is None:
+        groups["n_event"] = np.rint(groups["n_event"].to_numpy()).astype(np.int64)
+    if by_columns:
+        sizes = np.diff(offsets)
+        keys = ["group", *(by_columns if len(by_columns) > 1 else ())]
+        for position, key in enumerate(keys):
+            table.insert(position, key, np.repeat(groups[key].to_numpy(dtype=object), sizes))
+    else:
+        groups = groups.drop(columns="group")
+    return KaplanMeierResult(
+        table=table,
+        groups=groups,
+        conf_type=conf_type,
+        conf_level=conf_level,
+        by=by_columns,
+        excluded=excluded,
+        offsets=tuple(offsets),
+    )
+
+
+def _curve_columns(
+    times: FloatArray,
+    n_risk: FloatArray,
+    n_event: FloatArray,
+    n_exit: FloatArray,
+    conf_type: str,
+    z: float,
+) -> dict[str, FloatArray]:
+    survival, var_log = kaplan_meier_curve(n_risk, n_event)
+    se_log = np.sqrt(var_log)
+    with np.errstate(invalid="ignore"):
+        std_err = survival * se_log  # 0 · inf is NaN once every row at risk has died, as in R
+    lower, upper = confidence_band(survival, se_log, conf_type, z)
+    return {
+        "time": times,
+        "n_risk": n_risk,
+        "n_event": n_event,
+        "n_censor": n_exit - n_event,
+        "survival": survival,
+        "std_err": std_err,
+        "lower": lower,
+        "upper": upper,
+    }
