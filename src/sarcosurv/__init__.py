@@ -8,7 +8,19 @@ checked against R ``survival``.
 from __future__ import annotations
 
 from . import errors
+from .followup import FollowupResult, median_followup
+from .km import KaplanMeierResult, kaplan_meier
+from .logrank import LogrankResult, logrank_test
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "errors"]
+__all__ = [
+    "FollowupResult",
+    "KaplanMeierResult",
+    "LogrankResult",
+    "__version__",
+    "errors",
+    "kaplan_meier",
+    "logrank_test",
+    "median_followup",
+]

@@ -55,7 +55,8 @@ def as_columns(columns: str | Sequence[str] | None) -> tuple[str, ...]:
 def _levels(series: pd.Series) -> tuple[IntArray, pd.Index]:
     """Codes in sorted order (category order for a Categorical), -1 for missing."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return series.cat.codes.to_numpy(dtype=np.intp), pd.Index(series.cat.categories)
+        category_codes: IntArray = np.asarray(series.cat.codes, dtype=np.intp)
+        return category_codes, pd.Index(series.cat.categories)
     codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
     return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
 

@@ -38,7 +38,9 @@ def kaplan_meier_curve(n_risk: FloatArray, n_event: FloatArray) -> tuple[FloatAr
         factor = np.where(has_event, 1.0 - n_event / n_risk, 1.0)
         term = np.where(has_event, n_event / (n_risk * (n_risk - n_event)), 0.0)
     term = np.where(has_event & (n_risk <= n_event), np.inf, term)
-    return np.cumprod(factor), np.cumsum(term)
+    survival: FloatArray = np.cumprod(factor, dtype=np.float64)
+    var_log: FloatArray = np.cumsum(term, dtype=np.float64)
+    return survival, var_log
 
 
 def confidence_band(

@@ -21,9 +21,7 @@ FLAT_TOLERANCE = float(np.sqrt(np.finfo(np.float64).eps))
 _DENSITY_WINDOW = 0.05
 
 
-def curve_quantile(
-    times: FloatArray, curve: FloatArray, p: float, *, start: float = 0.0
-) -> float:
+def curve_quantile(times: FloatArray, curve: FloatArray, p: float, *, start: float = 0.0) -> float:
     """First time at which the step curve ``curve`` falls to ``1 - p`` or below.
 
     The curve starts at 1 at ``start``. Where it equals ``1 - p`` exactly (within

@@ -123,12 +123,18 @@ def tabulate(
     joint = codes if cell is None or n_cells == 1 else cell * size + codes
     length = n_cells * size
     n_rows = np.bincount(joint, minlength=length).reshape(n_cells, size)
+    n_exit: FloatArray
+    n_event: FloatArray
     if weights is None:
         n_exit = n_rows.astype(np.float64)
         n_event = np.bincount(joint[event], minlength=length).astype(np.float64)
     else:
-        n_exit = np.bincount(joint, weights=weights, minlength=length).reshape(n_cells, size)
-        n_event = np.bincount(joint[event], weights=weights[event], minlength=length)
+        n_exit = np.asarray(
+            np.bincount(joint, weights=weights, minlength=length), dtype=np.float64
+        ).reshape(n_cells, size)
+        n_event = np.asarray(
+            np.bincount(joint[event], weights=weights[event], minlength=length), dtype=np.float64
+        )
     n_event = n_event.reshape(n_cells, size)
     if dense is not None:
         present = n_rows.sum(axis=0) > 0

@@ -289,9 +289,7 @@ def kaplan_meier(
         case_weights = case_weights[keep] if case_weights is not None else None
         start = start[keep] if start is not None else None
     k = grouping.n_groups
-    counts = tabulate(
-        stop, died, cell=codes, n_cells=k, weights=case_weights, entry=start
-    )
+    counts = tabulate(stop, died, cell=codes, n_cells=k, weights=case_weights, entry=start)
     z = normal_quantile(conf_level)
     frames: list[dict[str, FloatArray]] = []
     offsets = [0]

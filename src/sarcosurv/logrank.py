@@ -1,0 +1,339 @@
+"""The log-rank family of k-sample tests: weighted, stratified, and the test for trend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from . import _validate as v
+from ._grouping import as_columns, exclusions, group_codes
+from ._results import TestResult
+from ._risksets import tabulate
+from .errors import EmptyDataError, GroupError, SarcosurvError
+
+__all__ = ["LogrankResult", "logrank_test"]
+
+FloatArray = npt.NDArray[np.float64]
+Weights = str | tuple[str, float, float]
+_NAMED_WEIGHTS = ("logrank", "wilcoxon", "tarone-ware", "peto")
+
+#: Eigenvalues of the variance below this fraction of the largest count as zero.
+_RANK_TOLERANCE = 1e-10
+
+
+@dataclass(frozen=True)
+class LogrankResult:
+    """Result of :func:`logrank_test`.
+
+    Attributes
+    ----------
+    statistic, df, p_value : float
+        Chi-square statistic ``U' V^- U`` (``(c'U)^2 / c'Vc`` for the trend test),
+        its degrees of freedom (the rank of ``V``; 1 for trend) and p-value.
+    observed, expected : pandas.Series
+        Per group, ``sum_t w(t) d_j(t)`` and ``sum_t w(t) n_j(t) D(t) / N(t)``
+        summed over strata, as R ``survdiff`` reports them: plain event counts and
+        expected counts for the log-rank weights, weighted sums otherwise.
+    variance : pandas.DataFrame
+        Variance matrix ``V`` of ``observed - expected`` (groups × groups).
+    n, n_event : pandas.Series
+        Rows and (unweighted) events per group.
+    weights : str
+        The weighting, e.g. ``"logrank"`` or ``"fleming-harrington(1, 0)"``.
+    trend : bool
+        Whether this is the one-degree-of-freedom test for trend.
+    scores : pandas.Series or None
+        Group scores of the trend test.
+    strata : tuple of str
+        Stratification columns.
+    excluded : pandas.DataFrame
+        Rows left out on purpose (missing group or stratum): ``row``,
+        ``patient_id`` when present, ``reason``.
+    """
+
+    statistic: float
+    df: float
+    p_value: float
+    observed: pd.Series
+    expected: pd.Series
+    variance: pd.DataFrame
+    n: pd.Series
+    n_event: pd.Series
+    weights: str
+    trend: bool
+    scores: pd.Series | None
+    strata: tuple[str, ...]
+    excluded: pd.DataFrame
+
+    @property
+    def n_excluded(self) -> int:
+        """Number of rows left out (see :attr:`excluded`)."""
+        return len(self.excluded)
+
+    @property
+    def test(self) -> TestResult:
+        """The statistic, df and p-value as a :class:`~sarcosurv._results.TestResult`."""
+        kind = "trend" if self.trend else "k-sample"
+        return TestResult(self.statistic, self.df, self.p_value, f"{self.weights} ({kind})")
+
+    def summary(self) -> pd.DataFrame:
+        """Per group: n, n_event, observed, expected, (O - E)^2 / E."""
+        out = pd.DataFrame(
+            {
+                "n": self.n,
+                "n_event": self.n_event,
+                "observed": self.observed,
+                "expected": self.expected,
+            }
+        )
+        out["(O-E)^2/E"] = (out["observed"] - out["expected"]) ** 2 / out["expected"]
+        if self.scores is not None:
+            out["score"] = self.scores
+        out.index.name = "group"
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: test, statistic, df, p_value."""
+        return self.test.to_frame()
+
+    def __str__(self) -> str:
+        strata = f", stratified by {', '.join(self.strata)}" if self.strata else ""
+        kind = "test for trend" if self.trend else "test"
+        lines = [
+            f"{self.weights} {kind}{strata}",
+            self.summary().to_string(float_format=lambda x: f"{x:.4g}"),
+            f"chi-square = {self.statistic:.4g} on {self.df:g} df, p = {self.p_value:.4g}",
+        ]
+        if self.n_excluded:
+            lines.append(f"{self.n_excluded} row(s) excluded (see .excluded)")
+        return "\n".join(lines)
+
+
+def _parse_weights(weights: Weights) -> tuple[str, float, float]:
+    """Kind, rho, gamma of a weighting argument."""
+    if isinstance(weights, str):
+        if weights not in _NAMED_WEIGHTS:
+            raise SarcosurvError(
+                f"weights must be one of {_NAMED_WEIGHTS} or ('fleming-harrington', rho, gamma), "
+                f"not {weights!r}"
+            )
+        return weights, 1.0 if weights == "peto" else 0.0, 0.0
+    if (
+        isinstance(weights, tuple)
+        and len(weights) == 3
+        and weights[0] == "fleming-harrington"
+        and all(isinstance(x, int | float) and x >= 0 for x in weights[1:])
+    ):
+        return "fleming-harrington", float(weights[1]), float(weights[2])
+    raise SarcosurvError(
+        f"weights must be one of {_NAMED_WEIGHTS} or ('fleming-harrington', rho, gamma) "
+        f"with rho, gamma >= 0, not {weights!r}"
+    )
+
+
+def _time_weights(
+    kind: str, rho: float, gamma: float, at_risk: FloatArray, deaths: FloatArray
+) -> FloatArray:
+    """w(t) at the event times of one stratum, from its pooled counts."""
+    if kind == "logrank":
+        return np.ones_like(at_risk)
+    if kind == "wilcoxon":
+        return at_risk.copy()
+    if kind == "tarone-ware":
+        return np.sqrt(at_risk)
+    # Left-continuous pooled Kaplan–Meier S(t-), as survdiff's G-rho weights.
+    after = np.cumprod(1.0 - deaths / at_risk)
+    left = np.concatenate(([1.0], after[:-1]))
+    out: FloatArray = left**rho * (1.0 - left) ** gamma
+    return out
+
+
+def _score_and_variance(
+    at_risk: FloatArray, events: FloatArray, w: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Weighted observed, expected and variance of one stratum (event times × groups input).
+
+    ``U_j = sum_t w (d_j - n_j D / N)`` and
+    ``V = sum_t w^2 D (N - D) / (N - 1) [diag(n / N) - (n / N)(n / N)']``
+    (Kalbfleisch & Prentice 1980, §1.5 and §6.4; Fleming & Harrington 1991, §7.3).
+    """
+    total_risk = at_risk.sum(axis=1)
+    total_events = events.sum(axis=1)
+    share = at_risk / total_risk[:, None]
+    observed = w @ events
+    expected = (w * total_events) @ share
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(
+            total_risk > 1,
+            w**2 * total_events * (total_risk - total_events) / (total_risk - 1.0),
+            0.0,
+        )
+    variance = np.diag(factor @ share) - (share * factor[:, None]).T @ share
+    return observed, expected, variance
+
+
+def _generalised_inverse(variance: FloatArray) -> tuple[FloatArray, int]:
+    """Moore–Penrose inverse of a symmetric matrix and its rank (eigenvalue cut-off)."""
+    values, vectors = np.linalg.eigh(variance)
+    largest = float(np.abs(values).max()) if values.size else 0.0
+    keep = values > _RANK_TOLERANCE * max(largest, np.finfo(np.float64).tiny)
+    inverse = (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+    return inverse, int(keep.sum())
+
+
+def logrank_test(
+    data: pd.DataFrame,
+    time: str,
+    event: str,
+    group: str | Sequence[str],
+    strata: str | Sequence[str] | None = None,
+    weights: Weights = "logrank",
+    trend: bool = False,
+    *,
+    scores: Sequence[float] | None = None,
+) -> LogrankResult:
+    """Compare survival between groups with a weighted log-rank test.
+
+    At each distinct event time ``t`` of a stratum, with ``n_j`` at risk and
+    ``d_j`` events in group ``j`` (``N``, ``D`` pooled), the test accumulates
+    ``U_j = sum_t w(t) (d_j - n_j D / N)`` and its variance
+    ``V = sum_t w(t)^2 D (N - D) / (N - 1) [diag(n / N) - (n / N)(n / N)']``
+    over times and strata. The statistic is ``U' V^- U`` with a generalised
+    (Moore–Penrose) inverse, on ``rank(V)`` degrees of freedom (``k - 1`` unless
+    groups are degenerate). With ``trend=True`` it is ``(c'U)^2 / c'Vc`` on 1 df
+    for group scores ``c`` (Collett 2003, §2.7).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    time, event : str
+        Follow-up time (finite, >= 0) and event indicator (0/1 or boolean).
+    group : str or sequence of str
+        Column(s) defining the groups compared (at least two must be present).
+    strata : str or sequence of str, optional
+        Column(s) defining strata: the test compares groups within strata and
+        sums ``U`` and ``V`` over strata.
+    weights : str or tuple
+        ``w(t)``: ``"logrank"`` (1, Mantel 1966), ``"wilcoxon"`` (Gehan–Breslow:
+        ``N(t)``; Gehan 1965, Breslow 1970), ``"tarone-ware"`` (``sqrt(N(t))``;
+        Tarone & Ware 1977), ``"peto"`` (Peto–Peto: ``S(t-)``, the left-continuous
+        Kaplan–Meier of the pooled stratum, as R ``survdiff(rho = 1)``), or
+        ``("fleming-harrington", rho, gamma)``: ``S(t-)^rho (1 - S(t-))^gamma``
+        (Harrington & Fleming 1982).
+    trend : bool
+        Test for a trend over ordered groups instead of any difference.
+    scores : sequence of float, optional
+        Trend scores per group, in group order (category order for a
+        Categorical, sorted values otherwise). Default: the group values when the
+        group column is numeric, ``1, 2, ..., k`` otherwise.
+
+    Returns
+    -------
+    LogrankResult
+
+    Raises
+    ------
+    GroupError
+        Fewer than two groups after excluding rows with a missing group or stratum.
+    """
+    kind, rho, gamma = _parse_weights(weights)
+    group_columns = as_columns(group)
+    strata_columns = as_columns(strata)
+    if not group_columns:
+        raise SarcosurvError("group must name at least one column")
+    v.require_columns(data, time=time, event=event, group=group_columns, strata=strata_columns)
+    v.require_nonempty(data)
+    stop = v.as_time(data, time)
+    died = v.as_event(data, event)
+    groups = group_codes(data, group_columns)
+    layers = group_codes(data, strata_columns)
+    excluded = pd.concat(
+        [
+            exclusions(data, group_columns, "group"),
+            exclusions(data.loc[groups.codes >= 0], strata_columns, "strata"),
+        ],
+        ignore_index=True,
+    )
+    keep = (groups.codes >= 0) & (layers.codes >= 0)
+    if not keep.any():
+        raise EmptyDataError("every row has a missing group or stratum value")
+    labels = groups.labels["group"]
+    k = groups.n_groups
+    present = np.bincount(groups.codes[keep], minlength=k) > 0
+    if present.sum() < 2:
+        raise GroupError(
+            f"a log-rank test needs at least two groups; column(s) {list(group_columns)} "
+            f"hold only {labels[present].tolist()!r} among the rows used"
+        )
+    if not keep.all():
+        stop, died = stop[keep], died[keep]
+    group_of_row = groups.codes[keep]
+    cell = layers.codes[keep] * k + group_of_row
+    counts = tabulate(stop, died, cell=cell, n_cells=layers.n_groups * k)
+    observed, expected = np.zeros(k), np.zeros(k)
+    variance = np.zeros((k, k))
+    for s in range(layers.n_groups):
+        at_risk = counts.n_risk[s * k : (s + 1) * k].T
+        events = counts.n_event[s * k : (s + 1) * k].T
+        has_event = events.sum(axis=1) > 0
+        at_risk, events = at_risk[has_event], events[has_event]
+        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=1), events.sum(axis=1))
+        o, e, var = _score_and_variance(at_risk, events, w)
+        observed += o
+        expected += e
+        variance += var
+    if not died.any():
+        raise EmptyDataError("no events in the rows used; the log-rank test is undefined")
+    score = observed - expected
+    index = pd.Index(labels.tolist(), name="group")
+    trend_scores: pd.Series | None = None
+    if trend:
+        c = _trend_scores(groups.labels, group_columns, data, scores)
+        trend_scores = pd.Series(c, index=index, name="score")
+        statistic = float((c @ score) ** 2 / (c @ variance @ c))
+        df = 1
+    else:
+        inverse, df = _generalised_inverse(variance)
+        statistic = float(score @ inverse @ score)
+    per_cell_rows = counts.n_rows.sum(axis=1).reshape(layers.n_groups, k).sum(axis=0)
+    per_cell_events = counts.n_event.sum(axis=1).reshape(layers.n_groups, k).sum(axis=0)
+    name = kind if kind != "fleming-harrington" else f"fleming-harrington({rho:g}, {gamma:g})"
+    return LogrankResult(
+        statistic=statistic,
+        df=float(df),
+        p_value=float(stats.chi2.sf(statistic, df)) if df > 0 else float("nan"),
+        observed=pd.Series(observed, index=index, name="observed"),
+        expected=pd.Series(expected, index=index, name="expected"),
+        variance=pd.DataFrame(variance, index=index, columns=index),
+        n=pd.Series(per_cell_rows.astype(np.int64), index=index, name="n"),
+        n_event=pd.Series(np.rint(per_cell_events).astype(np.int64), index=index, name="n_event"),
+        weights=name,
+        trend=trend,
+        scores=trend_scores,
+        strata=strata_columns,
+        excluded=excluded,
+    )
+
+
+def _trend_scores(
+    labels: pd.DataFrame,
+    group_columns: tuple[str, ...],
+    data: pd.DataFrame,
+    scores: Sequence[float] | None,
+) -> FloatArray:
+    k = len(labels)
+    if scores is not None:
+        c = np.asarray(scores, dtype=np.float64)
+        if c.shape != (k,) or not np.isfinite(c).all():
+            raise SarcosurvError(
+                f"scores must be {k} finite numbers, one per group, got {scores!r}"
+            )
+        return c
+    if len(group_columns) == 1 and pd.api.types.is_numeric_dtype(data[group_columns[0]].dtype):
+        return labels["group"].to_numpy(dtype=np.float64)
+    return np.arange(1.0, k + 1.0)
