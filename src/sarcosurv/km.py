@@ -75,10 +75,9 @@ class KaplanMeierResult:
         frames = []
         for index, frame in enumerate(per_group):
             if self.by:
-                label = self.groups.iloc[index]
                 keys = ["group", *(self.by if len(self.by) > 1 else ())]
                 for position, key in enumerate(keys):
-                    frame.insert(position, key, [label[key]] * len(frame))
+                    frame.insert(position, key, [self.groups[key].iloc[index]] * len(frame))
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 

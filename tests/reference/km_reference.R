@@ -86,7 +86,7 @@ for (nm in names(cases)) {
 }
 
 # Median follow-up by the reverse Kaplan-Meier (events and censorings swapped).
-rev <- survfit(Surv(time, 1 - status01) ~ 1, data = lung)
+rev <- survfit(Surv(time, 1 - status01) ~ 1, data = lung, conf.type = "log-log")
 rq <- quantile(rev, probs = 0.5)
 out[["followup_lung"]] <- list(median = unname(rq$quantile), lower = unname(rq$lower),
                                upper = unname(rq$upper))

@@ -1,0 +1,116 @@
+"""Log-rank family against R (tests/reference/logrank_reference.R: survdiff and direct sums)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import load_dataset, load_reference
+
+import sarcosurv as ss
+
+REFERENCE = load_reference("logrank_reference")
+RTOL = 1e-8
+
+
+def _lung() -> pd.DataFrame:
+    lung = load_dataset("lung")
+    lung["status01"] = lung["status"] - 1
+    lung["months"] = np.round(lung["time"] / 30.4375)
+    return lung
+
+
+def _veteran() -> pd.DataFrame:
+    veteran = load_dataset("veteran")
+    # R's factor level order, which the trend scores 1..k follow.
+    levels = REFERENCE["veteran_celltype"]["logrank"]["groups"]
+    veteran["celltype"] = pd.Categorical(veteran["celltype"], categories=levels)
+    return veteran
+
+
+CASES: dict[str, tuple[Any, dict[str, Any]]] = {
+    "lung_sex": (_lung, {"time": "time", "event": "status01", "group": "sex"}),
+    "lung_ecog": (_lung, {"time": "time", "event": "status01", "group": "ph.ecog"}),
+    "lung_months_sex": (_lung, {"time": "months", "event": "status01", "group": "sex"}),
+    "veteran_celltype": (_veteran, {"time": "time", "event": "status", "group": "celltype"}),
+    "veteran_celltype_trt": (
+        _veteran,
+        {"time": "time", "event": "status", "group": "celltype", "strata": "trt"},
+    ),
+    "ovarian_rx_resid": (
+        lambda: load_dataset("ovarian"),
+        {"time": "futime", "event": "fustat", "group": "rx", "strata": "resid.ds"},
+    ),
+    "aml_x": (lambda: load_dataset("aml"), {"time": "time", "event": "status", "group": "x"}),
+}
+WEIGHTS: dict[str, Any] = {
+    "logrank": "logrank",
+    "wilcoxon": "wilcoxon",
+    "tarone-ware": "tarone-ware",
+    "peto": "peto",
+    "fh_0_1": ("fleming-harrington", 0, 1),
+    "fh_1_1": ("fleming-harrington", 1, 1),
+    "fh_0.5_2": ("fleming-harrington", 0.5, 2),
+}
+PARAMS = [(case, w) for case in CASES for w in WEIGHTS]
+
+
+def _label(group: object) -> str:
+    """R's printing of a group value (whole floats without a decimal part)."""
+    if isinstance(group, float) and group.is_integer():
+        return str(int(group))
+    return str(group)
+
+
+def run(case: str, weights: Any, trend: bool = False) -> ss.LogrankResult:
+    loader, kwargs = CASES[case]
+    return ss.logrank_test(loader(), weights=weights, trend=trend, **kwargs)
+
+
+@pytest.mark.parametrize(("case", "weights"), PARAMS)
+def test_statistic_matches_r(case: str, weights: str) -> None:
+    result = run(case, WEIGHTS[weights])
+    ref = REFERENCE[case][weights]
+    np.testing.assert_allclose(result.statistic, ref["statistic"], rtol=RTOL)
+    np.testing.assert_allclose(result.p_value, ref["p_value"], rtol=RTOL)
+    assert result.df == ref["df"]
+    assert [_label(g) for g in result.observed.index] == [str(g) for g in ref["groups"]]
+    np.testing.assert_allclose(result.observed, ref["observed"], rtol=RTOL)
+    np.testing.assert_allclose(result.expected, ref["expected"], rtol=RTOL)
+    scale = np.abs(np.asarray(ref["variance"])).max()
+    np.testing.assert_allclose(result.variance, ref["variance"], rtol=RTOL, atol=RTOL * scale)
+
+
+@pytest.mark.parametrize(("case", "weights"), PARAMS)
+def test_trend_matches_r(case: str, weights: str) -> None:
+    result = run(case, WEIGHTS[weights], trend=True)
+    ref = REFERENCE[case][weights]["trend"]
+    np.testing.assert_allclose(result.statistic, ref["statistic"], rtol=RTOL)
+    np.testing.assert_allclose(result.p_value, ref["p_value"], rtol=RTOL)
+    assert result.df == 1
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize(("weights", "rho"), [("logrank", 0), ("peto", 1)])
+def test_matches_survdiff(case: str, weights: str, rho: int) -> None:
+    result = run(case, weights)
+    ref = REFERENCE[case][f"survdiff_rho{rho}"]
+    np.testing.assert_allclose(result.statistic, ref["statistic"], rtol=RTOL)
+    np.testing.assert_allclose(result.observed, ref["observed"], rtol=RTOL)
+    np.testing.assert_allclose(result.expected, ref["expected"], rtol=RTOL)
+
+
+def test_logrank_observed_are_event_counts() -> None:
+    result = run("lung_sex", "logrank")
+    np.testing.assert_array_equal(result.observed.to_numpy(), result.n_event.to_numpy())
+    assert result.observed.sum() == pytest.approx(result.expected.sum())
+
+
+def test_missing_group_rows_are_counted() -> None:
+    lung = _lung()
+    result = run("lung_ecog", "logrank")
+    assert result.n_excluded == int(lung["ph.ecog"].isna().sum()) == 1
+    assert int(result.n.sum()) == len(lung) - 1
+    assert "ph.ecog" in result.excluded["reason"].iloc[0]
