@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_dataset, load_reference
 
 import sarcosurv as ss
+from conftest import load_dataset, load_reference
 
 REFERENCE = load_reference("km_reference")
 RTOL = 1e-8
@@ -42,7 +42,10 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
         lambda: load_dataset("veteran"),
         {"time": "time", "event": "status", "by": "celltype"},
     ),
-    "ovarian_rx": (lambda: load_dataset("ovarian"), {"time": "futime", "event": "fustat", "by": "rx"}),
+    "ovarian_rx": (
+        lambda: load_dataset("ovarian"),
+        {"time": "futime", "event": "fustat", "by": "rx"},
+    ),
     "aml_x": (lambda: load_dataset("aml"), {"time": "time", "event": "status", "by": "x"}),
     "heart_entry": (
         lambda: load_dataset("heart"),
@@ -99,9 +102,7 @@ PARAMS = [(case, ct) for case in CASES for ct in CONF_TYPES]
 def test_table_matches_survfit(case: str, conf_type: str) -> None:
     km = fit(case, conf_type)
     ref = REFERENCE[case][conf_type]["table"]
-    strata = [r_strata_name(km, g) for g in km.table["group"]] if km.by else ["all"] * len(
-        km.table
-    )
+    strata = [r_strata_name(km, g) for g in km.table["group"]] if km.by else ["all"] * len(km.table)
     # Same stratum order as R when labels are compared as R prints them.
     ref_order = {name: i for i, name in enumerate(strata_names(case, conf_type))}
     order = np.argsort([ref_order[s] for s in strata], kind="stable")
@@ -126,8 +127,8 @@ def test_quantiles_match_quantile_survfit(case: str, conf_type: str) -> None:
     ref = REFERENCE[case][conf_type]
     names = strata_names(case, conf_type)
     quantiles = km.quantile(ref["quantile_probs"])
-    labels = [r_strata_name(km, g) for g in quantiles["group"]] if km.by else ["all"] * len(
-        quantiles
+    labels = (
+        [r_strata_name(km, g) for g in quantiles["group"]] if km.by else ["all"] * len(quantiles)
     )
     for i, name in enumerate(names):
         rows = quantiles[[label == name for label in labels]]

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import load_dataset, load_reference
 
 import sarcosurv as ss
+from conftest import load_dataset, load_reference
 
 REFERENCE = load_reference("logrank_reference")
 RTOL = 1e-8

@@ -74,20 +74,29 @@ def group_codes(data: pd.DataFrame, columns: tuple[str, ...]) -> Grouping:
     if not columns:
         return Grouping(np.zeros(n, dtype=np.intp), pd.DataFrame({"group": ["all"]}))
     per_column = [_levels(data[c]) for c in columns]
-    missing = np.zeros(n, dtype=bool)
-    for codes, _ in per_column:
-        missing |= codes < 0
-    combined = np.zeros(n, dtype=np.int64)
-    for codes, uniques in per_column:
-        combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
-    combined[missing] = -1
+    if len(columns) == 1:
+        combined = per_column[0][0]
+        missing = combined < 0
+        any_missing = bool(missing.any())
+    else:
+        missing = np.zeros(n, dtype=bool)
+        for codes, _ in per_column:
+            missing |= codes < 0
+        any_missing = bool(missing.any())
+        combined = np.zeros(n, dtype=np.intp)
+        for codes, uniques in per_column:
+            combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
     # Dense codes over the combinations present, by counting rather than sorting rows.
-    counts = np.bincount(combined[~missing])
+    valid = combined[~missing] if any_missing else combined
+    counts = np.bincount(valid)
     present = np.flatnonzero(counts > 0)
     lookup = np.full(counts.size, -1, dtype=np.intp)
     lookup[present] = np.arange(present.size, dtype=np.intp)
-    out = np.full(n, -1, dtype=np.intp)
-    out[~missing] = lookup[combined[~missing]]
+    if any_missing:
+        out = np.full(n, -1, dtype=np.intp)
+        out[~missing] = lookup[valid]
+    else:
+        out = lookup[combined]
     values: dict[str, list[object]] = {c: [] for c in columns}
     for key in present.tolist():
         for column, (_, uniques) in reversed(list(zip(columns, per_column, strict=True))):
@@ -106,10 +115,18 @@ def group_codes(data: pd.DataFrame, columns: tuple[str, ...]) -> Grouping:
     return Grouping(out, labels)
 
 
-def exclusions(data: pd.DataFrame, columns: tuple[str, ...], role: str) -> pd.DataFrame:
-    """One row per row of ``data`` missing a value in ``columns``: row, [patient_id,] reason."""
+def exclusions(
+    data: pd.DataFrame,
+    columns: tuple[str, ...],
+    role: str,
+    already: BoolArray | None = None,
+) -> pd.DataFrame:
+    """One row per row of ``data`` missing a value in ``columns``: row, [patient_id,] reason.
+
+    Rows flagged in ``already`` (excluded for another reason) are not listed again.
+    """
     frames = []
-    seen = np.zeros(len(data), dtype=bool)
+    seen = np.zeros(len(data), dtype=bool) if already is None else already.copy()
     for column in columns:
         missing = data[column].isna().to_numpy() & ~seen
         seen |= missing

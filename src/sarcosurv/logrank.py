@@ -255,25 +255,25 @@ def logrank_test(
     excluded = pd.concat(
         [
             exclusions(data, group_columns, "group"),
-            exclusions(data.loc[groups.codes >= 0], strata_columns, "strata"),
+            exclusions(data, strata_columns, "strata", already=groups.codes < 0),
         ],
         ignore_index=True,
     )
-    keep = (groups.codes >= 0) & (layers.codes >= 0)
-    if not keep.any():
-        raise EmptyDataError("every row has a missing group or stratum value")
     labels = groups.labels["group"]
     k = groups.n_groups
-    present = np.bincount(groups.codes[keep], minlength=k) > 0
+    group_of_row = groups.codes
+    cell = layers.codes * k + groups.codes if strata_columns else groups.codes
+    if len(excluded):
+        keep = (groups.codes >= 0) & (layers.codes >= 0)
+        if not keep.any():
+            raise EmptyDataError("every row has a missing group or stratum value")
+        stop, died, cell, group_of_row = stop[keep], died[keep], cell[keep], group_of_row[keep]
+    present = np.bincount(group_of_row, minlength=k) > 0
     if present.sum() < 2:
         raise GroupError(
             f"a log-rank test needs at least two groups; column(s) {list(group_columns)} "
             f"hold only {labels[present].tolist()!r} among the rows used"
         )
-    if not keep.all():
-        stop, died = stop[keep], died[keep]
-    group_of_row = groups.codes[keep]
-    cell = layers.codes[keep] * k + group_of_row
     counts = tabulate(stop, died, cell=cell, n_cells=layers.n_groups * k)
     observed, expected = np.zeros(k), np.zeros(k)
     variance = np.zeros((k, k))

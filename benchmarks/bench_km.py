@@ -1,0 +1,96 @@
+"""Kaplan–Meier with confidence intervals: sarcosurv against lifelines, statsmodels, scipy, R.
+
+Scale "large" is the issue's target: 10^7 rows with integer-day times and 10^6
+rows with continuous times; "small" uses 10^5 rows of each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from harness import Case, Contender, Unavailable, r_contender, require
+
+import sarcosurv as ss
+
+
+def make_data(n: int, *, integer_days: bool, seed: int = 2020) -> pd.DataFrame:
+    """Exponential survival (median ~ 2 years) with uniform censoring, in days."""
+    rng = np.random.default_rng(seed)
+    survival = rng.exponential(1000.0, n)
+    censor = rng.uniform(0.0, 3650.0, n)
+    time = np.minimum(survival, censor)
+    if integer_days:
+        time = np.ceil(time)
+    return pd.DataFrame({"time": time, "event": (survival <= censor).astype(np.int64)})
+
+
+def _lifelines(data: pd.DataFrame) -> Contender:
+    def run() -> object:
+        require("lifelines")
+        from lifelines import KaplanMeierFitter
+
+        return KaplanMeierFitter().fit(data["time"], data["event"])
+
+    return Contender("lifelines", run)
+
+
+def _statsmodels(data: pd.DataFrame) -> Contender:
+    def run() -> object:
+        require("statsmodels")
+        from statsmodels.duration.survfunc import SurvfuncRight
+
+        # Survival and its standard error are computed on construction.
+        return SurvfuncRight(data["time"].to_numpy(), data["event"].to_numpy())
+
+    return Contender("statsmodels", run)
+
+
+def _scipy(data: pd.DataFrame) -> Contender:
+    def run() -> object:
+        from scipy import stats
+
+        sample = stats.CensoredData.right_censored(
+            data["time"].to_numpy(), data["event"].to_numpy() == 0
+        )
+        result = stats.ecdf(sample)
+        return result.sf.confidence_interval()
+
+    return Contender("scipy.stats.ecdf", run)
+
+
+def _r_contender(name: str, data: pd.DataFrame, timed: str) -> Contender:
+    """R when Rscript is installed; otherwise a contender the runner reports as unavailable."""
+    try:
+        return r_contender(name, data, "", timed)
+    except Unavailable:
+
+        def missing() -> object:
+            raise Unavailable("Rscript")
+
+        return Contender(name, missing)
+
+
+def _case(task: str, data: pd.DataFrame, with_r: bool) -> Case:
+    contenders = [
+        Contender("sarcosurv", lambda: ss.kaplan_meier(data, "time", "event")),
+        _lifelines(data),
+        _statsmodels(data),
+        _scipy(data),
+    ]
+    if with_r:
+        contenders.append(
+            _r_contender(
+                "R survfit",
+                data,
+                "fit <- survfit(Surv(time, event) ~ 1, data = d, conf.type = 'log-log')",
+            )
+        )
+    return Case(task, len(data), contenders)
+
+
+def cases(scale: str) -> list[Case]:
+    n_days, n_continuous = (10**7, 10**6) if scale == "large" else (10**5, 10**5)
+    return [
+        _case("KM + CI, integer days", make_data(n_days, integer_days=True), with_r=True),
+        _case("KM + CI, continuous", make_data(n_continuous, integer_days=False), with_r=True),
+    ]
