@@ -10,9 +10,10 @@ Two ways to code the times:
 
 * integer-valued times with a moderate range (days, rounded months): the code
   is ``time - min(time)``, so counting needs neither sorting nor hashing;
-* anything else: :func:`pandas.factorize` (hashing, linear time) followed by a
-  sort of the distinct values only, which is much cheaper than sorting every
-  row when times are tied.
+* anything else: when a sample of the times is mostly distinct, one argsort of
+  all rows; when it is tied, :func:`pandas.factorize` (hashing, linear time)
+  followed by a sort of the distinct values only, much cheaper than sorting
+  every row.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ __all__ = ["RiskTable", "tabulate"]
 #: multiple of the number of rows; beyond it hashing is cheaper than a sparse grid.
 _DENSE_FACTOR = 4
 _DENSE_MINIMUM = 1 << 22
+#: Rows sampled to judge whether times are mostly distinct (sort) or tied (hash).
+_SAMPLE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,36 @@ def _integer_grid(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray]
     tmin = float(time.min())
     tmax = float(time.max())
     span = tmax - tmin + 1.0
-    if span * n_cells > max(_DENSE_FACTOR * time.size, _DENSE_MINIMUM):
+    if span * n_cells > max(_DENSE_FACTOR * time.size, _DENSE_MINIMUM) or tmax >= 2.0**52:
         return None
-    codes = (time - tmin).astype(np.intp)
+    codes = time.astype(np.intp)
     # An exact round trip proves every time was integer-valued.
-    if not np.array_equal(codes + tmin, time):
+    if not (codes == time).all():
         return None
+    if tmin != 0.0:
+        codes -= int(tmin)
     grid = np.arange(int(span), dtype=np.float64) + tmin
     return grid, codes
+
+
+def _general_grid(time: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Codes into the sorted distinct times: sort when most times are distinct, else hash."""
+    sample = time[:: max(1, time.size // _SAMPLE_SIZE)]
+    if np.unique(sample).size > sample.size // 2:
+        return _sorted_grid(time)
+    return _hashed_grid(time)
+
+
+def _sorted_grid(time: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Codes into the sorted distinct times by sorting every row (few ties)."""
+    order = np.argsort(time)
+    ordered = time[order]
+    new = np.empty(ordered.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    codes = np.empty(time.size, dtype=np.intp)
+    codes[order] = np.cumsum(new) - 1
+    return ordered[new], codes
 
 
 def _hashed_grid(time: FloatArray) -> tuple[FloatArray, IntArray]:
@@ -118,23 +143,25 @@ def tabulate(
     RiskTable
     """
     dense = _integer_grid(time, n_cells)
-    grid, codes = dense if dense is not None else _hashed_grid(time)
+    grid, codes = dense if dense is not None else _general_grid(time)
     size = grid.size
     joint = codes if cell is None or n_cells == 1 else cell * size + codes
     length = n_cells * size
     n_rows = np.bincount(joint, minlength=length).reshape(n_cells, size)
     n_exit: FloatArray
     n_event: FloatArray
+    # Weighted counting is cheaper than first selecting the event rows.
     if weights is None:
         n_exit = n_rows.astype(np.float64)
-        n_event = np.bincount(joint[event], minlength=length).astype(np.float64)
+        event_weight = event
     else:
         n_exit = np.asarray(
             np.bincount(joint, weights=weights, minlength=length), dtype=np.float64
         ).reshape(n_cells, size)
-        n_event = np.asarray(
-            np.bincount(joint[event], weights=weights[event], minlength=length), dtype=np.float64
-        )
+        event_weight = np.where(event, weights, 0.0)
+    n_event = np.asarray(
+        np.bincount(joint, weights=event_weight, minlength=length), dtype=np.float64
+    )
     n_event = n_event.reshape(n_cells, size)
     if dense is not None:
         present = n_rows.sum(axis=0) > 0
