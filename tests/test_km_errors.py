@@ -186,3 +186,12 @@ def test_bad_logrank_weights(data: pd.DataFrame, weights: Any) -> None:
 def test_bad_trend_scores(data: pd.DataFrame) -> None:
     with pytest.raises(SarcosurvError, match="scores"):
         _lr(data, trend=True, scores=[1, 2, 3])
+
+
+def test_groups_never_at_risk_together() -> None:
+    # Group b leaves before the first event: nothing to compare.
+    frame = pd.DataFrame({"t": [5, 6, 1, 2], "e": [1, 1, 0, 0], "g": ["a", "a", "b", "b"]})
+    with pytest.raises(GroupError, match="variance is zero"):
+        ss.logrank_test(frame, "t", "e", "g")
+    with pytest.raises(GroupError, match="variance is zero"):
+        ss.logrank_test(frame, "t", "e", "g", trend=True)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sarcosurv as ss
+from sarcosurv.errors import GroupError
 
 SETTINGS = settings(max_examples=50, deadline=None)
 ALL_WEIGHTS: list[Any] = [
@@ -30,6 +31,10 @@ def two_or_three_groups(draw: st.DrawFn) -> pd.DataFrame:
     k = draw(st.integers(2, 3))
     groups = [i % k for i in range(n)]
     events[0] = 1
+    # A late event with groups 0 and 1 still at risk keeps every weighting's variance positive.
+    times += [13, 14, 14]
+    events += [1, 0, 0]
+    groups += [0, 1, 0]
     return pd.DataFrame({"t": np.array(times, dtype=float), "e": events, "g": groups})
 
 
@@ -145,7 +150,10 @@ def test_one_stratum_per_row_group_equals_unstratified(data: pd.DataFrame) -> No
     split = ss.logrank_test(data, "t", "e", "g", strata="s")
     halves = [data[data["s"] == s] for s in (0, 1)]
     if all(h["g"].nunique() == data["g"].nunique() and h["e"].any() for h in halves):
-        pieces = [ss.logrank_test(h, "t", "e", "g") for h in halves]
+        try:
+            pieces = [ss.logrank_test(h, "t", "e", "g") for h in halves]
+        except GroupError:  # a half where no event time has two groups at risk
+            return
         total = sum(p.variance.to_numpy() for p in pieces)
         np.testing.assert_allclose(split.variance.to_numpy(), total, rtol=1e-12, atol=1e-14)
         observed = sum(p.observed.to_numpy() for p in pieces)

@@ -52,6 +52,8 @@ class KaplanMeierResult:
     excluded : pandas.DataFrame
         Rows left out on purpose: ``row`` (index label), ``patient_id`` when the
         data have one, ``reason`` (a missing value in a ``by`` column).
+    offsets : tuple of int
+        Group ``i`` occupies rows ``offsets[i]:offsets[i + 1]`` of :attr:`table`.
     """
 
     table: pd.DataFrame
@@ -75,8 +77,7 @@ class KaplanMeierResult:
         frames = []
         for index, frame in enumerate(per_group):
             if self.by:
-                keys = ["group", *(self.by if len(self.by) > 1 else ())]
-                for position, key in enumerate(keys):
+                for position, key in enumerate(_label_keys(self.by)):
                     frame.insert(position, key, [self.groups[key].iloc[index]] * len(frame))
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
@@ -90,6 +91,7 @@ class KaplanMeierResult:
         after it, 0 past the last observation). Past the last observed time of a
         group the survival is unknown: NaN, unless ``extend=True`` carries the last
         value forward (R's ``extend = TRUE``; R drops these times otherwise).
+        Times are reported in increasing order, as R does.
 
         Returns
         -------
@@ -184,6 +186,17 @@ class KaplanMeierResult:
         )
         note = f"\n{self.n_excluded} row(s) excluded (see .excluded)" if self.n_excluded else ""
         return f"{head}\n{self.summary().to_string(index=False)}{note}"
+
+
+#: Result column names a by column must not shadow in the label columns.
+_RESERVED = frozenset([*_CURVE_COLUMNS, "group", "p", "quantile", "median", "n", "n_event", "time"])
+
+
+def _label_keys(by: tuple[str, ...]) -> list[str]:
+    """Label columns of a grouped frame: ``group``, plus the by columns when there are several."""
+    if len(by) == 1:
+        return ["group"]
+    return ["group", *(c for c in by if c not in _RESERVED)]
 
 
 def _landmarks(curve: dict[str, FloatArray], at: FloatArray, extend: bool) -> pd.DataFrame:
@@ -316,8 +329,7 @@ def kaplan_meier(
         groups["n_event"] = np.rint(groups["n_event"].to_numpy()).astype(np.int64)
     if by_columns:
         sizes = np.diff(offsets)
-        keys = ["group", *(by_columns if len(by_columns) > 1 else ())]
-        for position, key in enumerate(keys):
+        for position, key in enumerate(_label_keys(by_columns)):
             table.insert(position, key, np.repeat(groups[key].to_numpy(dtype=object), sizes))
     else:
         groups = groups.drop(columns="group")

@@ -239,7 +239,8 @@ def logrank_test(
     Raises
     ------
     GroupError
-        Fewer than two groups after excluding rows with a missing group or stratum.
+        Fewer than two groups after excluding rows with a missing group or stratum,
+        or no event time at which two groups are at risk (zero variance).
     """
     kind, rho, gamma = _parse_weights(weights)
     group_columns = as_columns(group)
@@ -295,18 +296,24 @@ def logrank_test(
     if trend:
         c = _trend_scores(groups.labels, group_columns, data, scores)
         trend_scores = pd.Series(c, index=index, name="score")
-        statistic = float((c @ score) ** 2 / (c @ variance @ c))
-        df = 1
+        scaled_variance = float(c @ variance @ c)
+        df = 1 if scaled_variance > _RANK_TOLERANCE * float(np.abs(variance).max()) else 0
+        statistic = float((c @ score) ** 2 / scaled_variance) if df else 0.0
     else:
         inverse, df = _generalised_inverse(variance)
         statistic = float(score @ inverse @ score)
+    if df == 0:
+        raise GroupError(
+            "the log-rank variance is zero: no event time has two or more groups at risk "
+            "(within a stratum), so the groups cannot be compared"
+        )
     per_cell_rows = counts.n_rows.sum(axis=1).reshape(layers.n_groups, k).sum(axis=0)
     per_cell_events = counts.n_event.sum(axis=1).reshape(layers.n_groups, k).sum(axis=0)
     name = kind if kind != "fleming-harrington" else f"fleming-harrington({rho:g}, {gamma:g})"
     return LogrankResult(
         statistic=statistic,
         df=float(df),
-        p_value=float(stats.chi2.sf(statistic, df)) if df > 0 else float("nan"),
+        p_value=float(stats.chi2.sf(statistic, df)),
         observed=pd.Series(observed, index=index, name="observed"),
         expected=pd.Series(expected, index=index, name="expected"),
         variance=pd.DataFrame(variance, index=index, columns=index),
