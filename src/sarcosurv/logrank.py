@@ -13,7 +13,7 @@ from scipy import stats
 from . import _validate as v
 from ._grouping import as_columns, exclusions, group_codes
 from ._results import TestResult
-from ._risksets import tabulate
+from ._risksets import RiskTable, tabulate
 from .errors import EmptyDataError, GroupError, SarcosurvError
 
 __all__ = ["LogrankResult", "logrank_test"]
@@ -177,6 +177,25 @@ def _score_and_variance(
     return observed, expected, variance
 
 
+def _accumulate(
+    counts: RiskTable, n_strata: int, k: int, kind: str, rho: float, gamma: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Observed, expected and variance summed over strata (cells ordered stratum-major)."""
+    observed, expected = np.zeros(k), np.zeros(k)
+    variance = np.zeros((k, k))
+    for s in range(n_strata):
+        at_risk = counts.n_risk[s * k : (s + 1) * k].T
+        events = counts.n_event[s * k : (s + 1) * k].T
+        has_event = events.sum(axis=1) > 0
+        at_risk, events = at_risk[has_event], events[has_event]
+        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=1), events.sum(axis=1))
+        o, e, var = _score_and_variance(at_risk, events, w)
+        observed += o
+        expected += e
+        variance += var
+    return observed, expected, variance
+
+
 def _generalised_inverse(variance: FloatArray) -> tuple[FloatArray, int]:
     """Moore–Penrose inverse of a symmetric matrix and its rank (eigenvalue cut-off)."""
     values, vectors = np.linalg.eigh(variance)
@@ -275,21 +294,10 @@ def logrank_test(
             f"a log-rank test needs at least two groups; column(s) {list(group_columns)} "
             f"hold only {labels[present].tolist()!r} among the rows used"
         )
-    counts = tabulate(stop, died, cell=cell, n_cells=layers.n_groups * k)
-    observed, expected = np.zeros(k), np.zeros(k)
-    variance = np.zeros((k, k))
-    for s in range(layers.n_groups):
-        at_risk = counts.n_risk[s * k : (s + 1) * k].T
-        events = counts.n_event[s * k : (s + 1) * k].T
-        has_event = events.sum(axis=1) > 0
-        at_risk, events = at_risk[has_event], events[has_event]
-        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=1), events.sum(axis=1))
-        o, e, var = _score_and_variance(at_risk, events, w)
-        observed += o
-        expected += e
-        variance += var
     if not died.any():
         raise EmptyDataError("no events in the rows used; the log-rank test is undefined")
+    counts = tabulate(stop, died, cell=cell, n_cells=layers.n_groups * k)
+    observed, expected, variance = _accumulate(counts, layers.n_groups, k, kind, rho, gamma)
     score = observed - expected
     index = pd.Index(labels.tolist(), name="group")
     trend_scores: pd.Series | None = None
