@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sarcosurv as ss
+from conftest import load_dataset
 from sarcosurv import _risksets
 
 
@@ -47,3 +51,17 @@ def test_wide_integer_range_falls_back_to_general_coding() -> None:
     table = _risksets.tabulate(time, np.array([True, False, True]))
     np.testing.assert_array_equal(table.times, [0.0, 5.0, 1e12])
     np.testing.assert_array_equal(table.n_risk, [[3, 2, 1]])
+
+
+def test_block_by_block_counting_matches_dense(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many cells × many distinct times switch to counting one block at a time."""
+    lung = load_dataset("lung").assign(status=lambda d: d["status"] - 1)
+    dense_km = ss.kaplan_meier(lung, "time", "status", by=["sex", "ph.ecog"], entry=None)
+    dense_lr = ss.logrank_test(lung, "time", "status", "ph.ecog", strata="sex", weights="peto")
+    monkeypatch.setattr(_risksets, "_DENSE_FACTOR", 0)
+    monkeypatch.setattr(_risksets, "_DENSE_MINIMUM", 0)
+    blocked_km = ss.kaplan_meier(lung, "time", "status", by=["sex", "ph.ecog"])
+    blocked_lr = ss.logrank_test(lung, "time", "status", "ph.ecog", strata="sex", weights="peto")
+    pd.testing.assert_frame_equal(blocked_km.table, dense_km.table)
+    assert blocked_lr.statistic == pytest.approx(dense_lr.statistic, rel=1e-12)
+    np.testing.assert_allclose(blocked_lr.variance, dense_lr.variance, rtol=1e-12, atol=1e-14)

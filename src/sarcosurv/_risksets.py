@@ -28,11 +28,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["RiskTable", "tabulate"]
+__all__ = ["RiskTable", "tabulate", "tabulate_blocks"]
 
 #: Largest dense grid (cells × time range) the integer path may allocate, as a
 #: multiple of the number of rows; beyond it hashing is cheaper than a sparse grid.
-_DENSE_FACTOR = 4
+_DENSE_FACTOR = 1
 _DENSE_MINIMUM = 1 << 22
 #: Rows sampled to judge whether times are mostly distinct (sort) or tied (hash).
 _SAMPLE_SIZE = 2048
@@ -72,7 +72,7 @@ def _integer_grid(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray]
     tmin = float(time.min())
     tmax = float(time.max())
     span = tmax - tmin + 1.0
-    if span * n_cells > max(_DENSE_FACTOR * time.size, _DENSE_MINIMUM) or tmax >= 2.0**52:
+    if span * n_cells > _max_cells(time.size) or tmax >= 2.0**52:
         return None
     codes = time.astype(np.intp)
     # An exact round trip proves every time was integer-valued.
@@ -114,6 +114,19 @@ def _hashed_grid(time: FloatArray) -> tuple[FloatArray, IntArray]:
     return uniques_arr[order], rank[codes]
 
 
+def _max_cells(n: int) -> int:
+    return max(_DENSE_FACTOR * n, _DENSE_MINIMUM)
+
+
+def _code_times(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray, bool]:
+    """Grid of times, each row's code into it, and whether the grid is the dense integer range."""
+    dense = _integer_grid(time, n_cells)
+    if dense is not None:
+        return dense[0], dense[1], True
+    grid, codes = _general_grid(time)
+    return grid, codes, False
+
+
 def tabulate(
     time: FloatArray,
     event: BoolArray,
@@ -124,6 +137,9 @@ def tabulate(
     entry: FloatArray | None = None,
 ) -> RiskTable:
     """Count rows at risk, events and exits per cell at every distinct time.
+
+    The table is dense (cells × distinct times of all cells together); use
+    :func:`tabulate_blocks` when many cells each hold few of the times.
 
     Parameters
     ----------
@@ -142,8 +158,82 @@ def tabulate(
     -------
     RiskTable
     """
-    dense = _integer_grid(time, n_cells)
-    grid, codes = dense if dense is not None else _general_grid(time)
+    grid, codes, dense = _code_times(time, n_cells)
+    return _count(grid, codes, dense, event, cell, n_cells, weights, entry)
+
+
+def tabulate_blocks(
+    time: FloatArray,
+    event: BoolArray,
+    *,
+    cell: IntArray,
+    n_cells: int,
+    block_size: int = 1,
+    weights: FloatArray | None = None,
+    entry: FloatArray | None = None,
+) -> list[RiskTable]:
+    """One :class:`RiskTable` per block of ``block_size`` consecutive cells.
+
+    Each block's table keeps only the times at which the block has rows (a group
+    of a Kaplan–Meier fit: ``block_size = 1``; a stratum of a log-rank test with
+    ``k`` groups: ``block_size = k``). When a dense cells × times table would be
+    too large (many cells, many distinct times), blocks are counted one at a
+    time instead, so memory stays linear in the number of rows.
+    """
+    n_blocks = n_cells // block_size
+    grid, codes, dense = _code_times(time, n_cells)
+    if n_cells * grid.size <= _max_cells(time.size):
+        table = _count(grid, codes, dense, event, cell, n_cells, weights, entry)
+        return [_block(table, b * block_size, (b + 1) * block_size) for b in range(n_blocks)]
+    block = cell // block_size
+    order = np.argsort(block, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(block, minlength=n_blocks))))
+    tables = []
+    for b in range(n_blocks):
+        rows = order[bounds[b] : bounds[b + 1]]
+        if rows.size == 0:
+            empty = np.zeros((block_size, 0))
+            tables.append(
+                RiskTable(np.zeros(0), empty.astype(np.intp), empty, empty.copy(), empty.copy())
+            )
+            continue
+        tables.append(
+            tabulate(
+                time[rows],
+                event[rows],
+                cell=cell[rows] - b * block_size,
+                n_cells=block_size,
+                weights=None if weights is None else weights[rows],
+                entry=None if entry is None else entry[rows],
+            )
+        )
+    return tables
+
+
+def _block(table: RiskTable, first: int, last: int) -> RiskTable:
+    """Cells ``first:last`` of a dense table, at the times where they have rows."""
+    n_rows = table.n_rows[first:last]
+    keep = n_rows.sum(axis=0) > 0
+    return RiskTable(
+        table.times[keep],
+        n_rows[:, keep],
+        table.n_exit[first:last, keep],
+        table.n_event[first:last, keep],
+        table.n_risk[first:last, keep],
+    )
+
+
+def _count(
+    grid: FloatArray,
+    codes: IntArray,
+    dense: bool,
+    event: BoolArray,
+    cell: IntArray | None,
+    n_cells: int,
+    weights: FloatArray | None,
+    entry: FloatArray | None,
+) -> RiskTable:
+    """Dense counts on a coded grid (see :func:`tabulate`)."""
     size = grid.size
     joint = codes if cell is None or n_cells == 1 else cell * size + codes
     length = n_cells * size
@@ -163,7 +253,7 @@ def tabulate(
         np.bincount(joint, weights=event_weight, minlength=length), dtype=np.float64
     )
     n_event = n_event.reshape(n_cells, size)
-    if dense is not None:
+    if dense:
         present = n_rows.sum(axis=0) > 0
         if not present.all():
             grid = grid[present]

@@ -14,7 +14,7 @@ from . import _validate as v
 from ._grouping import as_columns, exclusions, group_codes
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
 from ._km_quantile import curve_quantile, symmetric_interval
-from ._risksets import tabulate
+from ._risksets import tabulate_blocks
 from .errors import EmptyDataError, SarcosurvError
 
 if TYPE_CHECKING:
@@ -301,30 +301,20 @@ def kaplan_meier(
         case_weights = case_weights[keep] if case_weights is not None else None
         start = start[keep] if start is not None else None
     k = grouping.n_groups
-    counts = tabulate(stop, died, cell=codes, n_cells=k, weights=case_weights, entry=start)
+    blocks = tabulate_blocks(stop, died, cell=codes, n_cells=k, weights=case_weights, entry=start)
     z = normal_quantile(conf_level)
-    frames: list[dict[str, FloatArray]] = []
-    offsets = [0]
-    for g in range(k):
-        rows = counts.n_rows[g] > 0
-        frames.append(
-            _curve_columns(
-                counts.times[rows],
-                counts.n_risk[g, rows],
-                counts.n_event[g, rows],
-                counts.n_exit[g, rows],
-                conf_type,
-                z,
-            )
-        )
-        offsets.append(offsets[-1] + int(rows.sum()))
+    frames = [
+        _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z)
+        for b in blocks
+    ]
+    offsets = np.concatenate(([0], np.cumsum([b.times.size for b in blocks]))).tolist()
     table = pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS})
     if case_weights is None:
         for column in ("n_risk", "n_event", "n_censor"):
             table[column] = np.rint(table[column].to_numpy()).astype(np.int64)
     groups = grouping.labels.copy()
-    groups["n"] = counts.n_rows.sum(axis=1)
-    groups["n_event"] = counts.n_event.sum(axis=1)
+    groups["n"] = [int(b.n_rows.sum()) for b in blocks]
+    groups["n_event"] = [float(b.n_event.sum()) for b in blocks]
     if case_weights is None:
         groups["n_event"] = np.rint(groups["n_event"].to_numpy()).astype(np.int64)
     if by_columns:

@@ -13,7 +13,7 @@ from scipy import stats
 from . import _validate as v
 from ._grouping import as_columns, exclusions, group_codes
 from ._results import TestResult
-from ._risksets import RiskTable, tabulate
+from ._risksets import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, GroupError, SarcosurvError
 
 __all__ = ["LogrankResult", "logrank_test"]
@@ -178,14 +178,14 @@ def _score_and_variance(
 
 
 def _accumulate(
-    counts: RiskTable, n_strata: int, k: int, kind: str, rho: float, gamma: float
+    blocks: list[RiskTable], kind: str, rho: float, gamma: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Observed, expected and variance summed over strata (cells ordered stratum-major)."""
+    """Observed, expected and variance summed over strata (one table of k groups each)."""
+    k = blocks[0].n_risk.shape[0]
     observed, expected = np.zeros(k), np.zeros(k)
     variance = np.zeros((k, k))
-    for s in range(n_strata):
-        at_risk = counts.n_risk[s * k : (s + 1) * k].T
-        events = counts.n_event[s * k : (s + 1) * k].T
+    for block in blocks:
+        at_risk, events = block.n_risk.T, block.n_event.T
         has_event = events.sum(axis=1) > 0
         at_risk, events = at_risk[has_event], events[has_event]
         w = _time_weights(kind, rho, gamma, at_risk.sum(axis=1), events.sum(axis=1))
@@ -296,8 +296,8 @@ def logrank_test(
         )
     if not died.any():
         raise EmptyDataError("no events in the rows used; the log-rank test is undefined")
-    counts = tabulate(stop, died, cell=cell, n_cells=layers.n_groups * k)
-    observed, expected, variance = _accumulate(counts, layers.n_groups, k, kind, rho, gamma)
+    blocks = tabulate_blocks(stop, died, cell=cell, n_cells=layers.n_groups * k, block_size=k)
+    observed, expected, variance = _accumulate(blocks, kind, rho, gamma)
     score = observed - expected
     index = pd.Index(labels.tolist(), name="group")
     trend_scores: pd.Series | None = None
@@ -315,8 +315,8 @@ def logrank_test(
             "the log-rank variance is zero: no event time has two or more groups at risk "
             "(within a stratum), so the groups cannot be compared"
         )
-    per_cell_rows = counts.n_rows.sum(axis=1).reshape(layers.n_groups, k).sum(axis=0)
-    per_cell_events = counts.n_event.sum(axis=1).reshape(layers.n_groups, k).sum(axis=0)
+    per_cell_rows = sum(b.n_rows.sum(axis=1) for b in blocks)
+    per_cell_events = sum(b.n_event.sum(axis=1) for b in blocks)
     name = kind if kind != "fleming-harrington" else f"fleming-harrington({rho:g}, {gamma:g})"
     return LogrankResult(
         statistic=statistic,
