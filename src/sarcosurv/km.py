@@ -14,7 +14,7 @@ from . import _validate as v
 from ._grouping import as_columns, exclusions, group_codes
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
 from ._km_quantile import curve_quantile, symmetric_interval
-from ._risksets import tabulate_blocks
+from ._risksets import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, SarcosurvError
 
 if TYPE_CHECKING:
@@ -300,29 +300,12 @@ def kaplan_meier(
         stop, died, codes = stop[keep], died[keep], codes[keep]
         case_weights = case_weights[keep] if case_weights is not None else None
         start = start[keep] if start is not None else None
-    k = grouping.n_groups
-    blocks = tabulate_blocks(stop, died, cell=codes, n_cells=k, weights=case_weights, entry=start)
-    z = normal_quantile(conf_level)
-    frames = [
-        _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z)
-        for b in blocks
-    ]
-    offsets = np.concatenate(([0], np.cumsum([b.times.size for b in blocks]))).tolist()
-    table = pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS})
-    if case_weights is None:
-        for column in ("n_risk", "n_event", "n_censor"):
-            table[column] = np.rint(table[column].to_numpy()).astype(np.int64)
-    groups = grouping.labels.copy()
-    groups["n"] = [int(b.n_rows.sum()) for b in blocks]
-    groups["n_event"] = [float(b.n_event.sum()) for b in blocks]
-    if case_weights is None:
-        groups["n_event"] = np.rint(groups["n_event"].to_numpy()).astype(np.int64)
-    if by_columns:
-        sizes = np.diff(offsets)
-        for position, key in enumerate(_label_keys(by_columns)):
-            table.insert(position, key, np.repeat(groups[key].to_numpy(dtype=object), sizes))
-    else:
-        groups = groups.drop(columns="group")
+    blocks = tabulate_blocks(
+        stop, died, cell=codes, n_cells=grouping.n_groups, weights=case_weights, entry=start
+    )
+    table, groups, offsets = _assemble(
+        blocks, grouping.labels, by_columns, conf_type, conf_level, case_weights is not None
+    )
     return KaplanMeierResult(
         table=table,
         groups=groups,
@@ -330,8 +313,40 @@ def kaplan_meier(
         conf_level=conf_level,
         by=by_columns,
         excluded=excluded,
-        offsets=tuple(offsets),
+        offsets=offsets,
     )
+
+
+def _assemble(
+    blocks: list[RiskTable],
+    labels: pd.DataFrame,
+    by: tuple[str, ...],
+    conf_type: str,
+    conf_level: float,
+    weighted: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, ...]]:
+    """The curve table of every group, the per-group counts and the table offsets."""
+    z = normal_quantile(conf_level)
+    frames = [
+        _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z)
+        for b in blocks
+    ]
+    sizes = np.array([b.times.size for b in blocks], dtype=np.intp)
+    table = pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS})
+    groups = labels.copy()
+    groups["n"] = [int(b.n_rows.sum()) for b in blocks]
+    groups["n_event"] = [float(b.n_event.sum()) for b in blocks]
+    if not weighted:  # plain counts read better as integers
+        for column in ("n_risk", "n_event", "n_censor"):
+            table[column] = np.rint(table[column].to_numpy()).astype(np.int64)
+        groups["n_event"] = np.rint(groups["n_event"].to_numpy()).astype(np.int64)
+    if by:
+        for position, key in enumerate(_label_keys(by)):
+            table.insert(position, key, np.repeat(groups[key].to_numpy(dtype=object), sizes))
+    else:
+        groups = groups.drop(columns="group")
+    offsets = tuple(int(x) for x in np.concatenate(([0], np.cumsum(sizes))))
+    return table, groups, offsets
 
 
 def _curve_columns(
