@@ -214,6 +214,14 @@ def _block(table: RiskTable, first: int, last: int) -> RiskTable:
     """Cells ``first:last`` of a dense table, at the times where they have rows."""
     n_rows = table.n_rows[first:last]
     keep = n_rows.sum(axis=0) > 0
+    if keep.all():
+        return RiskTable(
+            table.times,
+            n_rows,
+            table.n_exit[first:last],
+            table.n_event[first:last],
+            table.n_risk[first:last],
+        )
     return RiskTable(
         table.times[keep],
         n_rows[:, keep],

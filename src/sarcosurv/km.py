@@ -332,7 +332,12 @@ def _assemble(
         for b in blocks
     ]
     sizes = np.array([b.times.size for b in blocks], dtype=np.intp)
-    table = pd.DataFrame({c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS})
+    columns = (
+        frames[0]
+        if len(frames) == 1
+        else {c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS}
+    )
+    table = pd.DataFrame(columns)
     groups = labels.copy()
     groups["n"] = [int(b.n_rows.sum()) for b in blocks]
     groups["n_event"] = [float(b.n_event.sum()) for b in blocks]
