@@ -85,9 +85,10 @@ def symmetric_interval(
     error of the survival at the estimated quantile and Collett's density estimate
     (Collett 2003, *Modelling Survival Data in Medical Research*, §2.4.2):
     ``f(t_p) = (S(u) - S(l)) / (l - u)``, where ``u`` is the latest event time with
-    ``S(u) >= 1 - p + 0.05`` (time ``start`` with S = 1 when there is none) and
-    ``l`` the earliest event time with ``S(l) <= 1 - p - 0.05``. This is the
-    interval SPSS prints for median survival times.
+    ``S(u) >= 1 - p + 0.05`` (time 0, where S = 1, when there is none) and
+    ``l`` the earliest event time with ``S(l) <= 1 - p - 0.05``. The interval has
+    the form SPSS prints for median survival times (estimate ± 1.96 SE); SPSS does
+    not document its density estimate, so its standard errors may differ.
 
     Returns
     -------
