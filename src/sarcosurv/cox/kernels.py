@@ -14,7 +14,8 @@ approximation replaces the single denominator by
 the mean weight of the tied events; Breslow's uses :math:`S_0` for all of them.
 
 The information matrix never needs an ``n x p x p`` array:
-:math:`\\sum_k \\sum_j \\bar w_k S_2^{(j)}/\\mathrm{den}_{kj} = X^T \\mathrm{diag}(w_i e^{\\eta_i} c_i) X`,
+:math:`\\sum_k \\sum_j \\bar w_k S_2^{(j)}/\\mathrm{den}_{kj}
+= X^T \\mathrm{diag}(w_i e^{\\eta_i} c_i) X`,
 where :math:`c_i` accumulates :math:`\\bar w_k/\\mathrm{den}_{kj}` over the
 event times at which row ``i`` is at risk (less the Efron share of its own
 tied event). The same :math:`c_i` is the row's cumulative hazard, so the
@@ -210,24 +211,28 @@ def _risk_sums(data: SortedCoxData, values: FloatArray) -> FloatArray:
             [np.cumsum(by_start[::-1], axis=0)[::-1], np.zeros_like(values[:1])]
         )
         sums = sums - (tail_s[data.start_first] - tail_s[data.risk_end])
-    return sums
+    return np.asarray(sums, dtype=np.float64)
 
 
 def _group_sums(data: SortedCoxData, values: FloatArray) -> FloatArray:
     """Sum ``values`` over the event rows of each tie group."""
     n_groups = data.group_time.shape[0]
     if values.ndim == 1:
-        return np.bincount(data.group_of_event, weights=values, minlength=n_groups)
+        return _bincount(data.group_of_event, values, n_groups)
     starts = np.flatnonzero(np.diff(data.group_of_event, prepend=-1))
     if starts.shape[0] == 0:
         return np.zeros((0, values.shape[1]))
-    return np.add.reduceat(values, starts, axis=0)
+    return np.asarray(np.add.reduceat(values, starts, axis=0), dtype=np.float64)
+
+
+def _bincount(codes: IntArray, weights: FloatArray, length: int) -> FloatArray:
+    return np.asarray(np.bincount(codes, weights=weights, minlength=length), dtype=np.float64)
 
 
 def _per_row_from_groups(data: SortedCoxData, per_group: FloatArray) -> FloatArray:
     """For each sorted row, sum ``per_group`` over the groups at which the row is at risk."""
     cumulative = np.concatenate([np.zeros_like(per_group[:1]), np.cumsum(per_group, axis=0)])
-    return cumulative[data.row_group_hi] - cumulative[data.row_group_lo]
+    return np.asarray(cumulative[data.row_group_hi] - cumulative[data.row_group_lo], np.float64)
 
 
 @dataclass(frozen=True)
@@ -309,8 +314,8 @@ def cox_terms(
 
     per_e = weight_e / den
     n_groups = data.group_time.shape[0]
-    increment = np.bincount(g, weights=per_e, minlength=n_groups)
-    efron_share = np.bincount(g, weights=per_e * frac, minlength=n_groups)
+    increment = _bincount(g, per_e, n_groups)
+    efron_share = _bincount(g, per_e * frac, n_groups)
     row_c = _per_row_from_groups(data, increment)
     row_c[ev] -= efron_share[g]
     info = np.zeros((data.n_covariates, data.n_covariates))
