@@ -8,6 +8,7 @@ checked against R ``survival``.
 from __future__ import annotations
 
 from . import errors
+from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
@@ -15,10 +16,12 @@ from .logrank import LogrankResult, logrank_test
 __version__ = "0.1.0"
 
 __all__ = [
+    "CoxResult",
     "FollowupResult",
     "KaplanMeierResult",
     "LogrankResult",
     "__version__",
+    "coxph",
     "errors",
     "kaplan_meier",
     "logrank_test",

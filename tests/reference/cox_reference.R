@@ -26,7 +26,7 @@ cases <- list(
        fit = function(ties) coxph(Surv(time, status) ~ age + sex, lung2, weights = w, ties = ties),
        ties = c("efron", "breslow")),
   list(name = "veteran", data = "veteran",
-       python = "Surv(time, status) ~ trt + karno + diagtime + age + prior + C(celltype)",
+       python = "Surv(time, status) ~ trt + karno + diagtime + age + prior + C(celltype, contr.treatment('squamous'))",
        fit = function(ties) coxph(Surv(time, status) ~ trt + karno + diagtime + age + prior + celltype,
                                   veteran, ties = ties),
        ties = c("efron", "breslow")),

@@ -361,6 +361,7 @@ class NewtonResult:
     loglik: float
     loglik_init: float
     information: FloatArray
+    score: FloatArray
     score_init: FloatArray
     information_init: FloatArray
     n_iter: int
@@ -412,6 +413,7 @@ def fit_cox_newton(
         loglik=terms.loglik,
         loglik_init=first.loglik,
         information=terms.information,
+        score=terms.score,
         score_init=first.score,
         information_init=first.information,
         n_iter=n_iter,
@@ -443,7 +445,7 @@ def baseline_cumulative_hazard_per_row(
     terms = cox_terms(data, beta, offset=offset, ties=ties, information=False)
     beta_a = np.asarray(beta, dtype=np.float64).reshape(-1)
     # Increments were computed with centred covariates; rescale to x = 0.
-    scale = float(np.exp(data.centre @ beta_a)) if data.n_covariates else 1.0
+    scale = float(np.exp(-data.centre @ beta_a)) if data.n_covariates else 1.0
     out = np.empty(data.n)
     out[data.order] = terms.row_hazard * scale
     return out

@@ -1,0 +1,8 @@
+"""Cox proportional hazards: partial-likelihood kernels and the formula front end."""
+
+from __future__ import annotations
+
+from .model import coxph
+from .result import CoxResult, CoxTests
+
+__all__ = ["CoxResult", "CoxTests", "coxph"]

@@ -1,0 +1,234 @@
+"""The frozen result of :func:`sarcosurv.coxph` and its pandas views."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from .._results import TestResult
+from ..errors import SarcosurvError
+from . import diagnostics
+from .formula import Design
+from .kernels import NewtonResult, SortedCoxData
+
+if TYPE_CHECKING:
+    from ..frailty import FrailtyResult, GammaFrailtyFit
+
+__all__ = ["CoxFit", "CoxResult", "CoxTests"]
+
+FloatArray = npt.NDArray[np.float64]
+ResidualKind = Literal[
+    "martingale", "deviance", "score", "schoenfeld", "scaled_schoenfeld", "dfbeta"
+]
+
+
+@dataclass(frozen=True)
+class CoxTests:
+    """Global tests of all coefficients being zero (R ``summary.coxph``)."""
+
+    likelihood_ratio: TestResult
+    wald: TestResult
+    score: TestResult
+    robust_score: TestResult | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        tests = [self.likelihood_ratio, self.wald, self.score]
+        if self.robust_score is not None:
+            tests.append(self.robust_score)
+        return pd.concat([t.to_frame() for t in tests], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class CoxFit:
+    """What a fitted model keeps for diagnostics and prediction (sorted data, design)."""
+
+    data: SortedCoxData
+    design: Design
+    kept_columns: list[int]
+    ties: Literal["efron", "breslow"]
+    weights: FloatArray
+    strata_codes: npt.NDArray[np.intp]
+    strata_labels: list[str]
+    strata_columns: list[str]
+    cluster_codes: npt.NDArray[np.intp] | None
+    newton: NewtonResult | None
+    frailty_fit: GammaFrailtyFit | None = None
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """A fitted Cox proportional hazards model.
+
+    Attributes
+    ----------
+    params, std_err : pandas.Series
+        Coefficients and their standard errors, indexed by term. With
+        ``cluster`` the standard errors are robust (sandwich) ones and
+        ``naive_std_err`` holds the model-based ones, as R prints them.
+    vcov : pandas.DataFrame
+    loglik : tuple of float
+        Partial log-likelihood at beta = 0 and at the estimate.
+    tests : CoxTests or None
+        Likelihood-ratio, Wald and score tests (None for frailty fits, whose
+        tests are in ``frailty``).
+    n, n_event : int
+        Rows used and events among them.
+    excluded : pandas.DataFrame
+        Rows left out (``row``, ``patient_id`` when present, ``reason``).
+    dropped_terms : tuple of str
+        Constant or collinear columns left out (a CollinearityWarning says so).
+    frailty : FrailtyResult or None
+        The shared gamma frailty (variance, CI, test, cluster estimates).
+    """
+
+    formula: str
+    params: pd.Series
+    std_err: pd.Series
+    naive_std_err: pd.Series
+    vcov: pd.DataFrame
+    loglik: tuple[float, float]
+    tests: CoxTests | None
+    n: int
+    n_event: int
+    excluded: pd.DataFrame
+    dropped_terms: tuple[str, ...]
+    ties: str
+    robust: bool
+    conf_level: float
+    frailty: FrailtyResult | None
+    fit: CoxFit = field(repr=False, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        formula: str,
+        names: list[str],
+        beta: FloatArray,
+        vcov: FloatArray,
+        naive_vcov: FloatArray,
+        loglik: tuple[float, float],
+        tests: CoxTests | None,
+        fit: CoxFit,
+        conf_level: float,
+        robust: bool,
+    ) -> CoxResult:
+        index = pd.Index(names, name="term")
+        kept = set(fit.kept_columns)
+        dropped = tuple(n for j, n in enumerate(fit.design.column_names) if j not in kept)
+        return cls(
+            formula=formula,
+            params=pd.Series(beta, index=index, name="coef"),
+            std_err=pd.Series(np.sqrt(np.diag(vcov)), index=index, name="std_err"),
+            naive_std_err=pd.Series(np.sqrt(np.diag(naive_vcov)), index=index, name="std_err"),
+            vcov=pd.DataFrame(vcov, index=index, columns=index),
+            loglik=(float(loglik[0]), float(loglik[1])),
+            tests=tests,
+            n=fit.data.n,
+            n_event=fit.data.n_event,
+            excluded=fit.design.excluded,
+            dropped_terms=dropped,
+            ties=fit.ties,
+            robust=robust,
+            conf_level=conf_level,
+            frailty=None if fit.frailty_fit is None else fit.frailty_fit.frailty,
+            fit=fit,
+        )
+
+    @property
+    def beta(self) -> FloatArray:
+        return self.params.to_numpy(dtype=np.float64)
+
+    @property
+    def hazard_ratios(self) -> pd.DataFrame:
+        """coef, hazard_ratio, std_err, z, p_value, lower, upper (Wald, per term)."""
+        z_crit = float(stats.norm.ppf(0.5 + self.conf_level / 2))
+        coef, se = self.params, self.std_err
+        z = coef / se
+        return pd.DataFrame(
+            {
+                "coef": coef,
+                "hazard_ratio": np.exp(coef),
+                "std_err": se,
+                "z": z,
+                "p_value": 2 * stats.norm.sf(np.abs(z)),
+                "lower": np.exp(coef - z_crit * se),
+                "upper": np.exp(coef + z_crit * se),
+            }
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """The coefficient table (``hazard_ratios``), with the naive SE next to a robust one."""
+        table = self.hazard_ratios
+        if self.robust:
+            table.insert(2, "naive_std_err", self.naive_std_err)
+        return table
+
+    def __str__(self) -> str:
+        lines = [f"Cox proportional hazards model: {self.formula}"]
+        lines.append(
+            f"n = {self.n}, events = {self.n_event}, ties = {self.ties}"
+            + (f", excluded rows = {len(self.excluded)}" if len(self.excluded) else "")
+        )
+        table = self.summary()
+        shown = pd.DataFrame(
+            {
+                "HR": table["hazard_ratio"].map("{:.2f}".format),
+                f"{self.conf_level:.0%} CI": [
+                    f"{lo:.2f}-{hi:.2f}"
+                    for lo, hi in zip(table["lower"], table["upper"], strict=True)
+                ],
+                "coef": table["coef"].map("{:.4f}".format),
+                "SE" + (" (robust)" if self.robust else ""): table["std_err"].map("{:.4f}".format),
+                "p": table["p_value"].map(lambda p: f"{p:.3g}" if p >= 1e-4 else "<0.0001"),
+            }
+        )
+        lines.append(shown.to_string())
+        if self.tests is not None:
+            lr = self.tests.likelihood_ratio
+            lines.append(
+                f"Likelihood ratio test = {lr.statistic:.2f} on {lr.df:.0f} df, "
+                f"p = {lr.p_value:.3g}"
+            )
+        if self.frailty is not None:
+            lines.append(str(self.frailty))
+        return "\n".join(lines)
+
+    @cached_property
+    def concordance(self) -> float:
+        """Harrell's C with R ``coxph``'s conventions (ties in the risk score count 1/2)."""
+        return diagnostics.concordance(self)
+
+    def baseline_hazard(self) -> pd.DataFrame:
+        """Baseline cumulative hazard at covariates = 0: ``[stratum,] time, cumulative_hazard``."""
+        return diagnostics.baseline_hazard(self)
+
+    def predict_survival(
+        self, newdata: pd.DataFrame, times: float | Sequence[float]
+    ) -> pd.DataFrame:
+        """Survival curves of new rows at ``times``: one row per (new row, time)."""
+        return diagnostics.predict_survival(self, newdata, times)
+
+    def residuals(self, kind: ResidualKind = "martingale") -> pd.DataFrame | pd.Series:
+        """Residuals as R ``residuals.coxph``, indexed by the rows used."""
+        if self.frailty is not None and kind != "martingale":
+            raise SarcosurvError(
+                f"{kind} residuals are not defined here for a frailty model; fit without "
+                "frailty or use martingale residuals"
+            )
+        return diagnostics.residuals(self, kind)
+
+    def test_proportional_hazards(
+        self, transform: Literal["km", "rank", "identity"] = "km"
+    ) -> pd.DataFrame:
+        """Grambsch–Therneau test per term and GLOBAL (R ``cox.zph``)."""
+        if self.frailty is not None:
+            raise SarcosurvError("test_proportional_hazards is not available for frailty fits")
+        return diagnostics.test_proportional_hazards(self, transform)
