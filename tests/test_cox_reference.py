@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sarcosurv as ss
-from tests.conftest import load_dataset, load_reference
+from conftest import load_dataset, load_reference
 
 CASES: list[dict[str, Any]] = load_reference("cox_reference")
 IDS = [f"{c['name']}-{c['ties']}" for c in CASES]

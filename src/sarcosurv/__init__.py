@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import errors
 from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
+from .frailty import FrailtyResult
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
 
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CoxResult",
     "FollowupResult",
+    "FrailtyResult",
     "KaplanMeierResult",
     "LogrankResult",
     "__version__",
