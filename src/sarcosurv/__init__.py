@@ -7,7 +7,7 @@ checked against R ``survival``.
 
 from __future__ import annotations
 
-from . import errors
+from . import errors, registry, report
 from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
@@ -28,4 +28,6 @@ __all__ = [
     "kaplan_meier",
     "logrank_test",
     "median_followup",
+    "registry",
+    "report",
 ]

@@ -1,0 +1,239 @@
+"""Validation of a registry extract: every problem with its row, patient and field.
+
+Checks (all vectorised, all collected; none stops at the first problem):
+
+* required columns present and filled; ``date_of_birth`` or ``age_at_asct`` given;
+* codes from the code lists (case and surrounding blanks ignored; a blank is
+  ``unknown``); numbers and whole numbers where expected; dates readable in one
+  format per column (ISO ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY``,
+  ``DD.MM.YYYY``, ``DD-MM-YYYY``; month-first dates are not accepted because
+  they are ambiguous);
+* date order: diagnosis <= first ASCT <= last ASCT; progression, death and
+  last follow-up on or after the first ASCT; progression <= death and
+  <= last follow-up; for the dead the date of death is the last contact;
+* vital status consistent with the dates (the dead have a date of death, the
+  living none and no cause of death); a progression date only where the
+  progression status is known;
+* unique patient ids;
+* eligibility: age >= 18 at first ASCT and first ASCT in 1996-2016 (configurable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from .schema import SCHEMA, Column
+
+__all__ = ["DATE_FORMATS", "Eligibility", "ValidationOutcome", "validate_extract"]
+
+DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Inclusion criteria of the study (Heilig et al. 2020 by default)."""
+
+    min_age: float = 18.0
+    first_asct_years: tuple[int, int] = (1996, 2016)
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    data: pd.DataFrame  # typed: dates as datetime64, codes canonical, numbers as floats
+    problems: pd.DataFrame  # row, patient_id, field, problem
+    date_formats: dict[str, str] = field(default_factory=dict)
+
+
+class _Problems:
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.index = frame.index
+        ids = (
+            frame["patient_id"] if "patient_id" in frame.columns else pd.Series(pd.NA, frame.index)
+        )
+        self.ids = ids.astype("object").to_numpy()
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: BoolArray | pd.Series, field_name: str, problem: str) -> None:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if positions.size:
+            self.parts.append(
+                pd.DataFrame(
+                    {
+                        "row": self.index[positions],
+                        "patient_id": self.ids[positions],
+                        "field": field_name,
+                        "problem": problem,
+                    }
+                )
+            )
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=["row", "patient_id", "field", "problem"])
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def _blank(series: pd.Series) -> BoolArray:
+    text = series.astype("string").str.strip()
+    return np.asarray(series.isna() | (text == "").fillna(True), dtype=bool)
+
+
+def _codes(series: pd.Series, column: Column, problems: _Problems) -> pd.Series:
+    lookup = {c.casefold(): c for c in column.codes}
+    text = series.astype("string").str.strip()
+    canonical = text.str.casefold().map(lookup, na_action="ignore")
+    blank = _blank(series)
+    bad = ~blank & canonical.isna().to_numpy()
+    problems.add(bad, column.name, f"unknown code; allowed: {', '.join(column.codes)}")
+    filled = canonical.astype("object")
+    filled[blank] = "unknown" if "unknown" in column.codes else None
+    return filled
+
+
+def _dates(series: pd.Series, column: Column, problems: _Problems) -> tuple[pd.Series, str]:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series, "datetime"
+    blank = _blank(series)
+    text = series.astype("string").str.strip()
+    best, best_ok = DATE_FORMATS[0], -1
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        ok = int((parsed.notna().to_numpy() & ~blank).sum())
+        if ok > best_ok:
+            best, best_ok = fmt, ok
+    parsed = pd.to_datetime(text, format=best, errors="coerce")
+    bad = ~blank & parsed.isna().to_numpy()
+    problems.add(bad, column.name, f"not a date in the column's format {best}")
+    return parsed, best
+
+
+def _numbers(series: pd.Series, column: Column, problems: _Problems) -> pd.Series:
+    blank = _blank(series)
+    values = pd.to_numeric(series.where(~blank), errors="coerce")
+    bad = ~blank & values.isna().to_numpy()
+    problems.add(bad, column.name, "not a number")
+    if column.kind == "integer":
+        fractional = values.notna().to_numpy() & (values.fillna(0) % 1 != 0).to_numpy()
+        problems.add(fractional, column.name, "not a whole number")
+    return values.astype(float)
+
+
+def _typed(frame: pd.DataFrame, problems: _Problems) -> tuple[pd.DataFrame, dict[str, str]]:
+    out = pd.DataFrame(index=frame.index)
+    formats: dict[str, str] = {}
+    for column in SCHEMA:
+        if column.name not in frame.columns:
+            continue
+        series = frame[column.name]
+        if column.kind == "code":
+            out[column.name] = _codes(series, column, problems)
+        elif column.kind == "date":
+            out[column.name], formats[column.name] = _dates(series, column, problems)
+        elif column.kind in ("number", "integer"):
+            out[column.name] = _numbers(series, column, problems)
+        else:
+            out[column.name] = series.astype("string").str.strip().where(~_blank(series))
+        if column.required:
+            problems.add(_blank(series), column.name, "required value is missing")
+    return out, formats
+
+
+def _order(data: pd.DataFrame, problems: _Problems, early: str, late: str, text: str) -> None:
+    if early in data.columns and late in data.columns:
+        bad = (data[late] < data[early]).fillna(False).to_numpy(dtype=bool)
+        problems.add(bad, late, text)
+
+
+def _consistency(data: pd.DataFrame, problems: _Problems) -> None:
+    for early, late, text in [
+        ("date_of_diagnosis", "date_first_asct", "first ASCT before the diagnosis"),
+        ("date_first_asct", "date_last_asct", "last ASCT before the first ASCT"),
+        ("date_first_asct", "date_progression", "progression before the first ASCT"),
+        ("date_first_asct", "date_death", "death before the first ASCT"),
+        ("date_first_asct", "date_last_followup", "last follow-up before the first ASCT"),
+        ("date_progression", "date_death", "death before the progression"),
+        ("date_progression", "date_last_followup", "last follow-up before the progression"),
+        ("date_of_birth", "date_first_asct", "first ASCT before the date of birth"),
+    ]:
+        _order(data, problems, early, late, text)
+    if "vital_status" in data.columns:
+        dead = (data["vital_status"] == "dead").to_numpy()
+        alive = (data["vital_status"] == "alive").to_numpy()
+        death = data.get("date_death", pd.Series(pd.NaT, index=data.index))
+        has_death = death.notna().to_numpy()
+        problems.add(dead & ~has_death, "date_death", "dead but no date of death")
+        problems.add(alive & has_death, "vital_status", "alive but a date of death is given")
+        if "date_last_followup" in data.columns:
+            differs = dead & has_death & (death != data["date_last_followup"]).to_numpy()
+            problems.add(differs, "date_last_followup", "date of death is not the last contact")
+        if "cause_of_death" in data.columns:
+            cause = data["cause_of_death"].fillna("unknown").to_numpy()
+            problems.add(
+                alive & (cause != "unknown"),
+                "cause_of_death",
+                "cause of death for a living patient",
+            )
+    if "date_progression" in data.columns:
+        unknown = (data["progression_status_known"] == "no").to_numpy()
+        has_prog = data["date_progression"].notna().to_numpy()
+        problems.add(
+            unknown & has_prog,
+            "date_progression",
+            "progression date given but progression status is 'no' (unknown)",
+        )
+
+
+def _age(data: pd.DataFrame, problems: _Problems) -> pd.Series:
+    age = data.get("age_at_asct", pd.Series(np.nan, index=data.index)).astype(float)
+    if "date_of_birth" in data.columns:
+        from_dates = (data["date_first_asct"] - data["date_of_birth"]).dt.days / 365.25
+        age = age.fillna(from_dates)
+    problems.add(age.isna().to_numpy(), "age_at_asct", "neither age_at_asct nor date_of_birth")
+    return age
+
+
+def _eligibility(data: pd.DataFrame, problems: _Problems, rules: Eligibility) -> None:
+    young = (data["age_at_asct"] < rules.min_age).to_numpy()
+    problems.add(
+        young, "age_at_asct", f"not eligible: younger than {rules.min_age:g} at first ASCT"
+    )
+    year = data["date_first_asct"].dt.year
+    lo, hi = rules.first_asct_years
+    outside = ((year < lo) | (year > hi)).fillna(False).to_numpy(dtype=bool)
+    problems.add(outside, "date_first_asct", f"not eligible: first ASCT outside {lo}-{hi}")
+
+
+def validate_extract(
+    frame: pd.DataFrame, eligibility: Eligibility | None = None
+) -> ValidationOutcome:
+    """Type and check a raw extract; see the module docstring for the rules."""
+    rules = eligibility or Eligibility()
+    problems = _Problems(frame)
+    missing = [c.name for c in SCHEMA if c.required and c.name not in frame.columns]
+    for name in missing:
+        problems.parts.append(
+            pd.DataFrame(
+                {
+                    "row": [None],
+                    "patient_id": [None],
+                    "field": [name],
+                    "problem": ["required column is missing"],
+                }
+            )
+        )
+    if missing:
+        return ValidationOutcome(frame, problems.frame())
+    data, formats = _typed(frame, problems)
+    duplicated = (
+        data["patient_id"].duplicated(keep=False).to_numpy() & data["patient_id"].notna().to_numpy()
+    )
+    problems.add(duplicated, "patient_id", "duplicate patient id")
+    data["age_at_asct"] = _age(data, problems)
+    _consistency(data, problems)
+    _eligibility(data, problems, rules)
+    return ValidationOutcome(data, problems.frame(), formats)
