@@ -10,7 +10,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
-from sarcosurv._frailty_likelihood import cluster_data, profile_point
+from sarcosurv._frailty_likelihood import frailty_design, profile_point
 from sarcosurv.cox.kernels import sort_cox_data
 
 R = load_reference("frailty_reference")
@@ -32,9 +32,9 @@ def profile_at(model: str, theta: float, ties: str) -> tuple[float, np.ndarray]:
     from sarcosurv.frailty import _Profile
 
     start = ss.coxph(f"Surv(time, status) ~ {' + '.join(terms)}", data, ties=ties)  # type: ignore[arg-type]
-    profile = _Profile(sorted_data, cluster_data(sorted_data, codes), ties, start.beta)  # type: ignore[arg-type]
-    loglik, beta, _ = profile.solve(theta)
-    return loglik, beta
+    design = frailty_design(sorted_data, codes, ties)  # type: ignore[arg-type]
+    point = _Profile(design, ties, start.beta).solve(theta)  # type: ignore[arg-type]
+    return point.loglik, point.beta
 
 
 FIXED = (
@@ -166,7 +166,7 @@ def test_missing_cluster_is_excluded_and_counted() -> None:
 def test_profile_point_zero_theta_is_cox() -> None:
     data = load_dataset("rats")
     sd = sort_cox_data(data["time"], data["status"], data[["rx"]].to_numpy(float))
-    clusters = cluster_data(sd, pd.factorize(data["litter"])[0])
-    inner = profile_point(sd, clusters, np.array([0.5]), 0.0, "breslow")
-    near = profile_point(sd, clusters, np.array([0.5]), 1e-8, "breslow")
+    design = frailty_design(sd, pd.factorize(data["litter"])[0], "breslow")
+    inner = profile_point(design, np.array([0.5]), 0.0)
+    near = profile_point(design, np.array([0.5]), 1e-8)
     assert near.loglik == pytest.approx(inner.loglik, abs=1e-5)

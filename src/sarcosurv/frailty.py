@@ -37,14 +37,15 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ._frailty_likelihood import (
-    ClusterData,
-    InnerFit,
-    cluster_data,
+    FrailtyDesign,
+    ProfilePoint,
+    frailty_design,
     profile_point,
+    score_and_information,
     theta_score,
 )
 from ._results import TestResult
-from .cox.kernels import SortedCoxData, Ties, cox_terms, fit_cox_newton
+from .cox.kernels import SortedCoxData, Ties, fit_cox_newton
 
 __all__ = ["FrailtyResult", "GammaFrailtyFit", "fit_gamma_frailty"]
 
@@ -53,7 +54,10 @@ IntArray = npt.NDArray[np.intp]
 
 #: Half the 95% point of chi-square(1): the profile drop that bounds the CI.
 _CI_DROP = float(stats.chi2.ppf(0.95, 1)) / 2.0
-_LOG_THETA_GRID = np.array([-7.0, -4.0, -2.5, -1.5, -0.75, 0.0, 0.75, 1.5, 2.5, 3.5])
+_LOG_THETA_MIN = float(np.log(1e-6))  # below this theta is reported as 0 (boundary)
+_LOG_THETA_MAX = float(np.log(1e4))
+_INNER_TOL = 1e-10
+_OUTER_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -140,81 +144,169 @@ class GammaFrailtyFit:
     frailty: FrailtyResult
 
 
+@dataclass(frozen=True)
+class _Point:
+    """One solved point of the profile: beta and frailties maximising at fixed theta."""
+
+    theta: float
+    loglik: float
+    beta: FloatArray
+    inner: ProfilePoint
+    slope: float  # d loglik / d log(theta), by the envelope theorem
+
+
 class _Profile:
-    """Profile log-likelihood in theta, with warm starts and a cache of solved points."""
+    """Profile log-likelihood in theta, warm-started from the nearest solved point.
 
-    def __init__(self, data: SortedCoxData, clusters: ClusterData, ties: Ties, beta0: FloatArray):
-        self.data, self.clusters, self.ties = data, clusters, ties
-        self.beta = beta0.copy()
-        self.w: FloatArray | None = None
-        self.cache: dict[float, tuple[float, FloatArray, InnerFit]] = {}
+    At fixed theta, Newton steps in beta use the Cox information given the
+    current frailties; between steps the frailties are re-solved to a
+    tolerance that tightens with the step size. The sorted rows of the design
+    are shared by every evaluation.
+    """
 
-    def solve(self, theta: float) -> tuple[float, FloatArray, InnerFit]:
+    def __init__(self, design: FrailtyDesign, ties: Ties, beta0: FloatArray):
+        self.design, self.ties = design, ties
+        self.beta0 = beta0.copy()
+        self.cache: dict[float, _Point] = {}
+
+    def _warm(self, theta: float) -> tuple[FloatArray, FloatArray | None]:
+        solved = [p for p in self.cache.values() if p.theta > 0]
+        if theta <= 0 or not solved:
+            return self.beta0.copy(), None
+        near = min(solved, key=lambda p: abs(np.log(p.theta) - np.log(theta)))
+        return near.beta.copy(), near.inner.state
+
+    def solve(self, theta: float) -> _Point:
         """Maximise over beta (and the baseline) at fixed theta."""
         key = float(theta)
         if key in self.cache:
             return self.cache[key]
-        beta = self.beta.copy()
-        inner = profile_point(self.data, self.clusters, beta, theta, self.ties, self.w)
-        for _ in range(200):
+        design = self.design
+        beta, state = self._warm(key)
+        tol = 1e-6
+        inner = profile_point(design, beta, key, state, tol)
+        for _ in range(_OUTER_MAX):
             if beta.size == 0:
                 break
-            offset = np.empty(self.data.n)
-            offset[self.data.order] = inner.log_w_rows
-            info = cox_terms(self.data, beta, offset=offset, ties=self.ties).information
-            step = np.linalg.solve(info, inner.score_beta)
+            score, info = score_and_information(design, beta, inner.state, self.ties, True)
+            step = _solve(info, score)
             beta = beta + step
-            inner = profile_point(self.data, self.clusters, beta, theta, self.ties, inner.frailty)
-            if np.max(np.abs(step)) < 1e-9 * max(1.0, float(np.max(np.abs(beta)))):
+            size = float(np.max(np.abs(step)))
+            converged = size < 1e-9 * max(1.0, float(np.max(np.abs(beta))))
+            tol = _INNER_TOL if converged else min(max(1e-3 * size, _INNER_TOL), 1e-6)
+            inner = profile_point(design, beta, key, inner.state, tol)
+            if converged:
                 break
-        self.beta, self.w = beta, inner.frailty
-        result = (inner.loglik, beta, inner)
-        self.cache[key] = result
-        return result
+        if beta.size == 0:
+            inner = profile_point(design, beta, key, inner.state)
+        slope = 0.0
+        if key > 0:
+            slope = key * theta_score(key, design.n_event, inner.exit_hazard, inner.entry_hazard)
+        point = _Point(key, inner.loglik, beta, inner, slope)
+        self.cache[key] = point
+        return point
 
-    def loglik(self, theta: float) -> float:
-        return self.solve(theta)[0]
+    def at(self, x: float) -> _Point:
+        return self.solve(float(np.exp(x)))
 
 
-def _maximise(profile: _Profile, loglik_null: float) -> float:
-    """theta maximising the profile (0 at the boundary)."""
-    values = [profile.loglik(float(np.exp(x))) for x in _LOG_THETA_GRID]
-    best = int(np.argmax(values))
-    if values[best] <= loglik_null + 1e-10 and best == 0:
-        return 0.0
-    lo = _LOG_THETA_GRID[max(best - 1, 0)]
-    hi = _LOG_THETA_GRID[min(best + 1, len(_LOG_THETA_GRID) - 1)]
-    if best == 0:
-        lo = -30.0
-    found = optimize.minimize_scalar(
-        lambda x: -profile.loglik(float(np.exp(x))),
-        bounds=(lo, hi),
-        method="bounded",
-        options={"xatol": 1e-7},
-    )
-    theta = float(np.exp(found.x))
-    if profile.loglik(theta) <= loglik_null + 1e-9:
+def _solve(info: FloatArray, score: FloatArray) -> FloatArray:
+    try:
+        return np.asarray(np.linalg.solve(info, score), np.float64)
+    except np.linalg.LinAlgError:
+        return np.asarray(np.linalg.pinv(info) @ score, np.float64)
+
+
+def _start_theta(design: FrailtyDesign, beta: FloatArray) -> float:
+    """One-step moment estimate from the Cox fit: sum[(D - H)^2 - D] / sum H^2."""
+    zero = profile_point(design, beta, 0.0)
+    hazard = zero.exit_hazard - zero.entry_hazard
+    events = design.n_event
+    denominator = float(np.sum(hazard * hazard))
+    estimate = float(np.sum((events - hazard) ** 2 - events)) / denominator if denominator else 0
+    return float(np.clip(estimate, 1e-3, 10.0))
+
+
+def _maximise(profile: _Profile, loglik_null: float, theta0: float) -> float:
+    """theta maximising the profile (0 at the boundary): bracket the slope's sign change."""
+    x = float(np.log(theta0))
+    point = profile.at(x)
+    if point.slope > 0:
+        lo = x
+        while point.slope > 0 and x < _LOG_THETA_MAX:
+            lo, x = x, x + 1.0
+            point = profile.at(x)
+        if point.slope > 0:
+            return float(np.exp(x))
+        hi = x
+    else:
+        hi = x
+        while point.slope <= 0 and x > _LOG_THETA_MIN:
+            hi, x = x, x - 2.0
+            point = profile.at(x)
+        if point.slope <= 0:
+            return 0.0
+        lo = x
+    root = optimize.brentq(lambda y: profile.at(y).slope, lo, hi, xtol=1e-9, rtol=1e-12)
+    theta = float(np.exp(root))
+    if profile.solve(theta).loglik <= loglik_null + 1e-9:
         return 0.0
     return theta
+
+
+def _curvature(profile: _Profile, x_hat: float) -> float:
+    """-d^2 loglik / d(log theta)^2 near the maximum, from the slopes already solved."""
+    points = sorted(
+        (p for p in profile.cache.values() if p.theta > 0 and p.theta != np.exp(x_hat)),
+        key=lambda p: abs(np.log(p.theta) - x_hat),
+    )
+    if not points:
+        return 1.0
+    near = points[0]
+    top = profile.at(x_hat)
+    value = -(near.slope - top.slope) / (np.log(near.theta) - x_hat)
+    return float(value) if value > 1e-8 else 1.0
+
+
+def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) -> float:
+    """log theta where the profile has fallen CI_DROP below the maximum (safeguarded Newton)."""
+
+    def height(point: _Point) -> float:
+        return point.loglik - top + _CI_DROP
+
+    step = float(np.sqrt(2.0 * _CI_DROP / _curvature(profile, x_hat)))
+    inside, x = x_hat, x_hat + direction * step
+    point = profile.at(x)
+    while height(point) > 0 and abs(x - x_hat) < 40:
+        inside, x = x, x + direction * step
+        step *= 2.0
+        point = profile.at(x)
+    outside = x
+    for _ in range(100):
+        h = height(point)
+        if abs(h) < 1e-9:
+            break
+        if h > 0:
+            inside = x
+        else:
+            outside = x
+        if abs(outside - inside) < 1e-10:
+            break
+        newton = x - h / point.slope if point.slope != 0 else np.nan
+        low, high = min(inside, outside), max(inside, outside)
+        x = float(newton) if low < newton < high else 0.5 * (inside + outside)
+        point = profile.at(x)
+    return x
 
 
 def _interval(
     profile: _Profile, theta: float, top: float, loglik_null: float
 ) -> tuple[float, float]:
-    def drop(x: float) -> float:
-        return top - profile.loglik(float(np.exp(x))) - _CI_DROP
-
-    centre = np.log(theta) if theta > 0 else -12.0
-    upper_x = centre + 1.0
-    while drop(upper_x) < 0 and upper_x < 12:
-        upper_x += 1.0
-    upper = float(np.exp(optimize.brentq(drop, centre, upper_x, xtol=1e-9)))
-    if top - loglik_null <= _CI_DROP:
+    x_hat = float(np.log(theta)) if theta > 0 else _LOG_THETA_MIN
+    upper = float(np.exp(_drop_root(profile, x_hat, top, 1.0)))
+    if theta <= 0 or top - loglik_null <= _CI_DROP:
         return 0.0, upper
-    lower_x = centre - 1.0
-    while drop(lower_x) < 0:
-        lower_x -= 1.0
-    return float(np.exp(optimize.brentq(drop, lower_x, centre, xtol=1e-9))), upper
+    return float(np.exp(_drop_root(profile, x_hat, top, -1.0))), upper
 
 
 def _hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) -> FloatArray:
@@ -222,7 +314,7 @@ def _hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) ->
     size = point.size
     hess = np.zeros((size, size))
     for j in range(size):
-        h = 1e-5 * max(1.0, abs(float(point[j])))
+        h = 1e-5 * max(1.0, abs(float(point[j]))) if j < size - 1 else 1e-4 * float(point[j])
         up, down = point.copy(), point.copy()
         up[j] += h
         down[j] -= h
@@ -231,29 +323,32 @@ def _hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) ->
 
 
 def _variances(
-    data: SortedCoxData,
-    clusters: ClusterData,
-    ties: Ties,
-    beta: FloatArray,
-    theta: float,
-    w: FloatArray,
+    design: FrailtyDesign, ties: Ties, beta: FloatArray, theta: float, state: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Conditional (given theta) and adjusted variances of beta from the observed information."""
+    """Conditional (given theta) and adjusted variances of beta from the observed information.
+
+    The Hessian of the profile over the baseline in (beta, theta) is taken by
+    central differences of its analytic gradient (score in beta, envelope
+    derivative in theta); the adjusted variance is the beta block of its
+    inverse (frailtyEM's "adj. se"), the conditional one the inverse of its
+    beta block.
+    """
     p = beta.size
-
-    def gradient(point: FloatArray) -> FloatArray:
-        inner = profile_point(data, clusters, point[:p], float(point[p]), ties, w)
-        return np.append(
-            inner.score_beta,
-            theta_score(float(point[p]), clusters.n_event, inner.cumulative_hazard),
-        )
-
     if p == 0:
         return np.zeros((0, 0)), np.zeros((0, 0))
     if theta <= 0:
-        info = cox_terms(data, beta, ties=ties).information
+        _, info = score_and_information(design, beta, np.zeros(design.state_size), ties, True)
         inverse = np.asarray(np.linalg.inv(info), np.float64)
         return inverse, inverse
+
+    def gradient(point: FloatArray) -> FloatArray:
+        th = float(point[p])
+        inner = profile_point(design, point[:p], th, state)
+        score, _ = score_and_information(design, point[:p], inner.state, ties, False)
+        return np.append(
+            score, theta_score(th, design.n_event, inner.exit_hazard, inner.entry_hazard)
+        )
+
     hess = _hessian(gradient, np.append(beta, theta))
     conditional = np.linalg.inv(-hess[:p, :p])
     adjusted = np.linalg.inv(-hess)[:p, :p]
@@ -261,21 +356,21 @@ def _variances(
 
 
 def _estimates(
-    clusters: ClusterData, labels: Sequence[object], theta: float, hazard: FloatArray
+    design: FrailtyDesign, labels: Sequence[object], theta: float, hazard: FloatArray
 ) -> pd.DataFrame:
     if theta > 0:
-        shape = 1.0 / theta + clusters.n_event
+        shape = 1.0 / theta + design.n_event
         rate = 1.0 / theta + hazard
         mean = shape / rate
         lower = stats.gamma.ppf(0.025, shape, scale=1.0 / rate)
         upper = stats.gamma.ppf(0.975, shape, scale=1.0 / rate)
     else:
-        mean = lower = upper = np.ones(clusters.n_cluster)
+        mean = lower = upper = np.ones(design.n_cluster)
     return pd.DataFrame(
         {
             "cluster": list(labels),
-            "n": clusters.n_rows,
-            "n_event": clusters.n_event,
+            "n": design.n_rows,
+            "n_event": design.n_event,
             "frailty": mean,
             "lower": lower,
             "upper": upper,
@@ -296,8 +391,11 @@ def fit_gamma_frailty(
     Parameters
     ----------
     data : SortedCoxData
-        From :func:`sarcosurv.cox.kernels.sort_cox_data`; sorted once and reused
-        for every theta.
+        From :func:`sarcosurv.cox.kernels.sort_cox_data`; the likelihood rows
+        are sorted once and reused for every theta. Strata get their own
+        baseline hazard and share the frailty; counting-process data
+        ``(start, stop]`` are left truncated at ``start``, the frailty
+        conditioned on survival to entry.
     cluster : ndarray of int
         Cluster code (0..K-1) of each row, input row order.
     cluster_labels : sequence
@@ -305,18 +403,20 @@ def fit_gamma_frailty(
     term_names : sequence of str
     ties : {"efron", "breslow"}
     """
-    clusters = cluster_data(data, cluster)
+    design = frailty_design(data, cluster, ties)
     cox = fit_cox_newton(data, ties=ties)
     loglik_null = cox.loglik
-    profile = _Profile(data, clusters, ties, cox.beta)
-    theta = _maximise(profile, loglik_null)
-    top, beta, inner = profile.solve(theta) if theta > 0 else (loglik_null, cox.beta, None)
-    if inner is None:
-        inner = profile_point(data, clusters, cox.beta, 0.0, ties)
+    profile = _Profile(design, ties, cox.beta)
+    theta = _maximise(profile, loglik_null, _start_theta(design, cox.beta))
+    point = profile.solve(theta)
+    top, beta, inner = (point.loglik, point.beta, point.inner)
+    if theta <= 0:
+        top, beta = loglik_null, cox.beta
+        inner = profile_point(design, beta, 0.0)
     theta_ci = _interval(profile, theta, top, loglik_null)
     statistic = max(0.0, 2.0 * (top - loglik_null))
     p_value = 0.5 * float(stats.chi2.sf(statistic, 1)) if statistic > 0 else 0.5
-    conditional, adjusted = _variances(data, clusters, ties, beta, theta, inner.frailty)
+    conditional, adjusted = _variances(design, ties, beta, theta, inner.state)
     index = pd.Index(list(term_names), name="term")
     result = FrailtyResult(
         theta=theta,
@@ -325,15 +425,18 @@ def fit_gamma_frailty(
         kendall_tau=theta / (theta + 2.0),
         loglik=top,
         loglik_null=loglik_null,
-        estimates=_estimates(clusters, cluster_labels, theta, inner.cumulative_hazard),
+        estimates=_estimates(design, cluster_labels, theta, inner.exit_hazard),
         std_err_conditional=pd.Series(np.sqrt(np.diag(conditional)), index=index),
         std_err_adjusted=pd.Series(np.sqrt(np.diag(adjusted)), index=index),
-        n_cluster=clusters.n_cluster,
+        n_cluster=design.n_cluster,
     )
     linear = np.empty(data.n)
-    linear[data.order] = data.covariates @ beta + (data.centre @ beta if beta.size else 0.0)
-    log_frailty = np.empty(data.n)
-    log_frailty[data.order] = inner.log_w_rows
+    if beta.size:
+        centre = float(np.sum(data.centre * beta))
+        linear[data.order] = np.einsum("ij,j->i", data.covariates, beta) + centre
+    else:
+        linear[:] = 0.0
+    log_frailty = np.log(inner.frailty)[np.asarray(cluster, dtype=np.intp)]
     return GammaFrailtyFit(
         beta=beta,
         vcov=adjusted,
