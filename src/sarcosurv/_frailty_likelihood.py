@@ -75,6 +75,7 @@ class FrailtyDesign:
     n_event: FloatArray  # D_i, weighted events per cluster
     truncated: bool
     abs_weights: FloatArray  # per sorted row
+    event_mass: FloatArray  # case weight x event indicator, per sorted row
     event_weight: FloatArray  # case weight of each event row
     tie_weight: FloatArray  # Efron's mean weight of the tie group (or the case weight)
     tie_fraction: FloatArray  # j / m_k (Efron) or 0 (Breslow)
@@ -127,6 +128,7 @@ def frailty_design(data: SortedCoxData, cluster: IntArray, ties: Ties) -> Frailt
         n_event=np.asarray(n_event, np.float64),
         truncated=truncated,
         abs_weights=np.abs(lik.weights),
+        event_mass=np.asarray(lik.weights * lik.event, np.float64),
         event_weight=np.asarray(event_w, np.float64),
         tie_weight=np.asarray(tie_weight, np.float64),
         tie_fraction=np.asarray(fraction, np.float64),
@@ -183,25 +185,35 @@ def _hazard_kernel(design: FrailtyDesign, lin: FloatArray) -> tuple[FloatArray, 
 
 
 def _hazard_totals(
-    design: FrailtyDesign, eta: FloatArray, state: FloatArray
-) -> tuple[FloatArray, FloatArray, float]:
-    """(C, T) per cluster and the partial log-likelihood at offsets ``state``."""
+    design: FrailtyDesign, eta: FloatArray, state: FloatArray, score: bool = False
+) -> tuple[FloatArray, FloatArray, float, FloatArray]:
+    """(C, T) per cluster, the partial log-likelihood and its score at offsets ``state``.
+
+    The score is :math:`X^T(\\delta w - r c)` with :math:`c` each row's
+    cumulative hazard (Efron share included): the same sum over risk sets as
+    :math:`\\sum_k (S_1 - f D_1)/\\mathrm{den}`, taken row by row.
+    """
     offset = state[design.state_index]
     lin = eta + offset
     row, loglik, shift = _hazard_kernel(design, lin)
+    relative = np.exp(lin - shift)
     # e^eta * Lambda0 = e^(lin - shift) * row / e^offset: no overflow from the shift.
-    contribution = design.abs_weights * np.exp(lin - shift - offset) * row
+    contribution = design.abs_weights * relative * np.exp(-offset) * row
+    gradient = np.zeros(design.data.n_covariates)
+    if score and gradient.size:
+        residual = design.event_mass - design.data.weights * relative * row
+        gradient = np.einsum("ij,i->j", design.data.covariates, residual)
     totals = np.asarray(
         np.bincount(design.state_index, weights=contribution, minlength=design.state_size),
         np.float64,
     )
     k = design.n_cluster
     entry = totals[k:] if design.truncated else np.zeros(k)
-    return totals[:k], entry, loglik
+    return totals[:k], entry, loglik, np.asarray(gradient, np.float64)
 
 
 def _update(design: FrailtyDesign, a: float, eta: FloatArray, state: FloatArray) -> FloatArray:
-    exit_hazard, entry_hazard, _ = _hazard_totals(design, eta, state)
+    exit_hazard, entry_hazard, _, _ = _hazard_totals(design, eta, state)
     new = np.log(a + design.n_event) - np.log(a + exit_hazard)
     if design.truncated:
         new = np.concatenate([new, np.log(a) - np.log(a + entry_hazard)])
@@ -240,6 +252,7 @@ class ProfilePoint:
     exit_hazard: FloatArray  # C_i
     entry_hazard: FloatArray  # T_i
     iterations: int
+    score: FloatArray  # in beta: the profile's gradient (envelope theorem)
 
     @property
     def frailty(self) -> FloatArray:
@@ -278,8 +291,8 @@ def profile_point(
     size = design.state_size
     if theta <= 0.0:
         zero = np.zeros(size)
-        exit_h, entry_h, pl = _hazard_totals(design, eta, zero)
-        return ProfilePoint(pl, zero, exit_h, entry_h, 0)
+        exit_h, entry_h, pl, score = _hazard_totals(design, eta, zero, score=True)
+        return ProfilePoint(pl, zero, exit_h, entry_h, 0, score)
     a = 1.0 / theta
     state = np.zeros(size) if start is None else np.asarray(start, np.float64).copy()
     iterations = 0
@@ -296,7 +309,7 @@ def profile_point(
         alpha = min(-float(np.sqrt(_dot(r, r))) / norm_v if norm_v > 0 else -1.0, -1.0)
         candidate = state - 2.0 * alpha * r + alpha * alpha * v
         state = _update(design, a, eta, candidate) if np.all(np.isfinite(candidate)) else second
-    exit_h, entry_h, pl = _hazard_totals(design, eta, state)
+    exit_h, entry_h, pl, score = _hazard_totals(design, eta, state, score=True)
     events = design.n_event
     loglik = (
         pl
@@ -304,7 +317,7 @@ def profile_point(
         + cluster_terms(a, events, exit_h, entry_h)
         + float(events.sum())
     )
-    return ProfilePoint(loglik, state, exit_h, entry_h, iterations)
+    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score)
 
 
 def score_and_information(

@@ -58,6 +58,7 @@ _LOG_THETA_MIN = float(np.log(1e-6))  # below this theta is reported as 0 (bound
 _LOG_THETA_MAX = float(np.log(1e4))
 _INNER_TOL = 1e-10
 _OUTER_MAX = 200
+_REFRESH_INFO = 8
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class _Profile:
         self.design, self.ties = design, ties
         self.beta0 = beta0.copy()
         self.cache: dict[float, _Point] = {}
+        self.info: FloatArray | None = None
 
     def _warm(self, theta: float) -> tuple[FloatArray, FloatArray | None]:
         solved = [p for p in self.cache.values() if p.theta > 0]
@@ -185,11 +187,14 @@ class _Profile:
         beta, state = self._warm(key)
         tol = 1e-6
         inner = profile_point(design, beta, key, state, tol)
-        for _ in range(_OUTER_MAX):
+        for iteration in range(_OUTER_MAX):
             if beta.size == 0:
                 break
-            score, info = score_and_information(design, beta, inner.state, self.ties, True)
-            step = _solve(info, score)
+            if self.info is None or iteration == _REFRESH_INFO:
+                # The information given the frailties changes little between nearby
+                # thetas: quasi-Newton steps with a stored one, refreshed when slow.
+                _, self.info = score_and_information(design, beta, inner.state, self.ties, True)
+            step = _solve(self.info, inner.score)
             beta = beta + step
             size = float(np.max(np.abs(step)))
             converged = size < 1e-9 * max(1.0, float(np.max(np.abs(beta))))
@@ -247,7 +252,7 @@ def _maximise(profile: _Profile, loglik_null: float, theta0: float) -> float:
         if point.slope <= 0:
             return 0.0
         lo = x
-    root = optimize.brentq(lambda y: profile.at(y).slope, lo, hi, xtol=1e-9, rtol=1e-12)
+    root = optimize.brentq(lambda y: profile.at(y).slope, lo, hi, xtol=1e-7, rtol=1e-12)
     theta = float(np.exp(root))
     if profile.solve(theta).loglik <= loglik_null + 1e-9:
         return 0.0
@@ -284,13 +289,13 @@ def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) ->
     outside = x
     for _ in range(100):
         h = height(point)
-        if abs(h) < 1e-9:
+        if abs(h) < 1e-7:
             break
         if h > 0:
             inside = x
         else:
             outside = x
-        if abs(outside - inside) < 1e-10:
+        if abs(outside - inside) < 1e-8:
             break
         newton = x - h / point.slope if point.slope != 0 else np.nan
         low, high = min(inside, outside), max(inside, outside)
@@ -310,15 +315,15 @@ def _interval(
 
 
 def _hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) -> FloatArray:
-    """Central differences of an analytic gradient."""
+    """Forward differences of an analytic gradient (last coordinate: theta, relative step)."""
     size = point.size
     hess = np.zeros((size, size))
+    centre = gradient(point)
     for j in range(size):
-        h = 1e-5 * max(1.0, abs(float(point[j]))) if j < size - 1 else 1e-4 * float(point[j])
-        up, down = point.copy(), point.copy()
+        h = 1e-6 * max(1.0, abs(float(point[j]))) if j < size - 1 else 1e-5 * float(point[j])
+        up = point.copy()
         up[j] += h
-        down[j] -= h
-        hess[:, j] = (gradient(up) - gradient(down)) / (2 * h)
+        hess[:, j] = (gradient(up) - centre) / h
     return 0.5 * (hess + hess.T)
 
 
@@ -344,10 +349,8 @@ def _variances(
     def gradient(point: FloatArray) -> FloatArray:
         th = float(point[p])
         inner = profile_point(design, point[:p], th, state)
-        score, _ = score_and_information(design, point[:p], inner.state, ties, False)
-        return np.append(
-            score, theta_score(th, design.n_event, inner.exit_hazard, inner.entry_hazard)
-        )
+        slope = theta_score(th, design.n_event, inner.exit_hazard, inner.entry_hazard)
+        return np.append(inner.score, slope)
 
     hess = _hessian(gradient, np.append(beta, theta))
     conditional = np.linalg.inv(-hess[:p, :p])

@@ -7,6 +7,7 @@
 # 2. R's default fit (method "em") on a simulated cohort stops at a theta whose
 #    I-likelihood is lower than at other thetas: the grid below records R's own
 #    I-likelihood values to show it.
+# 3. Strata with the frailty at fixed theta (see below).
 suppressMessages(library(survival))
 suppressMessages(library(jsonlite))
 
@@ -52,4 +53,15 @@ out$simulated <- list(
   default = default_fit("Surv(time, status) ~ x1 + x2", sim, "centre", "efron"),
   fixed = fixed("Surv(time, status) ~ x1 + x2", sim, "centre", grid, "efron"),
   fixed_breslow = fixed("Surv(time, status) ~ x1 + x2", sim, "centre", c(0.4, 0.6), "breslow"))
+
+# 3. Strata: a baseline per stratum, the frailty shared across strata. At a
+#    fixed theta R's fit is again exact. In the simulated cohort the strata (x2)
+#    cut across centres; in rats each litter lies in one stratum (sex).
+out$strata <- list()
+for (ties in c("breslow", "efron")) {
+  out$strata[[paste0("simulated_", ties)]] <- fixed("Surv(time, status) ~ x1 + strata(x2)", sim,
+                                                   "centre", c(0.3, 0.6), ties)
+  out$strata[[paste0("rats_", ties)]] <- fixed("Surv(time, status) ~ rx + strata(sex)", rats,
+                                              "litter", c(0.5, 2), ties)
+}
 write(toJSON(out, digits = NA, auto_unbox = TRUE), file.path("tests", "reference", "frailty_reference.json"))
