@@ -1,0 +1,192 @@
+"""Tables and figures the documentation computes at build time (nothing is pasted by hand).
+
+``docs/_scripts/hooks.py`` replaces a marker ``<!-- generated: NAME -->`` in a
+page with ``markdown(NAME)`` and adds the PNGs of ``figures()`` to the site.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+import sarcosurv as ss
+from sarcosurv.report import to_markdown
+from sarcosurv.report.heilig2020 import Heilig2020Analysis, analyse_heilig2020
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import agreement
+
+
+@cache
+def endpoints() -> pd.DataFrame:
+    """The synthetic Heilig 2020 cohort's endpoints, as the tutorial derives them."""
+    extract = ss.registry.synthetic_heilig2020(seed=2020)
+    return ss.registry.Cohort.from_frame(extract).endpoints(unit="months")
+
+
+@cache
+def analysis() -> Heilig2020Analysis:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return analyse_heilig2020(endpoints(), ss.registry.published_heilig2020())
+
+
+def schema_markdown() -> str:
+    """The registry schema table, straight from :func:`sarcosurv.registry.schema_table`."""
+    table = ss.registry.schema_table()
+    table["column"] = "`" + table["column"] + "`"
+    table["required"] = table["required"].map({True: "yes", False: ""})
+    table["codes"] = table["codes"].str.replace("; ", ", ")
+    return to_markdown(table)
+
+
+def _consort() -> str:
+    extract = ss.registry.synthetic_heilig2020(seed=2020)
+    return to_markdown(ss.registry.Cohort.from_frame(extract).consort)
+
+
+def _table2() -> str:
+    t2 = analysis().table2
+    columns = ["factor", "level", "pfs_2y_text", "pfs_5y_text", "p_pfs_text"]
+    columns += ["os_2y_text", "os_5y_text", "p_os_text"]
+    shown = t2[columns].copy()
+    shown.columns = ["factor", "level", "PFS 2 y", "PFS 5 y", "p", "OS 2 y", "OS 5 y", "p "]
+    return to_markdown(shown)
+
+
+def _short_term(term: str) -> str:
+    if "[T." in term:
+        return term.split("[T.", 1)[1].rstrip("]")
+    return {"age10": "Age (per 10 years)"}.get(term, term)
+
+
+def _table3(frailty: bool = False) -> str:
+    result = analysis()
+    t3 = result.frailty_table3 if frailty else result.table3
+    shown = pd.DataFrame(
+        {
+            "term": t3["term"].map(_short_term),
+            "PFS HR (95% CI)": t3["pfs_text"],
+            "p (PFS)": t3["pfs_p_text"],
+            "OS HR (95% CI)": t3["os_text"],
+            "p (OS)": t3["os_p_text"],
+        }
+    )
+    return to_markdown(shown)
+
+
+def _centre() -> str:
+    table = analysis().centre_effect
+    columns = ["endpoint", "n", "n_cluster", "theta", "lower", "upper", "kendall_tau"]
+    columns += ["lrt_statistic", "lrt_p_value"]
+    return to_markdown(table[columns], float_format="{:.3g}")
+
+
+def _medians() -> str:
+    columns = ["endpoint", "group", "text_bc", "text_symmetric"]
+    shown = (
+        analysis()
+        .medians[columns]
+        .rename(
+            columns={"text_bc": "median (BC 95% CI)", "text_symmetric": "median (symmetric 95% CI)"}
+        )
+    )
+    return to_markdown(shown)
+
+
+def _comparison_summary() -> str:
+    comparison = analysis().comparison
+    rows = []
+    for section, part in comparison.groupby("section", sort=False):
+        with_ci = part["inside_ci"].notna()
+        inside = part.loc[with_ci, "inside_ci"].astype(bool)
+        rows.append(
+            {
+                "section": section,
+                "numbers compared": len(part),
+                "with a reproduced 95% CI": int(with_ci.sum()),
+                "published inside the CI": int(inside.sum()),
+            }
+        )
+    return to_markdown(pd.DataFrame(rows))
+
+
+def _comparison_outcomes() -> str:
+    comparison = analysis().comparison
+    part = comparison[comparison["section"].isin(["Outcomes", "Table 3"])]
+    shown = part[["section", "item", "published", "reproduced", "lower", "upper", "inside_ci"]]
+    shown = shown.assign(inside_ci=shown["inside_ci"].map({True: "yes", False: "no"}))
+    return to_markdown(shown.fillna(""), float_format="{:.3g}")
+
+
+MARKERS: dict[str, Callable[[], str]] = {
+    "schema": schema_markdown,
+    "tutorial_consort": _consort,
+    "tutorial_table1": lambda: to_markdown(
+        analysis().table1.drop(columns="value", errors="ignore"), float_format="{:.1f}"
+    ),
+    "tutorial_table2": _table2,
+    "tutorial_table3": _table3,
+    "tutorial_table3_frailty": lambda: _table3(frailty=True),
+    "tutorial_centre": _centre,
+    "tutorial_medians": _medians,
+    "tutorial_comparison_summary": _comparison_summary,
+    "tutorial_comparison_outcomes": _comparison_outcomes,
+    **{
+        f"agreement_{name}": (lambda name=name: agreement.markdown(name))
+        for name in agreement.TABLES
+    },
+}
+
+
+def markdown(name: str) -> str:
+    if name not in MARKERS:
+        raise KeyError(f"no generated content named {name!r}; known: {sorted(MARKERS)}")
+    return MARKERS[name]()
+
+
+def _png(draw: Callable[[object], None]) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    draw(ax)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def figures() -> dict[str, bytes]:
+    """Figure 1 of the tutorial: PNG bytes by site path."""
+    data = endpoints()
+    pfs = data[data["pfs_evaluable"]]
+
+    def os_pfs(ax: object) -> None:
+        both = pd.concat(
+            [
+                pd.DataFrame({"time": data["os_time"], "event": data["os_event"], "end": "OS"}),
+                pd.DataFrame({"time": pfs["pfs_time"], "event": pfs["pfs_event"], "end": "PFS"}),
+            ]
+        )
+        km = ss.kaplan_meier(both, "time", "event", by="end")
+        km.plot(ax=ax, xlabel="Months since first ASCT", risk_times=[0, 48, 96, 144, 192, 240])
+
+    def os_by_cr(ax: object) -> None:
+        km = ss.kaplan_meier(data, "os_time", "os_event", by="remission_cr")
+        km.plot(ax=ax, xlabel="Months since first ASCT", risk_times=[0, 48, 96, 144, 192, 240])
+
+    return {
+        "tutorial/figures/os_pfs.png": _png(os_pfs),
+        "tutorial/figures/os_by_remission.png": _png(os_by_cr),
+    }
