@@ -31,6 +31,7 @@ sys.path.insert(0, str(SCRIPTS))
 import agreement  # noqa: E402
 import generated  # noqa: E402
 import hooks  # noqa: E402
+import rst  # noqa: E402
 
 import sarcosurv as ss  # noqa: E402
 
@@ -173,3 +174,22 @@ def test_readme_links_exist() -> None:
     links = re.findall(r"\]\(([^)#\s]+)", README.read_text(encoding="utf-8"))
     assert links
     assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def test_docstring_rst_becomes_markdown() -> None:
+    text = (
+        "See :func:`sarcosurv.kaplan_meier` and :class:`~sarcosurv.errors.ValidationError`.\n"
+        "Variance :math:`\\theta`:\n\n"
+        "    .. math:: a = b\n"
+        "              + c\n\n"
+        "    after\n"
+    )
+    out = rst.rst_to_markdown(text)
+    assert "`sarcosurv.kaplan_meier`" in out
+    assert "`sarcosurv.errors.ValidationError`" in out
+    assert "\\(\\theta\\)" in out
+    assert "    \\[\n    a = b\n    + c\n    \\]" in out
+    assert out.rstrip().endswith("    after")
+    assert ":func:" not in out
+    assert ".. math::" not in out
+    assert rst.rst_to_markdown(out) == out
