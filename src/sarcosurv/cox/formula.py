@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -84,17 +85,85 @@ class Design:
 
 def _exclusions(data: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """Complete-case mask and the table of excluded rows with the first missing column."""
-    reason = pd.Series(pd.NA, index=data.index, dtype="object")
-    for name in columns:
-        missing = data[name].isna().to_numpy() & reason.isna().to_numpy()
-        reason[missing] = f"missing value in column {name!r}"
-    used = reason.isna().to_numpy()
+    first_missing = np.full(len(data), -1, dtype=np.intp)
+    for k, name in enumerate(columns):
+        missing = data[name].isna().to_numpy()
+        if missing.any():
+            first_missing[missing & (first_missing < 0)] = k
+    used = first_missing < 0
     positions = np.flatnonzero(~used)
     excluded = pd.DataFrame({"row": data.index[positions]})
     if v.PATIENT_ID_COLUMN in data.columns:
         excluded["patient_id"] = data[v.PATIENT_ID_COLUMN].to_numpy()[positions]
-    excluded["reason"] = reason.to_numpy()[positions]
+    messages = np.array([f"missing value in column {name!r}" for name in columns], dtype=object)
+    excluded["reason"] = messages[first_missing[positions]] if positions.size else []
     return used, excluded
+
+
+def complete_rows(data: pd.DataFrame, used: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """The used rows of ``columns`` (plus ``patient_id`` when present, to name rows in errors).
+
+    When every row is used the data are returned as they are, without a copy.
+    """
+    if used.all():
+        return data
+    keep = list(dict.fromkeys(columns))
+    if v.PATIENT_ID_COLUMN in data.columns and v.PATIENT_ID_COLUMN not in keep:
+        keep.append(v.PATIENT_ID_COLUMN)
+    return data.loc[used, keep]
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def _plain_numeric_terms(rhs: str, data: pd.DataFrame) -> list[str] | None:
+    """The column names when ``rhs`` is a plain sum of numeric columns, else None."""
+    names = [term.strip() for term in rhs.split("+")]
+    if len(set(names)) != len(names):
+        return None
+    for name in names:
+        if not _NAME.match(name) or name not in data.columns:
+            return None
+        dtype = data[name].dtype
+        if not isinstance(dtype, np.dtype) or dtype.kind not in "iuf":
+            return None
+    return names
+
+
+def _design_matrix(
+    rhs: str, complete: pd.DataFrame
+) -> tuple[npt.NDArray[np.float64], list[str], object]:
+    """Covariates (no intercept), formulaic's column names (with ``Intercept``) and spec.
+
+    A plain sum of numeric columns (``x1 + x2 + ...``) skips formulaic's
+    materialisation of all rows, which is slow for millions of rows: formulaic
+    builds the spec and the names on the first rows and the columns are copied
+    straight from the data into one array.
+    """
+    plain = _plain_numeric_terms(rhs, complete)
+    matrix = _formulaic(rhs, complete.iloc[: min(len(complete), 8)] if plain else complete)
+    names = [str(c) for c in matrix.columns]
+    keep = [name for name in names if name != "Intercept"]
+    if plain and sorted(keep) != sorted(plain):
+        matrix = _formulaic(rhs, complete)
+        names = [str(c) for c in matrix.columns]
+        keep = [name for name in names if name != "Intercept"]
+        plain = None
+    if plain:
+        values = np.empty((len(complete), len(keep)))
+        for j, name in enumerate(keep):  # loop over columns
+            values[:, j] = complete[name].to_numpy(np.float64)
+    else:
+        positions = [names.index(name) for name in keep]
+        values = np.asarray(matrix.to_numpy(dtype=np.float64)[:, positions], np.float64)
+    return values, names, matrix.model_spec
+
+
+def _formulaic(rhs: str, frame: pd.DataFrame) -> Any:
+    try:
+        return model_matrix(rhs, frame, ensure_full_rank=True, na_action="raise")
+    except Exception as exc:
+        raise FormulaError(f"cannot build the design of {rhs!r}: {exc}") from exc
 
 
 def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> Design:
@@ -116,25 +185,19 @@ def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> 
     v.require_columns(data, model=extra_columns)
     _check_text_columns(data, rhs, known)
     used, excluded = _exclusions(data, [*surv_columns, *known, *extra_columns])
-    complete = data.loc[used]
+    complete = complete_rows(data, used, [*surv_columns, *known])
     v.require_nonempty(complete, "the complete cases of the model variables")
     stop = v.as_time(complete, surv_columns[-2])
     event = v.as_event(complete, surv_columns[-1])
     start = v.as_entry(complete, surv_columns[0], stop) if len(surv_columns) == 3 else None
-    try:
-        matrix = model_matrix(rhs, complete, ensure_full_rank=True, na_action="raise")
-    except Exception as exc:
-        raise FormulaError(f"cannot build the design of {rhs!r}: {exc}") from exc
-    names = [str(c) for c in matrix.columns]
-    spec = matrix.model_spec
+    covariates, names, spec = _design_matrix(rhs, complete)
     term_columns: dict[str, list[int]] = {}
-    for term, indices in spec.term_indices.items():
+    for term, indices in spec.term_indices.items():  # type: ignore[attr-defined]
         label = str(term)
         if label == "1":
             continue
         term_columns[label] = [names.index(names[i]) - 1 for i in indices]
     keep = [i for i, name in enumerate(names) if name != "Intercept"]
-    covariates = np.asarray(matrix.to_numpy(dtype=np.float64)[:, keep], dtype=np.float64)
     return Design(
         surv_columns=surv_columns,
         stop=stop,

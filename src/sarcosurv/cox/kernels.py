@@ -25,10 +25,12 @@ martingale residuals come for free.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 __all__ = [
     "CoxTerms",
@@ -73,12 +75,14 @@ class SortedCoxData:
     group_size: FloatArray  # m_k per tie group
     group_time: FloatArray  # t_k per tie group
     group_stratum: IntArray  # stratum of each tie group
-    risk_first: IntArray  # first sorted row with stop >= t_k (within its stratum)
-    risk_end: IntArray  # end of the stratum of group k
-    start_first: IntArray  # first row (in start order) with start >= t_k, same stratum
-    start_order: IntArray  # sorted position ordered by (stratum, start)
     row_group_lo: IntArray  # per sorted row: first tie group at which it is at risk
     row_group_hi: IntArray  # per sorted row: one past the last such group
+    # Risk-set sums in one sparse product (see _risk_and_group_sums):
+    sum_matrix: sparse.csr_array  # (n_bins + n_groups, n)
+    n_bins: int
+    bin_first: IntArray  # per tie group: first bin of its risk set
+    bin_end: IntArray  # per tie group: one past the last bin of its stratum
+    event_x: FloatArray  # sum of w_i x_i over the event rows (centred), (p,)
 
     @property
     def n(self) -> int:
@@ -130,12 +134,14 @@ def sort_cox_data(
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
 
     # Events sort before censorings at the same time so that tie groups are contiguous.
-    order = np.lexsort((~event_a, stop_a, strata_a)).astype(np.intp)
+    keys = (~event_a, stop_a) if strata is None else (~event_a, stop_a, strata_a)
+    order = np.lexsort(keys).astype(np.intp)
     stop_s, event_s, strat_s = stop_a[order], event_a[order], strata_a[order]
     n_strata = int(strat_s.max()) + 1 if n else 0
     bounds = np.searchsorted(strat_s, np.arange(n_strata + 1), side="left").astype(np.intp)
     centre = x.mean(axis=0) if n else np.zeros(x.shape[1])
-    xs = x[order] - centre
+    xs = np.take(x, order, axis=0)
+    xs -= centre
 
     event_rows = np.flatnonzero(event_s).astype(np.intp)
     ev_time, ev_strat = stop_s[event_rows], strat_s[event_rows]
@@ -153,41 +159,87 @@ def sort_cox_data(
     span = _stratum_span(stop_a, start_a)
     stop_key = strat_s * span + _finite(stop_s)
     group_key = group_stratum * span + group_time
-    risk_first = np.searchsorted(stop_key, group_key, side="left").astype(np.intp)
-    risk_end = bounds[group_stratum + 1] if n_strata else np.zeros(0, np.intp)
-
     start_s = start_a[order]
-    counting = start is not None
     start_key = strat_s * span + _finite(start_s)
-    start_order = np.argsort(start_key, kind="stable").astype(np.intp)
-    start_first = np.searchsorted(start_key[start_order], group_key, side="left").astype(np.intp)
     # Row i is at risk at groups whose key lies in (start_key, stop_key].
     row_group_lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
     row_group_hi = np.searchsorted(group_key, stop_key, side="right").astype(np.intp)
+    matrix, n_bins, bin_first, bin_end = _sum_matrix(
+        row_group_lo,
+        row_group_hi,
+        strat_s,
+        event_rows,
+        group_of_event,
+        group_stratum,
+        counting=start is not None,
+    )
+    w_s = w[order]
     return SortedCoxData(
         order=order,
         stop=stop_s,
         start=start_s,
         event=event_s,
-        weights=w[order],
+        weights=w_s,
         covariates=xs,
         centre=centre,
         stratum=strat_s,
         stratum_bounds=bounds,
-        counting=counting,
+        counting=start is not None,
         event_rows=event_rows,
         group_of_event=group_of_event,
         position_in_group=position,
         group_size=group_size,
         group_time=group_time,
         group_stratum=group_stratum,
-        risk_first=risk_first,
-        risk_end=risk_end,
-        start_first=start_first,
-        start_order=start_order,
         row_group_lo=row_group_lo,
         row_group_hi=row_group_hi,
+        sum_matrix=matrix,
+        n_bins=n_bins,
+        bin_first=bin_first,
+        bin_end=bin_end,
+        event_x=np.asarray(np.where(event_s, w_s, 0.0) @ xs, np.float64).reshape(-1),
     )
+
+
+def _sum_matrix(
+    lo: IntArray,
+    hi: IntArray,
+    stratum: IntArray,
+    event_rows: IntArray,
+    group_of_event: IntArray,
+    group_stratum: IntArray,
+    *,
+    counting: bool,
+) -> tuple[sparse.csr_array, int, IntArray, IntArray]:
+    """Sparse matrix whose product with per-row values gives binned sums.
+
+    Row ``i`` of stratum ``s`` is at risk at tie groups ``lo_i <= k < hi_i``.
+    Bin ``b = hi_i + s`` collects ``+v_i`` and (counting-process data) bin
+    ``lo_i + s`` collects ``-v_i``; the ``+ s`` keeps strata apart. The risk
+    set sum at group ``k`` of stratum ``s`` is then the sum of bins
+    ``k + s + 1`` to the last bin of the stratum, a reverse cumulative sum.
+    The last ``n_groups`` rows of the matrix sum the event rows of each group.
+    """
+    n = hi.shape[0]
+    n_groups = group_stratum.shape[0]
+    n_strata = int(stratum.max()) + 1 if n else 0
+    n_bins = n_groups + n_strata
+    rows, cols, vals = [hi + stratum], [np.arange(n)], [np.ones(n)]
+    if counting:
+        rows.append(lo + stratum)
+        cols.append(np.arange(n))
+        vals.append(-np.ones(n))
+    rows.append(n_bins + group_of_event)
+    cols.append(event_rows)
+    vals.append(np.ones(event_rows.shape[0]))
+    matrix = sparse.csr_array(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_bins + n_groups, n),
+    )
+    stratum_end = np.searchsorted(group_stratum, np.arange(n_strata), side="right")
+    bin_first = (np.arange(n_groups) + group_stratum + 1).astype(np.intp)
+    bin_end = (stratum_end[group_stratum] + group_stratum + 1).astype(np.intp)
+    return matrix, n_bins, bin_first, bin_end
 
 
 def _finite(values: FloatArray) -> FloatArray:
@@ -201,28 +253,38 @@ def _stratum_span(stop: FloatArray, start: FloatArray) -> float:
     return 2.0 * top + 4.0
 
 
-def _risk_sums(data: SortedCoxData, values: FloatArray) -> FloatArray:
-    """Sum ``values`` (sorted rows, shape (n,) or (n, q)) over the risk set of each tie group."""
-    tail = np.concatenate([np.cumsum(values[::-1], axis=0)[::-1], np.zeros_like(values[:1])])
-    sums = tail[data.risk_first] - tail[data.risk_end]
-    if data.counting:
-        by_start = values[data.start_order]
-        tail_s = np.concatenate(
-            [np.cumsum(by_start[::-1], axis=0)[::-1], np.zeros_like(values[:1])]
+def _risk_and_group_sums(
+    data: SortedCoxData, row_scale: FloatArray, values: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """Risk-set sums and event-group sums of ``row_scale * values`` per tie group.
+
+    ``values`` (sorted rows, shape (n, q)) defaults to ones; ``row_scale`` has
+    shape (n,). One sparse product over the rows, then a reverse cumulative
+    sum over the bins: no ``n x q`` temporary.
+    """
+    matrix = data.sum_matrix
+    if values is None:
+        sums = np.asarray(matrix @ row_scale, dtype=np.float64)
+    else:
+        scaled = sparse.csr_array(
+            (matrix.data * row_scale[matrix.indices], matrix.indices, matrix.indptr),
+            shape=matrix.shape,
         )
-        sums = sums - (tail_s[data.start_first] - tail_s[data.risk_end])
-    return np.asarray(sums, dtype=np.float64)
+        sums = np.asarray(scaled @ values, dtype=np.float64)
+    binned, grouped = sums[: data.n_bins], sums[data.n_bins :]
+    tail = np.zeros((data.n_bins + 1, *binned.shape[1:]))
+    tail[:-1] = np.cumsum(binned[::-1], axis=0)[::-1]
+    return tail[data.bin_first] - tail[data.bin_end], grouped
 
 
-def _group_sums(data: SortedCoxData, values: FloatArray) -> FloatArray:
-    """Sum ``values`` over the event rows of each tie group."""
-    n_groups = data.group_time.shape[0]
-    if values.ndim == 1:
-        return _bincount(data.group_of_event, values, n_groups)
-    starts = np.flatnonzero(np.diff(data.group_of_event, prepend=-1))
-    if starts.shape[0] == 0:
-        return np.zeros((0, values.shape[1]))
-    return np.asarray(np.add.reduceat(values, starts, axis=0), dtype=np.float64)
+def _weighted_gram(x: FloatArray, weight: FloatArray, block: int = 1 << 16) -> FloatArray:
+    """:math:`X^T \\mathrm{diag}(w) X` for ``w >= 0``, by row blocks (symmetric rank-k updates)."""
+    root = np.sqrt(np.maximum(weight, 0.0))
+    out = np.zeros((x.shape[1], x.shape[1]))
+    for lo in range(0, x.shape[0], block):
+        y = x[lo : lo + block] * root[lo : lo + block, None]
+        out += y.T @ y
+    return out
 
 
 def _bincount(codes: IntArray, weights: FloatArray, length: int) -> FloatArray:
@@ -251,8 +313,19 @@ class CoxTerms:
     risk: FloatArray
     hazard_increment: FloatArray
     row_hazard: FloatArray
-    event_mean: FloatArray  # a_kj per event row (n_event, p)
     event_weight: FloatArray  # wbar_k / den_kj per event row
+    group_s1: FloatArray  # S_1(t_k) per tie group (shifted scale), (n_groups, p)
+    group_d1: FloatArray  # D_1(t_k) per tie group (shifted scale), (n_groups, p)
+    event_fraction: FloatArray  # j / m_k per event row (zeros for Breslow)
+    event_denominator: FloatArray  # den_kj per event row (shifted scale)
+    group_of_event: IntArray
+
+    @cached_property
+    def event_mean(self) -> FloatArray:
+        """Risk-weighted covariate mean :math:`a_{kj}` per event row, shape (n_event, p)."""
+        g = self.group_of_event
+        numerator = self.group_s1[g] - self.event_fraction[:, None] * self.group_d1[g]
+        return np.asarray(numerator / self.event_denominator[:, None], np.float64)
 
 
 def _eta(data: SortedCoxData, beta: FloatArray, offset: FloatArray | None) -> FloatArray:
@@ -271,6 +344,15 @@ def cox_terms(
     information: bool = True,
 ) -> CoxTerms:
     """Evaluate the partial likelihood and its by-products at ``beta``.
+
+    With per-event weights :math:`u_{kj}` (Efron: the group's mean weight) and
+    denominators :math:`\\mathrm{den}_{kj} = S_0 - f_{kj} D_0`, the event means
+    :math:`a_{kj} = (S_1 - f_{kj} D_1)/\\mathrm{den}_{kj}` enter the score and
+    information only through per-group sums, e.g.
+    :math:`\\sum_j u_{kj} a_{kj} = S_1 \\alpha_k - D_1 \\beta_k` with
+    :math:`\\alpha_k = \\sum_j u_{kj}/\\mathrm{den}_{kj}`,
+    :math:`\\beta_k = \\sum_j u_{kj} f_{kj}/\\mathrm{den}_{kj}`, so no
+    ``n_event x p`` array is formed (Therneau & Grambsch 2000, sec. 3.3).
 
     Parameters
     ----------
@@ -291,36 +373,43 @@ def cox_terms(
     risk = np.exp(eta - shift)
     wr = data.weights * risk
     x = data.covariates
+    p = data.n_covariates
     ev = data.event_rows
     g = data.group_of_event
+    n_groups = data.group_time.shape[0]
 
-    s0 = _risk_sums(data, wr)
-    wx = wr[:, None] * x
-    s1 = _risk_sums(data, wx)
-    d0 = _group_sums(data, wr[ev])
-    d1 = _group_sums(data, wx[ev])
-    frac = data.position_in_group if ties == "efron" else np.zeros(ev.shape[0])
+    s0, d0 = _risk_and_group_sums(data, wr)
+    if p:
+        s1, d1 = _risk_and_group_sums(data, wr, x)
+    else:
+        s1 = d1 = np.zeros((n_groups, 0))
+    efron = ties == "efron"
+    frac = data.position_in_group if efron else np.zeros(ev.shape[0])
     event_w = data.weights[ev]
-    wbar = _group_sums(data, event_w) / data.group_size if ties == "efron" else None
-    weight_e = wbar[g] if wbar is not None else event_w
-    den = s0[g] - frac * d0[g]
+    weight_e = (_bincount(g, event_w, n_groups) / data.group_size)[g] if efron else event_w
+    den = s0[g] - frac * d0[g] if efron else s0[g]
     # Efron's later denominators can underflow to ~0 by cancellation; guard the log.
     den = np.maximum(den, np.finfo(float).tiny)
-    a = (s1[g] - frac[:, None] * d1[g]) / den[:, None]
 
-    eta_ev = eta[ev]
-    loglik = float(event_w @ eta_ev - weight_e @ (np.log(den) + shift))
-    score = (event_w @ x[ev]) - weight_e @ a if data.n_covariates else np.zeros(0)
-
+    loglik = float(event_w @ eta[ev] - weight_e @ (np.log(den) + shift))
     per_e = weight_e / den
-    n_groups = data.group_time.shape[0]
     increment = _bincount(g, per_e, n_groups)
-    efron_share = _bincount(g, per_e * frac, n_groups)
+    efron_share = _bincount(g, per_e * frac, n_groups) if efron else np.zeros(n_groups)
+    score = data.event_x - s1.T @ increment + d1.T @ efron_share
     row_c = _per_row_from_groups(data, increment)
-    row_c[ev] -= efron_share[g]
-    info = np.zeros((data.n_covariates, data.n_covariates))
-    if information and data.n_covariates:
-        info = (x * (wr * row_c)[:, None]).T @ x - (a * weight_e[:, None]).T @ a
+    if efron:
+        row_c[ev] -= efron_share[g]
+    info = np.zeros((p, p))
+    if information and p:
+        per_e2 = per_e / den
+        alpha = _bincount(g, per_e2, n_groups)
+        outer = s1.T @ (s1 * alpha[:, None])
+        if efron:
+            beta_k = _bincount(g, per_e2 * frac, n_groups)
+            gamma_k = _bincount(g, per_e2 * frac * frac, n_groups)
+            cross = s1.T @ (d1 * beta_k[:, None])
+            outer += d1.T @ (d1 * gamma_k[:, None]) - cross - cross.T
+        info = _weighted_gram(x, wr * row_c) - outer
         info = 0.5 * (info + info.T)
     return CoxTerms(
         loglik=loglik,
@@ -329,8 +418,12 @@ def cox_terms(
         risk=risk * np.exp(shift),
         hazard_increment=increment * np.exp(-shift),
         row_hazard=row_c * np.exp(-shift),
-        event_mean=a,
         event_weight=per_e * np.exp(-shift),
+        group_s1=s1,
+        group_d1=d1,
+        event_fraction=frac,
+        event_denominator=den,
+        group_of_event=g,
     )
 
 
@@ -396,6 +489,11 @@ def fit_cox_newton(
         n_iter += 1
         step = _newton_step(terms.information, terms.score)
         candidate = cox_terms(data, beta + step, offset=offset, ties=ties)
+        # As R's coxph: a full step within the tolerance ends the fit, even if rounding
+        # lowered the log-likelihood by a hair; otherwise a lower value halves the step.
+        if np.isfinite(candidate.loglik) and _close(terms.loglik, candidate.loglik, eps):
+            beta, terms, converged = beta + step, candidate, True
+            break
         tries = 0
         while (not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik) and tries < 20:
             step = step / 2.0
@@ -406,8 +504,7 @@ def fit_cox_newton(
             break
         old = terms.loglik
         beta, terms = beta + step, candidate
-        if abs(1.0 - old / terms.loglik) <= eps if terms.loglik != 0 else abs(old) <= eps:
-            converged = True
+        converged = _close(old, terms.loglik, eps)
     return NewtonResult(
         beta=beta,
         loglik=terms.loglik,
@@ -420,6 +517,11 @@ def fit_cox_newton(
         converged=converged,
         step_halvings=halvings,
     )
+
+
+def _close(old: float, new: float, eps: float) -> bool:
+    """R's convergence rule: relative change of the log-likelihood at most ``eps``."""
+    return abs(1.0 - old / new) <= eps if new != 0 else abs(old) <= eps
 
 
 def _newton_step(information: FloatArray, score: FloatArray) -> FloatArray:

@@ -22,7 +22,7 @@ from ..errors import (
     SarcosurvError,
     SarcosurvWarning,
 )
-from .formula import Design, build_design
+from .formula import Design, build_design, complete_rows
 from .kernels import NewtonResult, SortedCoxData, fit_cox_newton, sort_cox_data
 from .residuals import robust_variance, score_residuals
 from .result import CoxFit, CoxResult, CoxTests
@@ -55,20 +55,47 @@ def _codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], list[str]]:
     return codes.astype(np.intp), labels
 
 
+def _centred_gram(x: FloatArray, block: int = 1 << 16) -> FloatArray:
+    """:math:`(X - \\bar x)^T (X - \\bar x)`, accumulated by row blocks (no ``n x p`` copy)."""
+    mean = x.mean(axis=0)
+    gram = np.zeros((x.shape[1], x.shape[1]))
+    for lo in range(0, x.shape[0], block):
+        centred = x[lo : lo + block] - mean
+        gram += centred.T @ centred
+    return gram
+
+
 def _independent_columns(x: FloatArray, names: list[str]) -> list[int]:
-    """Columns kept after dropping constant or collinear ones (pivoted QR)."""
+    """Columns kept after dropping constant or collinear ones.
+
+    A column is constant when its centred norm is negligible next to its
+    values. The others enter a Cholesky factorisation of their correlation
+    matrix in formula order, and a column whose residual variance given the
+    columns before it is below ``1e-12`` of its own is dropped: as R's
+    ``coxph``, whose ``cholesky2`` of the information matrix (``toler.chol``)
+    reports such later terms as NA (Therneau & Grambsch 2000, sec. 3.2).
+    """
     if x.shape[1] == 0:
         return []
-    centred = x - x.mean(axis=0)
-    scale = np.sqrt((centred**2).sum(axis=0))
-    keep = [j for j in range(x.shape[1]) if scale[j] > 1e-12 * max(1.0, np.abs(x[:, j]).max())]
-    if keep:
-        _, r, pivot = scipy.linalg.qr(
-            centred[:, keep] / scale[keep], mode="economic", pivoting=True
-        )
-        diag = np.abs(np.diag(r))
-        rank = int((diag > 1e-9 * diag[0]).sum()) if diag.size else 0
-        keep = sorted(keep[i] for i in pivot[:rank])
+    gram = _centred_gram(x)
+    scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
+    magnitude = np.maximum(x.max(axis=0), -x.min(axis=0)) if x.shape[0] else scale
+    candidates = np.flatnonzero(scale > 1e-12 * np.maximum(1.0, magnitude))
+    corr = gram / np.outer(np.where(scale > 0, scale, 1.0), np.where(scale > 0, scale, 1.0))
+    keep: list[int] = []
+    factor = np.zeros((0, 0))
+    for j in candidates:  # loop over columns, not rows
+        z = scipy.linalg.solve_triangular(factor, corr[keep, j], lower=True) if keep else None
+        residual = corr[j, j] - (float(z @ z) if z is not None else 0.0)
+        if residual > 1e-12:
+            size = len(keep)
+            grown = np.zeros((size + 1, size + 1))
+            grown[:size, :size] = factor
+            if z is not None:
+                grown[size, :size] = z
+            grown[size, size] = np.sqrt(residual)
+            factor = grown
+            keep.append(int(j))
     dropped = [names[j] for j in range(x.shape[1]) if j not in keep]
     if dropped:
         warnings.warn(
@@ -197,7 +224,7 @@ def coxph(
     v.require_nonempty(data)
     extra = [*_as_list(strata), *_as_list(cluster), *_as_list(frailty), *_as_list(weights)]
     design = build_design(formula, data, extra)
-    used = data.loc[design.used]
+    used = complete_rows(data, design.used, extra)
     if not design.event.any():
         raise EmptyDataError(
             f"column {design.surv_columns[-1]!r} has no events among the {len(used)} rows "
@@ -211,12 +238,13 @@ def coxph(
         )
     case_weights = v.as_weights(used, weights) if weights else np.ones(len(used))
     strata_codes, strata_labels = _codes(used[_as_list(strata)])
-    keep = _independent_columns(design.covariates, design.column_names)
+    names_all = design.column_names
+    keep = _independent_columns(design.covariates, names_all)
     names = [design.column_names[j] for j in keep]
     sorted_data = sort_cox_data(
         design.stop,
         design.event,
-        design.covariates[:, keep],
+        design.covariates if len(keep) == len(names_all) else design.covariates[:, keep],
         start=design.start,
         strata=strata_codes if strata else None,
         weights=case_weights,
