@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, special
 
-from .synthetic import _ages, _allocate, _inverse_survival, _log_hazard_ratios, _shuffled
+from .synthetic import _ages, _allocate, _inverse_survival, _shuffled
 
 if TYPE_CHECKING:
     from .synthetic import SyntheticDesign
@@ -47,9 +47,13 @@ def _linear_predictor(
     histology: ObjectArray,
     remission: ObjectArray,
     regimen: ObjectArray,
-    log_hr: dict[str, float],
+    indicators: dict[str, npt.NDArray[np.bool_]],
+    hazard_ratios: dict[str, float],
 ) -> FloatArray:
+    log_hr = {term: float(np.log(ratio)) for term, ratio in hazard_ratios.items()}
     lp = log_hr["Age at first ASCT"] * (age10 - age10.mean())
+    for term, present in indicators.items():
+        lp = lp + np.where(present, log_hr.get(term, 0.0), 0.0)
     hist_term = pd.Series(histology).map(_HISTOLOGY_TERM).fillna("Other sarcoma")
     hist_term[histology == "Leiomyosarcoma"] = ""
     for values, mapping in ((remission, _REMISSION_TERM), (regimen, _REGIMEN_TERM)):
@@ -128,17 +132,46 @@ def _joint_times(
     return t_pfs, t_os
 
 
+def _stratified_uniforms(rng: np.random.Generator, cells: npt.NDArray[np.intp]) -> FloatArray:
+    """Uniforms spread evenly within each cell: the k-th of m draws lies in [k/m, (k+1)/m).
+
+    Latin-hypercube style sampling within covariate patterns keeps each
+    subgroup's realised survival close to the model's, as the exact Table 1
+    counts do for the characteristics, while every patient's time stays random.
+    """
+    n = cells.shape[0]
+    order = np.lexsort((np.asarray(rng.uniform(size=n)), cells))
+    sorted_cells = cells[order]
+    starts = np.flatnonzero(np.r_[True, sorted_cells[1:] != sorted_cells[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    rank = np.arange(n) - np.repeat(starts, sizes)
+    out = np.empty(n)
+    out[order] = (rank + rng.uniform(size=n)) / np.repeat(sizes, sizes)
+    return out
+
+
+def _cells(*columns: ObjectArray) -> npt.NDArray[np.intp]:
+    """Integer codes of the covariate patterns formed by ``columns``."""
+    frame = pd.DataFrame({str(index): column for index, column in enumerate(columns)})
+    return np.asarray(frame.groupby(list(frame.columns), sort=True).ngroup(), dtype=np.intp)
+
+
 def _event_times(
-    rng: np.random.Generator, design: SyntheticDesign, risk_pfs: FloatArray, risk_os: FloatArray
+    rng: np.random.Generator,
+    design: SyntheticDesign,
+    risk_pfs: FloatArray,
+    risk_os: FloatArray,
+    cells: npt.NDArray[np.intp],
 ) -> tuple[FloatArray, FloatArray]:
     """PFS and OS times (months) from the frailty PH models, linked by a Gaussian copula.
 
-    The baselines are calibrated twice: once to the published population
-    survival, then once more after the progression-before-death rule, so that
-    the realised (uncensored) times meet the targets.
+    The PFS uniforms are stratified within ``cells`` (covariate patterns). The
+    baselines are calibrated twice: once to the published population survival,
+    then once more after the progression-before-death rule, so that the
+    realised (uncensored) times meet the targets.
     """
     n = risk_pfs.shape[0]
-    z = rng.normal(size=n)
+    z = special.ndtri(_stratified_uniforms(rng, cells))
     z_os = design.copula_rho * z + np.sqrt(1 - design.copula_rho**2) * rng.normal(size=n)
     uniforms: tuple[FloatArray, FloatArray, FloatArray] = (
         np.asarray(special.ndtr(z), dtype=np.float64),
@@ -232,7 +265,8 @@ def simulate(
     """Draw centres, ages, dates and outcomes around the Table 1 columns."""
     evaluable = columns.pop("evaluable").astype(bool)
     remission = columns["remission_before_asct"]
-    ages = _ages(rng, n, remission == "CR/NED")
+    leio = columns["histology"] == "Leiomyosarcoma"
+    ages = _ages(rng, n, remission == "CR/NED", leio * (design.leiomyosarcoma_shift > 0))
     asct = _asct_dates(rng, n)
     centre = _centres(rng, n, design)
     k = int(centre.max()) + 1
@@ -244,17 +278,23 @@ def simulate(
         columns["histology"],
         _latent(rng, remission),
         _latent(rng, columns["preparative_regimen"]),
+        {"Female": columns["sex"] == "Female", "2006-2016": np.asarray(asct.year >= 2006)},
     )
-    log_hr_pfs = design.log_hr_pfs or _log_hazard_ratios("pfs")
-    log_hr_os = design.log_hr_os or _log_hazard_ratios("os")
-    risk_pfs = frailty * np.exp(_linear_predictor(*lp_args, log_hr_pfs))
-    risk_os = frailty * np.exp(_linear_predictor(*lp_args, log_hr_os))
-    t_pfs, t_os = _event_times(rng, design, risk_pfs, risk_os)
+    risk_pfs = frailty * np.exp(_linear_predictor(*lp_args, design.hazard_ratios_pfs))
+    risk_os = frailty * np.exp(_linear_predictor(*lp_args, design.hazard_ratios_os))
+    t_pfs, t_os = _event_times(rng, design, risk_pfs, risk_os, _cells(*lp_args[1:4]))
     nrm, nrm_time, nrm_cause = _non_relapse(rng, asct, evaluable, n)
     t_pfs[nrm], t_os[nrm] = np.inf, nrm_time
     cutoff = (pd.Timestamp(design.data_cutoff) - asct).days.to_numpy() / DAYS_PER_MONTH
-    loss = rng.exponential(12.0 / design.loss_per_year, size=n)
-    follow = np.minimum(cutoff, loss)
+    # Registries lose track of some patients: their last contact falls at a
+    # uniform point between ASCT and the cut-off; the others are seen within
+    # the last year before it.
+    lost = rng.uniform(size=n) < design.lost_fraction
+    follow = np.where(
+        lost,
+        cutoff * rng.uniform(size=n),
+        np.maximum(cutoff - rng.uniform(0.0, 12.0, size=n), 0.5 * cutoff),
+    )
     follow[nrm] = np.maximum(follow[nrm], nrm_time[:] + 1.0)
     dead = t_os <= follow
     os_time = np.where(dead, t_os, follow)
