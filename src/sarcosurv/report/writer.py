@@ -141,9 +141,10 @@ def _landmarks_markdown(landmarks: pd.DataFrame, followup: pd.DataFrame) -> str:
         }
     )
     lines = [to_markdown(shown)]
-    for row in followup.itertuples(index=False):
-        text = format_estimate(row.months / 12.0, row.lower / 12.0, row.upper / 12.0, digits=1)
-        lines.append(f"- {row.measure}: {text} years")
+    years = followup[["months", "lower", "upper"]].to_numpy(dtype=float) / 12.0
+    for measure, (median, lower, upper) in zip(followup["measure"], years, strict=True):
+        text = format_estimate(float(median), float(lower), float(upper), digits=1)
+        lines.append(f"- {measure}: {text} years")
     return "\n".join(lines) + "\n"
 
 
