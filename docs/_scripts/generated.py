@@ -126,7 +126,30 @@ def _comparison_outcomes() -> str:
     return to_markdown(shown.fillna(""), float_format="{:.3g}")
 
 
+def _synthetic_hazard_ratios() -> str:
+    """Published Table 3 hazard ratios beside those the synthetic cohort is generated with."""
+    from sarcosurv.registry.synthetic import GENERATOR_HAZARD_RATIOS
+
+    published = ss.registry.published_heilig2020()["table3"]["terms"]
+    terms = list(dict.fromkeys([*GENERATOR_HAZARD_RATIOS["pfs"], *GENERATOR_HAZARD_RATIOS["os"]]))
+    rows = []
+    for term in terms:
+        row: dict[str, object] = {"term": term}
+        for endpoint in ("pfs", "os"):
+            label = endpoint.upper()
+            if term in published:
+                hr, lower, upper = published[term][endpoint][:3]
+                row[f"{label} published (95% CI)"] = f"{hr:.2f} ({lower:.2f}–{upper:.2f})"
+            else:
+                row[f"{label} published (95% CI)"] = "not in Table 3"
+            generator = GENERATOR_HAZARD_RATIOS[endpoint].get(term)
+            row[f"{label} generator"] = "1 (none)" if generator is None else f"{generator:.2f}"
+        rows.append(row)
+    return to_markdown(pd.DataFrame(rows))
+
+
 MARKERS: dict[str, Callable[[], str]] = {
+    "synthetic_hazard_ratios": _synthetic_hazard_ratios,
     "schema": schema_markdown,
     "tutorial_consort": _consort,
     "tutorial_table1": lambda: to_markdown(
