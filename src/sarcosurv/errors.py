@@ -106,6 +106,13 @@ class ConvergenceError(SarcosurvError):
     """An iterative fit failed in a way that leaves no usable estimate."""
 
 
+def _problem_line(row: object, patient_id: object, field: object, problem: object) -> str:
+    # Whole-column problems (a missing column) have no row to name.
+    if row is None or (isinstance(row, float) and row != row):
+        return f"column {field!r}: {problem}"
+    return f"row {row!r} (patient_id {patient_id!r}), field {field!r}: {problem}"
+
+
 class ValidationError(SarcosurvError):
     """A registry extract failed validation.
 
@@ -121,7 +128,7 @@ class ValidationError(SarcosurvError):
         n = len(problems)
         if message is None:
             lines = [
-                f"row {r.row!r} (patient_id {r.patient_id!r}), field {r.field!r}: {r.problem}"
+                _problem_line(r.row, r.patient_id, r.field, r.problem)
                 for r in problems.head(_MAX_ROWS_IN_MESSAGE).itertuples()
             ]
             rest = (
