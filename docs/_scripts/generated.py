@@ -123,7 +123,7 @@ def _comparison_outcomes() -> str:
     part = comparison[comparison["section"].isin(["Outcomes", "Table 3"])]
     shown = part[["section", "item", "published", "reproduced", "lower", "upper", "inside_ci"]]
     shown = shown.assign(inside_ci=shown["inside_ci"].map({True: "yes", False: "no"}))
-    return to_markdown(shown.fillna(""), float_format="{:.3g}")
+    return to_markdown(shown, float_format="{:.3g}")
 
 
 def _synthetic_hazard_ratios() -> str:
