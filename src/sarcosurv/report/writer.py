@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .compare import TABLE3_TERMS
@@ -143,7 +144,10 @@ def _landmarks_markdown(landmarks: pd.DataFrame, followup: pd.DataFrame) -> str:
     lines = [to_markdown(shown)]
     years = followup[["months", "lower", "upper"]].to_numpy(dtype=float) / 12.0
     for measure, (median, lower, upper) in zip(followup["measure"], years, strict=True):
-        text = format_estimate(float(median), float(lower), float(upper), digits=1)
+        if np.isnan(lower) and np.isnan(upper):  # no interval for the survivors' median
+            text = format_estimate(float(median), digits=1)
+        else:
+            text = format_estimate(float(median), float(lower), float(upper), digits=1)
         lines.append(f"- {measure}: {text} years")
     return "\n".join(lines) + "\n"
 
