@@ -212,4 +212,21 @@ def figures() -> dict[str, bytes]:
     return {
         "tutorial/figures/os_pfs.png": _png(os_pfs),
         "tutorial/figures/os_by_remission.png": _png(os_by_cr),
+        "tutorial/figures/figure1.png": _figure1_png(data),
     }
+
+
+def _figure1_png(data: pd.DataFrame) -> bytes:
+    """The reproduction's Figure 1, drawn by :func:`sarcosurv.report.figures.figure1`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sarcosurv.report.figures import figure1
+
+    fig = figure1(data)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return buffer.getvalue()
