@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SarcosurvError, ValidationError
+from ..errors import InvalidDataError, SarcosurvError, ValidationError
 from .endpoints import Unit, derive_endpoints
 from .schema import SCHEMA
 from .validation import Eligibility, validate_extract
@@ -68,6 +68,14 @@ class Cohort:
         """
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"expected a pandas DataFrame, not {type(frame).__name__}")
+        if not frame.index.is_unique:  # the problems table names rows by index label
+            labels = frame.index[frame.index.duplicated(keep=False)].unique()
+            raise InvalidDataError(
+                "index",
+                list(labels),
+                "duplicate row labels, so problems could not name their row; "
+                "pass frame.reset_index(drop=True)",
+            )
         outcome = validate_extract(frame, eligibility)
         problems = outcome.problems
         if problems["row"].isna().any():  # a required column is missing: nothing to salvage
@@ -123,6 +131,8 @@ class Cohort:
             frame = pd.read_parquet(path)
         except ImportError as exc:
             raise SarcosurvError("reading Parquet needs pyarrow: pip install pyarrow") from exc
+        except (OSError, ValueError, NotImplementedError) as exc:  # pyarrow's errors derive here
+            raise SarcosurvError(f"cannot read the extract {str(path)!r}: {exc}") from exc
         return cls.from_frame(frame, strict=strict, eligibility=eligibility)
 
     @property

@@ -64,8 +64,9 @@ def _histology(data: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def _year_group(year: pd.Series) -> pd.Series:
-    labels = np.select([year <= 2000, year <= 2005], list(YEAR_GROUPS[:2]), YEAR_GROUPS[2])
-    return pd.Series(pd.Categorical(labels, categories=YEAR_GROUPS), index=year.index)
+    """The paper's eras; transplants outside 1996-2016 (other eligibility) are missing."""
+    groups = pd.cut(year, bins=[1995, 2000, 2005, 2016], labels=list(YEAR_GROUPS))
+    return pd.Series(pd.Categorical(groups, categories=YEAR_GROUPS), index=year.index)
 
 
 def _times(data: pd.DataFrame, scale: float) -> pd.DataFrame:
@@ -112,7 +113,7 @@ def derive_endpoints(data: pd.DataFrame, unit: Unit = "months") -> pd.DataFrame:
     age = data["age_at_asct"].astype(float)
     out["age_at_asct"] = age
     out["age10"] = age / 10.0
-    median = float(np.median(age))
+    median = float(np.median(age)) if len(age) else float("nan")
     labels = (f"<={median:.1f}", f">{median:.1f}")
     out["age_group"] = pd.Categorical(np.where(age <= median, *labels), categories=labels)
     out["sex"] = _category(data["sex"], codes.SEX)

@@ -83,9 +83,23 @@ def _blank(series: pd.Series) -> BoolArray:
     return np.asarray(series.isna() | (text == "").fillna(True), dtype=bool)
 
 
+def _code_text(series: pd.Series) -> pd.Series:
+    """Codes as stripped text; whole floats as integers (grade ``3.0`` is ``"3"``).
+
+    A numeric column with blanks, as ``pandas.read_csv`` reads a grade
+    column by default, holds floats whose text (``"3.0"``) is no code.
+    """
+    if pd.api.types.is_float_dtype(series):
+        whole = (series.notna() & (series % 1 == 0)).to_numpy(dtype=bool)
+        text = series.astype("string")
+        text[whole] = series[whole].astype("int64").astype("string")
+        return text.str.strip()
+    return series.astype("string").str.strip()
+
+
 def _codes(series: pd.Series, column: Column, problems: _Problems) -> pd.Series:
     lookup = {c.casefold(): c for c in column.codes}
-    text = series.astype("string").str.strip()
+    text = _code_text(series)
     canonical = text.str.casefold().map(lookup, na_action="ignore")
     blank = _blank(series)
     bad = ~blank & canonical.isna().to_numpy()
@@ -169,7 +183,8 @@ def _consistency(data: pd.DataFrame, problems: _Problems) -> None:
         problems.add(dead & ~has_death, "date_death", "dead but no date of death")
         problems.add(alive & has_death, "vital_status", "alive but a date of death is given")
         if "date_last_followup" in data.columns:
-            differs = dead & has_death & (death != data["date_last_followup"]).to_numpy()
+            last = data["date_last_followup"]  # unreadable or blank: reported on its own
+            differs = dead & has_death & (last.notna() & (death != last)).to_numpy()
             problems.add(differs, "date_last_followup", "date of death is not the last contact")
         if "cause_of_death" in data.columns:
             cause = data["cause_of_death"].fillna("unknown").to_numpy()
@@ -188,17 +203,40 @@ def _consistency(data: pd.DataFrame, problems: _Problems) -> None:
         )
 
 
-def _age(data: pd.DataFrame, problems: _Problems) -> pd.Series:
+def _age(data: pd.DataFrame, problems: _Problems) -> tuple[pd.Series, BoolArray]:
+    """Age at first ASCT in years, and which rows had it from the dates (not given)."""
     age = data.get("age_at_asct", pd.Series(np.nan, index=data.index)).astype(float)
+    from_dates = np.zeros(len(data), dtype=bool)
     if "date_of_birth" in data.columns:
-        from_dates = (data["date_first_asct"] - data["date_of_birth"]).dt.days / 365.25
-        age = age.fillna(from_dates)
+        from_dates = age.isna().to_numpy() & data["date_of_birth"].notna().to_numpy()
+        age = age.fillna((data["date_first_asct"] - data["date_of_birth"]).dt.days / 365.25)
     problems.add(age.isna().to_numpy(), "age_at_asct", "neither age_at_asct nor date_of_birth")
-    return age
+    return age, from_dates
 
 
-def _eligibility(data: pd.DataFrame, problems: _Problems, rules: Eligibility) -> None:
-    young = (data["age_at_asct"] < rules.min_age).to_numpy()
+def _too_young(data: pd.DataFrame, from_dates: BoolArray, min_age: float) -> BoolArray:
+    """Younger than ``min_age`` at first ASCT.
+
+    Where the age comes from the dates, the criterion is the calendar one: the
+    patient reached ``min_age`` on or before the day of the first ASCT (the
+    whole years by calendar anniversary, a fractional rest in days of
+    365.25 / year). Days / 365.25 alone would make a patient transplanted on
+    their 18th birthday 17.999 years old when only four leap days lie between.
+    """
+    young = (data["age_at_asct"] < min_age).to_numpy(dtype=bool)
+    if from_dates.any():
+        years = int(np.floor(min_age))
+        rest = pd.to_timedelta(round((min_age - years) * 365.25), unit="D")
+        reached = data["date_of_birth"] + pd.DateOffset(years=years) + rest
+        calendar = (data["date_first_asct"] < reached).fillna(False).to_numpy(dtype=bool)
+        young = np.where(from_dates, calendar, young)
+    return young
+
+
+def _eligibility(
+    data: pd.DataFrame, problems: _Problems, rules: Eligibility, from_dates: BoolArray
+) -> None:
+    young = _too_young(data, from_dates, rules.min_age)
     problems.add(
         young, "age_at_asct", f"not eligible: younger than {rules.min_age:g} at first ASCT"
     )
@@ -233,7 +271,7 @@ def validate_extract(
         data["patient_id"].duplicated(keep=False).to_numpy() & data["patient_id"].notna().to_numpy()
     )
     problems.add(duplicated, "patient_id", "duplicate patient id")
-    data["age_at_asct"] = _age(data, problems)
+    data["age_at_asct"], from_dates = _age(data, problems)
     _consistency(data, problems)
-    _eligibility(data, problems, rules)
+    _eligibility(data, problems, rules, from_dates)
     return ValidationOutcome(data, problems.frame(), formats)
