@@ -24,13 +24,15 @@ martingale residuals come for free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+
+from ._risk_bins import bin_sums, sort_order, sum_matrix, weighted_gram
 
 __all__ = [
     "CoxTerms",
@@ -41,6 +43,7 @@ __all__ = [
     "cox_loglik",
     "cox_terms",
     "fit_cox_newton",
+    "select_columns",
     "sort_cox_data",
 ]
 
@@ -83,6 +86,7 @@ class SortedCoxData:
     bin_first: IntArray  # per tie group: first bin of its risk set
     bin_end: IntArray  # per tie group: one past the last bin of its stratum
     event_x: FloatArray  # sum of w_i x_i over the event rows (centred), (p,)
+    event_mean_weight: FloatArray  # Efron: mean case weight of each event row's tie group
 
     @property
     def n(self) -> int:
@@ -134,8 +138,7 @@ def sort_cox_data(
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
 
     # Events sort before censorings at the same time so that tie groups are contiguous.
-    keys = (~event_a, stop_a) if strata is None else (~event_a, stop_a, strata_a)
-    order = np.lexsort(keys).astype(np.intp)
+    order = sort_order(stop_a, event_a, strata_a)
     stop_s, event_s, strat_s = stop_a[order], event_a[order], strata_a[order]
     n_strata = int(strat_s.max()) + 1 if n else 0
     bounds = np.searchsorted(strat_s, np.arange(n_strata + 1), side="left").astype(np.intp)
@@ -164,7 +167,7 @@ def sort_cox_data(
     # Row i is at risk at groups whose key lies in (start_key, stop_key].
     row_group_lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
     row_group_hi = np.searchsorted(group_key, stop_key, side="right").astype(np.intp)
-    matrix, n_bins, bin_first, bin_end = _sum_matrix(
+    matrix, n_bins, bin_first, bin_end = sum_matrix(
         row_group_lo,
         row_group_hi,
         strat_s,
@@ -174,6 +177,8 @@ def sort_cox_data(
         counting=start is not None,
     )
     w_s = w[order]
+    event_w = w_s[event_rows]
+    group_w = np.bincount(group_of_event, weights=event_w, minlength=group_size.shape[0])
     return SortedCoxData(
         order=order,
         stop=stop_s,
@@ -198,48 +203,18 @@ def sort_cox_data(
         bin_first=bin_first,
         bin_end=bin_end,
         event_x=np.asarray(np.where(event_s, w_s, 0.0) @ xs, np.float64).reshape(-1),
+        event_mean_weight=np.asarray(group_w / group_size, np.float64)[group_of_event],
     )
 
 
-def _sum_matrix(
-    lo: IntArray,
-    hi: IntArray,
-    stratum: IntArray,
-    event_rows: IntArray,
-    group_of_event: IntArray,
-    group_stratum: IntArray,
-    *,
-    counting: bool,
-) -> tuple[sparse.csr_array, int, IntArray, IntArray]:
-    """Sparse matrix whose product with per-row values gives binned sums.
-
-    Row ``i`` of stratum ``s`` is at risk at tie groups ``lo_i <= k < hi_i``.
-    Bin ``b = hi_i + s`` collects ``+v_i`` and (counting-process data) bin
-    ``lo_i + s`` collects ``-v_i``; the ``+ s`` keeps strata apart. The risk
-    set sum at group ``k`` of stratum ``s`` is then the sum of bins
-    ``k + s + 1`` to the last bin of the stratum, a reverse cumulative sum.
-    The last ``n_groups`` rows of the matrix sum the event rows of each group.
-    """
-    n = hi.shape[0]
-    n_groups = group_stratum.shape[0]
-    n_strata = int(stratum.max()) + 1 if n else 0
-    n_bins = n_groups + n_strata
-    rows, cols, vals = [hi + stratum], [np.arange(n)], [np.ones(n)]
-    if counting:
-        rows.append(lo + stratum)
-        cols.append(np.arange(n))
-        vals.append(-np.ones(n))
-    rows.append(n_bins + group_of_event)
-    cols.append(event_rows)
-    vals.append(np.ones(event_rows.shape[0]))
-    matrix = sparse.csr_array(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(n_bins + n_groups, n),
+def select_columns(data: SortedCoxData, keep: list[int]) -> SortedCoxData:
+    """The same sorted data with only the covariate columns ``keep``."""
+    return replace(
+        data,
+        covariates=np.ascontiguousarray(data.covariates[:, keep]),
+        centre=data.centre[keep],
+        event_x=data.event_x[keep],
     )
-    stratum_end = np.searchsorted(group_stratum, np.arange(n_strata), side="right")
-    bin_first = (np.arange(n_groups) + group_stratum + 1).astype(np.intp)
-    bin_end = (stratum_end[group_stratum] + group_stratum + 1).astype(np.intp)
-    return matrix, n_bins, bin_first, bin_end
 
 
 def _finite(values: FloatArray) -> FloatArray:
@@ -256,35 +231,8 @@ def _stratum_span(stop: FloatArray, start: FloatArray) -> float:
 def _risk_and_group_sums(
     data: SortedCoxData, row_scale: FloatArray, values: FloatArray | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """Risk-set sums and event-group sums of ``row_scale * values`` per tie group.
-
-    ``values`` (sorted rows, shape (n, q)) defaults to ones; ``row_scale`` has
-    shape (n,). One sparse product over the rows, then a reverse cumulative
-    sum over the bins: no ``n x q`` temporary.
-    """
-    matrix = data.sum_matrix
-    if values is None:
-        sums = np.asarray(matrix @ row_scale, dtype=np.float64)
-    else:
-        scaled = sparse.csr_array(
-            (matrix.data * row_scale[matrix.indices], matrix.indices, matrix.indptr),
-            shape=matrix.shape,
-        )
-        sums = np.asarray(scaled @ values, dtype=np.float64)
-    binned, grouped = sums[: data.n_bins], sums[data.n_bins :]
-    tail = np.zeros((data.n_bins + 1, *binned.shape[1:]))
-    tail[:-1] = np.cumsum(binned[::-1], axis=0)[::-1]
-    return tail[data.bin_first] - tail[data.bin_end], grouped
-
-
-def _weighted_gram(x: FloatArray, weight: FloatArray, block: int = 1 << 16) -> FloatArray:
-    """:math:`X^T \\mathrm{diag}(w) X` for ``w >= 0``, by row blocks (symmetric rank-k updates)."""
-    root = np.sqrt(np.maximum(weight, 0.0))
-    out = np.zeros((x.shape[1], x.shape[1]))
-    for lo in range(0, x.shape[0], block):
-        y = x[lo : lo + block] * root[lo : lo + block, None]
-        out += y.T @ y
-    return out
+    """Risk-set and event-group sums of ``row_scale * values`` per tie group."""
+    return bin_sums(data.sum_matrix, data.n_bins, data.bin_first, data.bin_end, row_scale, values)
 
 
 def _bincount(codes: IntArray, weights: FloatArray, length: int) -> FloatArray:
@@ -328,13 +276,6 @@ class CoxTerms:
         return np.asarray(numerator / self.event_denominator[:, None], np.float64)
 
 
-def _eta(data: SortedCoxData, beta: FloatArray, offset: FloatArray | None) -> FloatArray:
-    eta = data.covariates @ beta if data.n_covariates else np.zeros(data.n)
-    if offset is not None:
-        eta = eta + np.asarray(offset, dtype=np.float64)[data.order]
-    return eta
-
-
 def cox_terms(
     data: SortedCoxData,
     beta: npt.ArrayLike,
@@ -366,14 +307,16 @@ def cox_terms(
         Skip the (p, p) information matrix when false.
     """
     beta_a = np.asarray(beta, dtype=np.float64).reshape(-1)
-    off = None if offset is None else np.asarray(offset, dtype=np.float64)
-    eta = _eta(data, beta_a, off)
+    off = None if offset is None else np.asarray(offset, dtype=np.float64)[data.order]
+    x = data.covariates
+    p = data.n_covariates
+    eta = x @ beta_a if p else np.zeros(data.n)
+    if off is not None:
+        eta = eta + off
     # Shifting eta by a constant leaves every ratio unchanged and prevents overflow.
     shift = float(eta.max()) if data.n else 0.0
     risk = np.exp(eta - shift)
     wr = data.weights * risk
-    x = data.covariates
-    p = data.n_covariates
     ev = data.event_rows
     g = data.group_of_event
     n_groups = data.group_time.shape[0]
@@ -386,12 +329,16 @@ def cox_terms(
     efron = ties == "efron"
     frac = data.position_in_group if efron else np.zeros(ev.shape[0])
     event_w = data.weights[ev]
-    weight_e = (_bincount(g, event_w, n_groups) / data.group_size)[g] if efron else event_w
+    weight_e = data.event_mean_weight if efron else event_w
     den = s0[g] - frac * d0[g] if efron else s0[g]
     # Efron's later denominators can underflow to ~0 by cancellation; guard the log.
     den = np.maximum(den, np.finfo(float).tiny)
 
-    loglik = float(event_w @ eta[ev] - weight_e @ (np.log(den) + shift))
+    # sum_e w_e eta_e without gathering eta: event_x holds sum_e w_e x_e.
+    linear = float(data.event_x @ beta_a) if p else 0.0
+    if off is not None:
+        linear += float(event_w @ off[ev])
+    loglik = linear - float(weight_e @ (np.log(den) + shift))
     per_e = weight_e / den
     increment = _bincount(g, per_e, n_groups)
     efron_share = _bincount(g, per_e * frac, n_groups) if efron else np.zeros(n_groups)
@@ -409,7 +356,7 @@ def cox_terms(
             gamma_k = _bincount(g, per_e2 * frac * frac, n_groups)
             cross = s1.T @ (d1 * beta_k[:, None])
             outer += d1.T @ (d1 * gamma_k[:, None]) - cross - cross.T
-        info = _weighted_gram(x, wr * row_c) - outer
+        info = weighted_gram(x, wr * row_c) - outer
         info = 0.5 * (info + info.T)
     return CoxTerms(
         loglik=loglik,

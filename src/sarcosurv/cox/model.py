@@ -23,7 +23,13 @@ from ..errors import (
     SarcosurvWarning,
 )
 from .formula import Design, build_design, complete_rows
-from .kernels import NewtonResult, SortedCoxData, fit_cox_newton, sort_cox_data
+from .kernels import (
+    NewtonResult,
+    SortedCoxData,
+    fit_cox_newton,
+    select_columns,
+    sort_cox_data,
+)
 from .residuals import robust_variance, score_residuals
 from .result import CoxFit, CoxResult, CoxTests
 
@@ -56,32 +62,34 @@ def _codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], list[str]]:
 
 
 def _centred_gram(x: FloatArray, block: int = 1 << 16) -> FloatArray:
-    """:math:`(X - \\bar x)^T (X - \\bar x)`, accumulated by row blocks (no ``n x p`` copy)."""
-    mean = x.mean(axis=0)
+    """:math:`X^T X` of already centred covariates, by blocks of rows (symmetric updates)."""
     gram = np.zeros((x.shape[1], x.shape[1]))
-    for lo in range(0, x.shape[0], block):
-        centred = x[lo : lo + block] - mean
-        gram += centred.T @ centred
+    for lo in range(0, x.shape[0], block):  # loop over blocks of rows
+        chunk = x[lo : lo + block]
+        gram += chunk.T @ chunk
     return gram
 
 
-def _independent_columns(x: FloatArray, names: list[str]) -> list[int]:
+def _independent_columns(data: SortedCoxData, names: list[str]) -> list[int]:
     """Columns kept after dropping constant or collinear ones.
 
-    A column is constant when its centred norm is negligible next to its
-    values. The others enter a Cholesky factorisation of their correlation
-    matrix in formula order, and a column whose residual variance given the
-    columns before it is below ``1e-12`` of its own is dropped: as R's
-    ``coxph``, whose ``cholesky2`` of the information matrix (``toler.chol``)
-    reports such later terms as NA (Therneau & Grambsch 2000, sec. 3.2).
+    A column is constant when its standard deviation is below ``1e-12`` of
+    ``max(1, |mean|)``. The others enter a Cholesky factorisation of their
+    correlation matrix in formula order, and a column whose residual variance
+    given the columns before it is below ``1e-12`` of its own is dropped: as
+    R's ``coxph``, whose ``cholesky2`` of the information matrix
+    (``toler.chol``) reports such later terms as NA (Therneau & Grambsch
+    2000, sec. 3.2).
     """
+    x = data.covariates  # centred
     if x.shape[1] == 0:
         return []
     gram = _centred_gram(x)
     scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
-    magnitude = np.maximum(x.max(axis=0), -x.min(axis=0)) if x.shape[0] else scale
-    candidates = np.flatnonzero(scale > 1e-12 * np.maximum(1.0, magnitude))
-    corr = gram / np.outer(np.where(scale > 0, scale, 1.0), np.where(scale > 0, scale, 1.0))
+    floor = 1e-12 * np.sqrt(max(x.shape[0], 1)) * np.maximum(1.0, np.abs(data.centre))
+    candidates = np.flatnonzero(scale > floor)
+    safe = np.where(scale > 0, scale, 1.0)
+    corr = gram / np.outer(safe, safe)
     keep: list[int] = []
     factor = np.zeros((0, 0))
     for j in candidates:  # loop over columns, not rows
@@ -239,16 +247,18 @@ def coxph(
     case_weights = v.as_weights(used, weights) if weights else np.ones(len(used))
     strata_codes, strata_labels = _codes(used[_as_list(strata)])
     names_all = design.column_names
-    keep = _independent_columns(design.covariates, names_all)
-    names = [design.column_names[j] for j in keep]
     sorted_data = sort_cox_data(
         design.stop,
         design.event,
-        design.covariates if len(keep) == len(names_all) else design.covariates[:, keep],
+        design.covariates,
         start=design.start,
         strata=strata_codes if strata else None,
         weights=case_weights,
     )
+    keep = _independent_columns(sorted_data, names_all)
+    if len(keep) < len(names_all):
+        sorted_data = select_columns(sorted_data, keep)
+    names = [names_all[j] for j in keep]
     cluster_codes = pd.factorize(used[cluster])[0].astype(np.intp) if cluster else None
     frailty_fit = None
     if frailty is not None:
