@@ -142,7 +142,7 @@ def sort_cox_data(
     stop_s, event_s, strat_s = stop_a[order], event_a[order], strata_a[order]
     n_strata = int(strat_s.max()) + 1 if n else 0
     bounds = np.searchsorted(strat_s, np.arange(n_strata + 1), side="left").astype(np.intp)
-    centre = x.mean(axis=0) if n else np.zeros(x.shape[1])
+    centre = np.ones(n) @ x / n if n else np.zeros(x.shape[1])
     xs = np.take(x, order, axis=0)
     xs -= centre
 
@@ -158,15 +158,10 @@ def sort_cox_data(
     ]
     group_time, group_stratum = ev_time[group_start], ev_strat[group_start]
 
-    # Stratum-aware searches: shift each stratum onto its own segment of the line.
-    span = _stratum_span(stop_a, start_a)
-    stop_key = strat_s * span + _finite(stop_s)
-    group_key = group_stratum * span + group_time
-    start_s = start_a[order]
-    start_key = strat_s * span + _finite(start_s)
-    # Row i is at risk at groups whose key lies in (start_key, stop_key].
-    row_group_lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
-    row_group_hi = np.searchsorted(group_key, stop_key, side="right").astype(np.intp)
+    start_s = start_a[order] if start is not None else start_a
+    row_group_lo, row_group_hi = _risk_intervals(
+        stop_s, start_s if start is not None else None, strat_s, group_time, group_stratum
+    )
     matrix, n_bins, bin_first, bin_end = sum_matrix(
         row_group_lo,
         row_group_hi,
@@ -215,6 +210,41 @@ def select_columns(data: SortedCoxData, keep: list[int]) -> SortedCoxData:
         centre=data.centre[keep],
         event_x=data.event_x[keep],
     )
+
+
+def _risk_intervals(
+    stop: FloatArray,
+    start: FloatArray | None,
+    stratum: IntArray,
+    group_time: FloatArray,
+    group_stratum: IntArray,
+) -> tuple[IntArray, IntArray]:
+    """Per sorted row, the tie groups ``lo <= k < hi`` at which it is at risk.
+
+    Groups are numbered over all strata in (stratum, time) order, so ``hi`` is
+    the number of groups with (stratum, time) at or before the row's (stratum,
+    stop) and ``lo`` the number at or before its (stratum, start).
+    """
+    n = stop.shape[0]
+    n_strata = int(stratum.max()) + 1 if n else 0
+    if n_strata <= 1:
+        first_row = np.searchsorted(stop, group_time, side="left")
+    else:
+        span = _stratum_span(stop, start if start is not None else np.zeros(0))
+        stop_key = stratum * span + stop
+        group_key = group_stratum * span + group_time
+        first_row = np.searchsorted(stop_key, group_key, side="left")
+    # Rows are sorted by (stratum, stop): a linear pass counts the groups reached.
+    hi = np.cumsum(np.bincount(first_row, minlength=n + 1))[:n].astype(np.intp)
+    if start is None:
+        first_group = np.searchsorted(group_stratum, np.arange(max(n_strata, 1)), side="left")
+        lo = first_group[stratum].astype(np.intp)
+    else:
+        span = _stratum_span(stop, start)
+        group_key = group_stratum * span + group_time
+        start_key = stratum * span + _finite(start)
+        lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
+    return lo, hi
 
 
 def _finite(values: FloatArray) -> FloatArray:
