@@ -161,9 +161,34 @@ def _design_matrix(
 
 def _formulaic(rhs: str, frame: pd.DataFrame) -> Any:
     try:
-        return model_matrix(rhs, frame, ensure_full_rank=True, na_action="raise")
+        # Missing values of the raw columns are excluded before; a term that evaluates to
+        # NaN (np.log of a negative number) is reported by _require_finite by row.
+        return model_matrix(rhs, frame, ensure_full_rank=True, na_action="ignore")
     except Exception as exc:
         raise FormulaError(f"cannot build the design of {rhs!r}: {exc}") from exc
+
+
+def _require_finite(
+    complete: pd.DataFrame, covariates: npt.NDArray[np.float64], names: list[str]
+) -> None:
+    """Raise :class:`InvalidDataError` naming the design column and rows of any NaN or inf.
+
+    One sum over the matrix detects them (NaN and inf propagate); only then is
+    the matrix searched.
+    """
+    if covariates.size == 0 or np.isfinite(covariates.sum()):
+        return
+    bad = ~np.isfinite(covariates)
+    for j in np.flatnonzero(bad.any(axis=0)):
+        values = covariates[bad[:, j], j]
+        what = "NaN" if np.isnan(values).all() else "infinite or NaN"
+        raise v.invalid(
+            complete,
+            names[j],
+            bad[:, j],
+            f"{what} value of the model term (e.g. log of zero or of a negative number, "
+            "or an infinite value in the data)",
+        )
 
 
 def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> Design:
@@ -191,13 +216,14 @@ def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> 
     event = v.as_event(complete, surv_columns[-1])
     start = v.as_entry(complete, surv_columns[0], stop) if len(surv_columns) == 3 else None
     covariates, names, spec = _design_matrix(rhs, complete)
+    keep = [i for i, name in enumerate(names) if name != "Intercept"]
+    _require_finite(complete, covariates, [names[i] for i in keep])
     term_columns: dict[str, list[int]] = {}
     for term, indices in spec.term_indices.items():  # type: ignore[attr-defined]
         label = str(term)
         if label == "1":
             continue
         term_columns[label] = [names.index(names[i]) - 1 for i in indices]
-    keep = [i for i, name in enumerate(names) if name != "Intercept"]
     return Design(
         surv_columns=surv_columns,
         stop=stop,

@@ -70,7 +70,23 @@ def _centred_gram(x: FloatArray, block: int = 1 << 16) -> FloatArray:
     return gram
 
 
-def _independent_columns(data: SortedCoxData, names: list[str]) -> list[int]:
+def _raise_overflow(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> None:
+    """Raise for covariates so large that their sums of squares overflow."""
+    x = data.covariates
+    largest = np.abs(x).max(axis=0)
+    j = int(np.argmax(largest))
+    huge = np.abs(x[:, j]) >= min(1e100, float(largest[j]))
+    mask = np.zeros(data.n, dtype=bool)
+    mask[data.order[huge]] = True
+    raise v.invalid(
+        used,
+        names[j],
+        mask,
+        "value too large for the partial likelihood (its square overflows); rescale the covariate",
+    )
+
+
+def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> list[int]:
     """Columns kept after dropping constant or collinear ones.
 
     A column is constant when its standard deviation is below ``1e-12`` of
@@ -84,7 +100,10 @@ def _independent_columns(data: SortedCoxData, names: list[str]) -> list[int]:
     x = data.covariates  # centred
     if x.shape[1] == 0:
         return []
-    gram = _centred_gram(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gram = _centred_gram(x)
+    if not np.isfinite(gram).all():
+        _raise_overflow(data, names, used)
     scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
     floor = 1e-12 * np.sqrt(max(x.shape[0], 1)) * np.maximum(1.0, np.abs(data.centre))
     candidates = np.flatnonzero(scale > floor)
@@ -245,6 +264,19 @@ def coxph(
             stacklevel=2,
         )
     case_weights = v.as_weights(used, weights) if weights else np.ones(len(used))
+    if weights and not (case_weights[design.event] > 0).any():
+        raise EmptyDataError(
+            f"column {weights!r}: every event row has weight 0, so the {len(used)} rows used "
+            "carry no event"
+        )
+    for term, columns in design.term_columns.items():
+        if not columns:
+            warnings.warn(
+                f"term {term!r} has no columns in the complete cases (a single category?) "
+                "and was dropped",
+                CollinearityWarning,
+                stacklevel=2,
+            )
     strata_codes, strata_labels = _codes(used[_as_list(strata)])
     names_all = design.column_names
     sorted_data = sort_cox_data(
@@ -255,7 +287,7 @@ def coxph(
         strata=strata_codes if strata else None,
         weights=case_weights,
     )
-    keep = _independent_columns(sorted_data, names_all)
+    keep = _independent_columns(sorted_data, names_all, used)
     if len(keep) < len(names_all):
         sorted_data = select_columns(sorted_data, keep)
     names = [names_all[j] for j in keep]
