@@ -239,6 +239,22 @@ def test_numbers(column: str, value: str, problem: str) -> None:
     assert only_problem(frame) == (0, "P1", column, problem)
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "problem"),
+    [
+        ("n_asct", "0", "fewer than one ASCT"),
+        ("n_asct", "-2", "fewer than one ASCT"),
+        ("n_prior_chemo_lines", "-1", "negative number of chemotherapy lines"),
+    ],
+)
+def test_counts_out_of_range(column: str, value: str, problem: str) -> None:
+    frame = valid_extract()
+    frame.loc[3, column] = value
+    assert only_problem(frame) == (3, "P4", column, problem)
+    frame.loc[3, column] = "0" if column == "n_prior_chemo_lines" else "3"
+    assert problems_of(frame).empty
+
+
 @pytest.mark.parametrize("value", ["2005-13-40", "2003-02-29", "yesterday", "2005/01/03"])
 def test_unreadable_date(value: str) -> None:
     frame = valid_extract()

@@ -7,7 +7,8 @@ Checks (all vectorised, all collected; none stops at the first problem):
   ``unknown``); numbers and whole numbers where expected; dates readable in one
   format per column (ISO ``YYYY-MM-DD`` or day-first ``DD/MM/YYYY``,
   ``DD.MM.YYYY``, ``DD-MM-YYYY``; month-first dates are not accepted because
-  they are ambiguous);
+  they are ambiguous); counts in range (``n_asct`` >= 1, ``n_prior_chemo_lines``
+  >= 0);
 * date order: diagnosis <= first ASCT <= last ASCT; progression, death and
   last follow-up on or after the first ASCT; progression <= death and
   <= last follow-up; for the dead the date of death is the last contact;
@@ -163,7 +164,18 @@ def _order(data: pd.DataFrame, problems: _Problems, early: str, late: str, text:
         problems.add(bad, late, text)
 
 
+def _ranges(data: pd.DataFrame, problems: _Problems) -> None:
+    """Counts the schema bounds: at least one ASCT, no negative number of lines."""
+    for name, least, text in [
+        ("n_asct", 1, "fewer than one ASCT"),
+        ("n_prior_chemo_lines", 0, "negative number of chemotherapy lines"),
+    ]:
+        if name in data.columns:
+            problems.add((data[name] < least).to_numpy(dtype=bool), name, text)
+
+
 def _consistency(data: pd.DataFrame, problems: _Problems) -> None:
+    _ranges(data, problems)
     for early, late, text in [
         ("date_of_diagnosis", "date_first_asct", "first ASCT before the diagnosis"),
         ("date_first_asct", "date_last_asct", "last ASCT before the first ASCT"),
