@@ -2,7 +2,9 @@
 
 The data are sorted once (:func:`sort_cox_data`); every evaluation of the
 log-likelihood, score and information at a new coefficient vector or offset
-is then a handful of cumulative sums, with no loop over rows or risk sets.
+is then one sparse product over the rows, reverse cumulative sums over the
+tie groups (:mod:`sarcosurv.cox._risk_bins`) and one blocked rank-k update,
+with no loop over rows or risk sets.
 
 Notation (Therneau & Grambsch 2000, ch. 3): for distinct event time
 :math:`t_k` of a stratum, :math:`S_0(t_k) = \\sum_{i \\in R_k} w_i e^{\\eta_i}`
