@@ -6,35 +6,33 @@ cluster ``i`` is observed on :math:`(s_{ij}, t_{ij}]`. Write
 :math:`C_i = \\sum_j \\Lambda_0(t_{ij}) e^{\\eta_{ij}}` (cumulative hazard up to
 exit) and :math:`T_i = \\sum_j \\Lambda_0(s_{ij}) e^{\\eta_{ij}}` (up to entry;
 0 without left truncation). Conditioning the frailty on survival to entry
-(its distribution given entry is :math:`\\Gamma(a, a + T_i)`, :math:`a =
-1/\\theta`) and integrating it out gives (Klein 1992; Nielsen et al. 1992;
-for truncation Jensen et al. 2004, as frailtyEM, Balan & Putter 2019)
+(given entry it is :math:`\\Gamma(a, a + T_i)`, :math:`a = 1/\\theta`) and
+integrating it out gives (Klein 1992; Nielsen et al. 1992; for delayed entry
+Jensen et al. 2004 and frailtyEM, Balan & Putter 2019)
 
 .. math::
    \\ell(\\beta, \\Lambda_0, \\theta) = \\sum_{\\text{events}} (\\log \\lambda_0 + \\eta)
    + \\sum_i \\Big[ \\log\\Gamma(a + D_i) - \\log\\Gamma(a)
    + a \\log(a + T_i) - (a + D_i) \\log(a + C_i) \\Big].
 
-Stationarity in the baseline jumps gives a Breslow estimator
-:math:`\\lambda_k = d_k / S_k` with
-:math:`S_k = \\sum_{ij} e^{\\eta_{ij}} [\\hat w_i 1(t_k \\le t_{ij})
-- \\hat w^e_i 1(t_k \\le s_{ij})]`, :math:`\\hat w_i = (a + D_i)/(a + C_i)`
-(posterior mean) and :math:`\\hat w^e_i = a / (a + T_i)` (mean given entry).
-So each row enters the likelihood rows as an exit row at risk on
-:math:`(0, t_{ij}]` with offset :math:`\\log \\hat w_i` and, when truncated, an
-entry row on :math:`(0, s_{ij}]` with weight -1 and offset
-:math:`\\log \\hat w^e_i`: the profile over the baseline at fixed
-:math:`(\\beta, \\theta)` is the fixed point of
-:math:`(\\hat w, \\hat w^e) \\mapsto` (posterior means under the Breslow
-baseline of the Cox partial likelihood with these offsets), solved with
-SQUAREM (Varadhan & Roland 2008); its score in :math:`\\beta` is that partial
-likelihood's score (envelope theorem). Without truncation this is the EM
-algorithm of Klein (1992). At the fixed point the log-likelihood, reported on
-R's partial-likelihood scale (as R ``coxph``'s I-likelihood and frailtyEM), is
+At fixed :math:`\\theta` the baseline and :math:`\\beta` come from the EM
+algorithm: posterior means :math:`\\hat w_i = (a + D_i)/(a + C_i)` (E-step,
+the frailty's distribution given entry and the data), then a Cox fit of the
+rows' own risk sets :math:`(s, t]` with offset :math:`\\log \\hat w` and its
+Breslow baseline (M-step). The fixed point in :math:`\\hat w` is solved with
+SQUAREM (Varadhan & Roland 2008). Without truncation it maximises
+:math:`\\ell` over the baseline and :math:`\\beta` (Klein 1992), so the score
+of the M-step Cox likelihood is the profile's gradient. With truncation the
+M-step leaves out the entry term, as frailtyEM does: the exact maximiser of
+:math:`\\ell` over the baseline need not exist then (when every cluster is
+truncated, :math:`\\ell` is asymptotically flat as the baseline scale grows),
+and the EM fixed point is the estimator. At the fixed point the log-likelihood
+is reported on R's partial-likelihood scale (R ``coxph``'s I-likelihood and
+frailtyEM's log-likelihood):
 
 .. math::
-   \\ell^*(\\theta) = PL(\\hat\\beta; \\log \\hat w, \\log \\hat w^e)
-   - \\sum_i D_i \\log \\hat w_i + \\sum_i [\\dots] + D,
+   \\ell^*(\\theta) = PL(\\hat\\beta; \\log \\hat w) - \\sum_i D_i \\log \\hat w_i
+   + \\sum_i [\\dots] + D,
 
 equal to the Cox partial log-likelihood at :math:`\\theta = 0`. With Efron
 ties the Efron partial likelihood takes the place of Breslow's.
@@ -42,13 +40,14 @@ ties the Efron partial likelihood takes the place of Breslow's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from .cox.kernels import SortedCoxData, Ties, cox_terms, sort_cox_data
+from .cox.kernels import SortedCoxData, Ties, cox_terms
 
 __all__ = ["FrailtyDesign", "ProfilePoint", "frailty_design", "profile_point", "theta_score"]
 
@@ -57,108 +56,71 @@ IntArray = npt.NDArray[np.intp]
 
 _INNER_TOL = 1e-10
 _INNER_MAX = 5000
+_DRIFT_LEVEL = -25.0  # mean log frailty below which the iterates are taken to drift
 
 
 @dataclass(frozen=True)
 class FrailtyDesign:
-    """Rows the marginal likelihood is evaluated on, with their clusters.
-
-    ``data`` holds one exit row per observed row (at risk from time 0 to its
-    stop time) and, under left truncation, one entry row per row entering
-    after the first event time (stop = entry, weight = -case weight).
-    """
+    """Sorted rows, their clusters, and what every evaluation of the likelihood reuses."""
 
     data: SortedCoxData
-    state_index: IntArray  # per sorted row: cluster (exit rows) or K + cluster (entry rows)
+    cluster: IntArray  # per sorted row
     n_cluster: int
-    n_rows: npt.NDArray[np.int64]  # observed rows per cluster
+    n_rows: npt.NDArray[np.int64]  # rows per cluster
     n_event: FloatArray  # D_i, weighted events per cluster
     truncated: bool
-    abs_weights: FloatArray  # per sorted row
+    stratum_first_group: IntArray  # per sorted row: first tie group of its stratum
     event_mass: FloatArray  # case weight x event indicator, per sorted row
     event_weight: FloatArray  # case weight of each event row
     tie_weight: FloatArray  # Efron's mean weight of the tie group (or the case weight)
     tie_fraction: FloatArray  # j / m_k (Efron) or 0 (Breslow)
 
-    @property
-    def state_size(self) -> int:
-        return 2 * self.n_cluster if self.truncated else self.n_cluster
-
 
 def frailty_design(data: SortedCoxData, cluster: IntArray, ties: Ties) -> FrailtyDesign:
-    """Build the likelihood rows from sorted data and cluster codes (input row order).
+    """Index clusters (``cluster`` in input row order, codes 0..K-1) on the sorted rows.
 
     Counting-process data ``(start, stop]`` are taken as left truncated at
     ``start``: every row is a subject entering at ``start``.
     """
-    n = data.n
-    cluster_in = np.asarray(cluster, dtype=np.intp)
-    k = int(cluster_in.max()) + 1 if n else 0
-    sorted_cluster = cluster_in[data.order]
+    sorted_cluster = np.asarray(cluster, dtype=np.intp)[data.order]
+    k = int(sorted_cluster.max()) + 1 if sorted_cluster.size else 0
     n_rows = np.bincount(sorted_cluster, minlength=k).astype(np.int64)
     n_event = np.bincount(sorted_cluster, weights=data.weights * data.event, minlength=k)
-    truncated = bool(data.counting)
-    if truncated:
-        rows = _input_order(data)
-        first_event = float(data.group_time.min()) if data.group_time.size else np.inf
-        late = np.flatnonzero(rows["start"] >= first_event)
-        lik = sort_cox_data(
-            np.concatenate([rows["stop"], rows["start"][late]]),
-            np.concatenate([rows["event"], np.zeros(late.size)]),
-            np.vstack([rows["x"], rows["x"][late]]),
-            strata=np.concatenate([rows["strata"], rows["strata"][late]]),
-            weights=np.concatenate([rows["weights"], -rows["weights"][late]]),
-        )
-        state = np.concatenate([cluster_in, k + cluster_in[late]])[lik.order]
-    else:
-        lik, state = data, sorted_cluster
-    ev = lik.event_rows
-    event_w = lik.weights[ev]
+    ev = data.event_rows
+    event_w = data.weights[ev]
     if ties == "efron":
-        groups = lik.group_time.shape[0]
-        wbar = np.bincount(lik.group_of_event, weights=event_w, minlength=groups) / lik.group_size
-        tie_weight, fraction = wbar[lik.group_of_event], lik.position_in_group
+        groups = data.group_time.shape[0]
+        wbar = np.bincount(data.group_of_event, weights=event_w, minlength=groups)
+        tie_weight = (wbar / data.group_size)[data.group_of_event]
+        fraction = data.position_in_group
     else:
         tie_weight, fraction = event_w, np.zeros(ev.shape[0])
+    first = np.searchsorted(data.group_stratum, data.stratum, side="left").astype(np.intp)
     return FrailtyDesign(
-        data=lik,
-        state_index=np.asarray(state, np.intp),
+        data=data,
+        cluster=sorted_cluster,
         n_cluster=k,
         n_rows=n_rows,
         n_event=np.asarray(n_event, np.float64),
-        truncated=truncated,
-        abs_weights=np.abs(lik.weights),
-        event_mass=np.asarray(lik.weights * lik.event, np.float64),
+        truncated=bool(data.counting),
+        stratum_first_group=first,
+        event_mass=np.asarray(data.weights * data.event, np.float64),
         event_weight=np.asarray(event_w, np.float64),
         tie_weight=np.asarray(tie_weight, np.float64),
         tie_fraction=np.asarray(fraction, np.float64),
     )
 
 
-def _input_order(data: SortedCoxData) -> dict[str, FloatArray]:
-    out: dict[str, FloatArray] = {}
-    for name, values in (
-        ("stop", data.stop),
-        ("start", data.start),
-        ("event", data.event.astype(np.float64)),
-        ("weights", data.weights),
-        ("strata", data.stratum.astype(np.float64)),
-    ):
-        column = np.empty(data.n)
-        column[data.order] = values
-        out[name] = column
-    x = np.empty_like(data.covariates)
-    x[data.order] = data.covariates + data.centre
-    out["x"] = x
-    return out
+def _hazard_kernel(
+    design: FrailtyDesign, lin: FloatArray
+) -> tuple[FloatArray, FloatArray, float, float]:
+    """Breslow/Efron baseline at linear predictor ``lin`` (offsets included).
 
-
-def _hazard_kernel(design: FrailtyDesign, lin: FloatArray) -> tuple[FloatArray, float, float]:
-    """Breslow/Efron baseline over the likelihood rows at linear predictor ``lin``.
-
-    Returns each sorted row's cumulative hazard at its stop time, scaled by
-    ``exp(shift)``, the partial log-likelihood and ``shift``. Cumulative sums
-    only: no loop over rows or risk sets, and no covariate products.
+    Returns, per sorted row and scaled by ``exp(shift)``, the cumulative
+    baseline hazard over the row's interval (with the Efron share of its own
+    tied event) and up to its entry; then the partial log-likelihood and
+    ``shift``. Cumulative sums only: no loop over rows or risk sets, and no
+    covariate products.
     """
     data = design.data
     shift = float(lin.max()) if lin.size else 0.0
@@ -177,11 +139,13 @@ def _hazard_kernel(design: FrailtyDesign, lin: FloatArray) -> tuple[FloatArray, 
     per_event = design.tie_weight / den
     increment = np.bincount(g, weights=per_event, minlength=n_groups)
     cumulative = np.append(0.0, np.cumsum(increment))
-    row = cumulative[data.row_group_hi] - cumulative[data.row_group_lo]
+    before = cumulative[data.row_group_lo]
+    row = cumulative[data.row_group_hi] - before
     if np.any(frac):
         row[ev] -= np.bincount(g, weights=per_event * frac, minlength=n_groups)[g]
+    entry = before - cumulative[design.stratum_first_group] if design.truncated else before
     loglik = _dot(design.event_weight, lin[ev]) - _dot(design.tie_weight, np.log(den) + shift)
-    return row, loglik, shift
+    return row, entry, loglik, shift
 
 
 def _hazard_totals(
@@ -190,34 +154,36 @@ def _hazard_totals(
     """(C, T) per cluster, the partial log-likelihood and its score at offsets ``state``.
 
     The score is :math:`X^T(\\delta w - r c)` with :math:`c` each row's
-    cumulative hazard (Efron share included): the same sum over risk sets as
-    :math:`\\sum_k (S_1 - f D_1)/\\mathrm{den}`, taken row by row.
+    cumulative hazard over its interval (Efron share included): the same sum
+    over risk sets as :math:`\\sum_k (S_1 - f D_1)/\\mathrm{den}`, taken row by row.
     """
-    offset = state[design.state_index]
+    data = design.data
+    offset = state[design.cluster]
     lin = eta + offset
-    row, loglik, shift = _hazard_kernel(design, lin)
+    row, entry, loglik, shift = _hazard_kernel(design, lin)
     relative = np.exp(lin - shift)
     # e^eta * Lambda0 = e^(lin - shift) * row / e^offset: no overflow from the shift.
-    contribution = design.abs_weights * relative * np.exp(-offset) * row
-    gradient = np.zeros(design.data.n_covariates)
-    if score and gradient.size:
-        residual = design.event_mass - design.data.weights * relative * row
-        gradient = np.einsum("ij,i->j", design.data.covariates, residual)
-    totals = np.asarray(
-        np.bincount(design.state_index, weights=contribution, minlength=design.state_size),
-        np.float64,
-    )
+    scale = np.abs(data.weights) * relative * np.exp(-offset)
     k = design.n_cluster
-    entry = totals[k:] if design.truncated else np.zeros(k)
-    return totals[:k], entry, loglik, np.asarray(gradient, np.float64)
+    entry_h = np.zeros(k)
+    if design.truncated:
+        entry_h = np.bincount(design.cluster, weights=scale * entry, minlength=k)
+    exit_h = np.bincount(design.cluster, weights=scale * row, minlength=k) + entry_h
+    gradient = np.zeros(data.n_covariates)
+    if score and gradient.size:
+        residual = design.event_mass - data.weights * relative * row
+        gradient = np.einsum("ij,i->j", data.covariates, residual)
+    return (
+        np.asarray(exit_h, np.float64),
+        np.asarray(entry_h, np.float64),
+        loglik,
+        np.asarray(gradient, np.float64),
+    )
 
 
 def _update(design: FrailtyDesign, a: float, eta: FloatArray, state: FloatArray) -> FloatArray:
-    exit_hazard, entry_hazard, _, _ = _hazard_totals(design, eta, state)
-    new = np.log(a + design.n_event) - np.log(a + exit_hazard)
-    if design.truncated:
-        new = np.concatenate([new, np.log(a) - np.log(a + entry_hazard)])
-    return np.asarray(new, np.float64)
+    exit_hazard, _, _, _ = _hazard_totals(design, eta, state)
+    return np.asarray(np.log(a + design.n_event) - np.log(a + exit_hazard), np.float64)
 
 
 def _dot(a: FloatArray, b: FloatArray) -> float:
@@ -248,15 +214,16 @@ class ProfilePoint:
     """The maximum over the baseline (and frailties) at fixed beta and theta."""
 
     loglik: float
-    state: FloatArray  # log w (K), then log w given entry (K) under truncation
+    state: FloatArray  # log w, posterior mean frailties
     exit_hazard: FloatArray  # C_i
     entry_hazard: FloatArray  # T_i
     iterations: int
     score: FloatArray  # in beta: the profile's gradient (envelope theorem)
+    degenerate: bool = False  # truncation: no fixed point, log-likelihood at its limit
 
     @property
     def frailty(self) -> FloatArray:
-        return np.asarray(np.exp(self.state[: self.exit_hazard.shape[0]]), np.float64)
+        return np.asarray(np.exp(self.state), np.float64)
 
 
 def linear_predictor(design: FrailtyDesign, beta: FloatArray) -> FloatArray:
@@ -270,8 +237,45 @@ def linear_predictor(design: FrailtyDesign, beta: FloatArray) -> FloatArray:
 def offset_input_order(design: FrailtyDesign, state: FloatArray) -> FloatArray:
     """Offsets of the likelihood rows in their input order (for :func:`cox_terms`)."""
     out = np.empty(design.data.n)
-    out[design.data.order] = state[design.state_index]
+    out[design.data.order] = state[design.cluster]
     return out
+
+
+def _squarem(
+    update: Callable[[FloatArray], FloatArray],
+    state: FloatArray,
+    tol: float,
+    drift_check: bool = False,
+) -> tuple[FloatArray, int, bool]:
+    """Fixed point of ``update`` by SQUAREM (Varadhan & Roland 2008).
+
+    With ``drift_check`` it stops early, returning ``True``, when the residual
+    has become a negative constant vector: the iterates then drift to
+    :math:`-\\infty` along the common level of the log frailties.
+    """
+    iterations = 0
+    while iterations < _INNER_MAX:
+        iterations += 1
+        first = update(state)
+        r = first - state
+        if np.max(np.abs(r), initial=0.0) < tol:
+            return first, iterations, False
+        if drift_check and iterations > 5:
+            level = float(np.mean(r))
+            flat = level < -tol and np.max(np.abs(r - level)) < 1e-4 * abs(level)
+            if flat or float(np.mean(first)) < _DRIFT_LEVEL:
+                return first, iterations, True
+        second = update(first)
+        v = second - 2.0 * first + state
+        norm_v = float(np.sqrt(_dot(v, v)))
+        alpha = min(-float(np.sqrt(_dot(r, r))) / norm_v if norm_v > 0 else -1.0, -1.0)
+        candidate = state - 2.0 * alpha * r + alpha * alpha * v
+        # An extrapolated step can overflow while the level drifts: fall back.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            state = update(candidate) if np.all(np.isfinite(candidate)) else second
+        if not np.all(np.isfinite(state)):
+            state = second
+    return state, iterations, False
 
 
 def profile_point(
@@ -286,38 +290,54 @@ def profile_point(
     The fixed point of :func:`_update` is iterated on the log scale with a
     squared extrapolation step (SQUAREM; Varadhan & Roland 2008).
     ``theta = 0`` returns the Cox partial likelihood (all frailties 1).
+
+    Under left truncation and a large ``theta`` the fixed point may not exist:
+    the log frailties drift down together while the baseline grows, and the
+    log-likelihood converges to the limit (with :math:`C_i, T_i \\to \\infty` at a
+    common rate) :math:`PL - \\sum D_i \\log \\hat w_i + \\sum_i [\\log\\Gamma(a + D_i) -
+    \\log\\Gamma(a) + a \\log T_i - (a + D_i) \\log C_i] + D`, which does not depend
+    on the level. The shape is then solved with the level held at mean 0 and
+    that limit is returned (frailtyEM's EM, stopping on the log-likelihood,
+    reaches the same value); ``degenerate`` is set.
     """
     eta = linear_predictor(design, beta)
-    size = design.state_size
+    size = design.n_cluster
     if theta <= 0.0:
         zero = np.zeros(size)
         exit_h, entry_h, pl, score = _hazard_totals(design, eta, zero, score=True)
         return ProfilePoint(pl, zero, exit_h, entry_h, 0, score)
     a = 1.0 / theta
     state = np.zeros(size) if start is None else np.asarray(start, np.float64).copy()
-    iterations = 0
-    while iterations < _INNER_MAX:
-        iterations += 1
-        first = _update(design, a, eta, state)
-        r = first - state
-        if np.max(np.abs(r), initial=0.0) < tol:
-            state = first
-            break
-        second = _update(design, a, eta, first)
-        v = second - 2.0 * first + state
-        norm_v = float(np.sqrt(_dot(v, v)))
-        alpha = min(-float(np.sqrt(_dot(r, r))) / norm_v if norm_v > 0 else -1.0, -1.0)
-        candidate = state - 2.0 * alpha * r + alpha * alpha * v
-        state = _update(design, a, eta, candidate) if np.all(np.isfinite(candidate)) else second
+
+    def update(values: FloatArray) -> FloatArray:
+        return _update(design, a, eta, values)
+
+    state, iterations, degenerate = _squarem(update, state, tol, design.truncated)
+    if degenerate:
+
+        def centred(values: FloatArray) -> FloatArray:
+            # The update in the limit (a negligible beside C), level held at 0.
+            exit_hazard, _, _, _ = _hazard_totals(design, eta, values)
+            new = np.log(a + design.n_event) - np.log(exit_hazard)
+            return np.asarray(new - np.mean(new), np.float64)
+
+        state, more, _ = _squarem(centred, state - np.mean(state), tol)
+        iterations += more
     exit_h, entry_h, pl, score = _hazard_totals(design, eta, state, score=True)
     events = design.n_event
-    loglik = (
-        pl
-        - _dot(events, state[: design.n_cluster])
-        + cluster_terms(a, events, exit_h, entry_h)
-        + float(events.sum())
-    )
-    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score)
+    if degenerate:
+        terms = float(
+            np.sum(
+                special.gammaln(a + events)
+                - special.gammaln(a)
+                + a * np.log(entry_h)
+                - (a + events) * np.log(exit_h)
+            )
+        )
+    else:
+        terms = cluster_terms(a, events, exit_h, entry_h)
+    loglik = pl - _dot(events, state) + terms + float(events.sum())
+    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate)
 
 
 def score_and_information(

@@ -204,8 +204,8 @@ class _Profile:
                 break
         if beta.size == 0:
             inner = profile_point(design, beta, key, inner.state)
-        slope = 0.0
-        if key > 0:
+        slope = 0.0 if key <= 0 or not design.truncated else float("nan")
+        if key > 0 and not design.truncated:
             slope = key * theta_score(key, design.n_event, inner.exit_hazard, inner.entry_hazard)
         point = _Point(key, inner.loglik, beta, inner, slope)
         self.cache[key] = point
@@ -259,6 +259,33 @@ def _maximise(profile: _Profile, loglik_null: float, theta0: float) -> float:
     return theta
 
 
+def _maximise_by_value(profile: _Profile, loglik_null: float, theta0: float) -> float:
+    """theta maximising the profile by its values (left truncation: no exact slope)."""
+
+    def value(x: float) -> float:
+        return profile.at(x).loglik
+
+    x, step = float(np.log(theta0)), 1.0
+    current, ahead = value(x), value(x + step)
+    if ahead < current:
+        step = -step
+        ahead = value(x + step)
+    behind = x - step
+    while ahead >= current:
+        behind, x, current = x, x + step, ahead
+        if not _LOG_THETA_MIN < x < _LOG_THETA_MAX:
+            return 0.0 if step < 0 else float(np.exp(x))
+        ahead = value(x + step)
+    lo, hi = sorted((behind, x + step))
+    found = optimize.minimize_scalar(
+        lambda y: -value(y), bounds=(lo, hi), method="bounded", options={"xatol": 1e-7}
+    )
+    theta = float(np.exp(found.x))
+    if profile.solve(theta).loglik <= loglik_null + 1e-9:
+        return 0.0
+    return theta
+
+
 def _curvature(profile: _Profile, x_hat: float) -> float:
     """-d^2 loglik / d(log theta)^2 near the maximum, from the slopes already solved."""
     points = sorted(
@@ -287,6 +314,15 @@ def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) ->
         step *= 2.0
         point = profile.at(x)
     outside = x
+    if profile.design.truncated:
+        return float(
+            optimize.brentq(
+                lambda y: height(profile.at(y)),
+                min(inside, outside),
+                max(inside, outside),
+                xtol=1e-8,
+            )
+        )
     for _ in range(100):
         h = height(point)
         if abs(h) < 1e-7:
@@ -342,7 +378,7 @@ def _variances(
     if p == 0:
         return np.zeros((0, 0)), np.zeros((0, 0))
     if theta <= 0:
-        _, info = score_and_information(design, beta, np.zeros(design.state_size), ties, True)
+        _, info = score_and_information(design, beta, np.zeros(design.n_cluster), ties, True)
         inverse = np.asarray(np.linalg.inv(info), np.float64)
         return inverse, inverse
 
@@ -410,7 +446,8 @@ def fit_gamma_frailty(
     cox = fit_cox_newton(data, ties=ties)
     loglik_null = cox.loglik
     profile = _Profile(design, ties, cox.beta)
-    theta = _maximise(profile, loglik_null, _start_theta(design, cox.beta))
+    search = _maximise_by_value if design.truncated else _maximise
+    theta = search(profile, loglik_null, _start_theta(design, cox.beta))
     point = profile.solve(theta)
     top, beta, inner = (point.loglik, point.beta, point.inner)
     if theta <= 0:
