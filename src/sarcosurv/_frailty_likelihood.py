@@ -165,9 +165,11 @@ def _hazard_totals(
     # e^eta * Lambda0 = e^(lin - shift) * row / e^offset: no overflow from the shift.
     scale = np.abs(data.weights) * relative * np.exp(-offset)
     k = design.n_cluster
-    entry_h = np.zeros(k)
+    entry_h: FloatArray = np.zeros(k)
     if design.truncated:
-        entry_h = np.bincount(design.cluster, weights=scale * entry, minlength=k)
+        entry_h = np.asarray(
+            np.bincount(design.cluster, weights=scale * entry, minlength=k), np.float64
+        )
     exit_h = np.bincount(design.cluster, weights=scale * row, minlength=k) + entry_h
     gradient = np.zeros(data.n_covariates)
     if score and gradient.size:
