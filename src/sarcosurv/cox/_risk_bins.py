@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["bin_sums", "sort_order", "sum_matrix", "weighted_gram"]
+__all__ = ["bin_sums", "risk_intervals", "sort_order", "sum_matrix", "weighted_gram"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -42,6 +42,52 @@ def sort_order(stop: FloatArray, event: npt.NDArray[np.bool_], strata: IntArray)
                 key = strata * width + 2 * stop.astype(np.intp) + ~event
                 return np.argsort(key.astype(np.uint16), kind="stable").astype(np.intp)
     return np.lexsort((~event, stop, strata)).astype(np.intp)
+
+
+def risk_intervals(
+    stop: FloatArray,
+    start: FloatArray | None,
+    stratum: IntArray,
+    group_time: FloatArray,
+    group_stratum: IntArray,
+) -> tuple[IntArray, IntArray]:
+    """Per sorted row, the tie groups ``lo <= k < hi`` at which it is at risk.
+
+    Groups are numbered over all strata in (stratum, time) order, so ``hi`` is
+    the number of groups with (stratum, time) at or before the row's (stratum,
+    stop) and ``lo`` the number at or before its (stratum, start).
+    """
+    n = stop.shape[0]
+    n_strata = int(stratum.max()) + 1 if n else 0
+    if n_strata <= 1:
+        first_row = np.searchsorted(stop, group_time, side="left")
+    else:
+        span = _stratum_span(stop, start if start is not None else np.zeros(0))
+        stop_key = stratum * span + stop
+        group_key = group_stratum * span + group_time
+        first_row = np.searchsorted(stop_key, group_key, side="left")
+    # Rows are sorted by (stratum, stop): a linear pass counts the groups reached.
+    hi = np.cumsum(np.bincount(first_row, minlength=n + 1))[:n].astype(np.intp)
+    if start is None:
+        first_group = np.searchsorted(group_stratum, np.arange(max(n_strata, 1)), side="left")
+        lo = first_group[stratum].astype(np.intp)
+    else:
+        span = _stratum_span(stop, start)
+        group_key = group_stratum * span + group_time
+        start_key = stratum * span + _finite(start)
+        lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
+    return lo, hi
+
+
+def _finite(values: FloatArray) -> FloatArray:
+    """Replace -inf entry times by a value below every time (they never bound a risk set)."""
+    return np.where(np.isneginf(values), -1.0, values)
+
+
+def _stratum_span(stop: FloatArray, start: FloatArray) -> float:
+    finite_start = start[np.isfinite(start)]
+    top = max(float(stop.max(initial=0.0)), float(finite_start.max(initial=0.0)))
+    return 2.0 * top + 4.0
 
 
 def sum_matrix(

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from ._risk_bins import bin_sums, sort_order, sum_matrix, weighted_gram
+from ._risk_bins import bin_sums, risk_intervals, sort_order, sum_matrix, weighted_gram
 
 __all__ = [
     "CoxTerms",
@@ -164,7 +164,7 @@ def sort_cox_data(
     group_time, group_stratum = ev_time[group_start], ev_strat[group_start]
 
     start_s = start_a[order] if start is not None else start_a
-    row_group_lo, row_group_hi = _risk_intervals(
+    row_group_lo, row_group_hi = risk_intervals(
         stop_s, start_s if start is not None else None, strat_s, group_time, group_stratum
     )
     matrix, n_bins, bin_first, bin_end = sum_matrix(
@@ -215,52 +215,6 @@ def select_columns(data: SortedCoxData, keep: list[int]) -> SortedCoxData:
         centre=data.centre[keep],
         event_x=data.event_x[keep],
     )
-
-
-def _risk_intervals(
-    stop: FloatArray,
-    start: FloatArray | None,
-    stratum: IntArray,
-    group_time: FloatArray,
-    group_stratum: IntArray,
-) -> tuple[IntArray, IntArray]:
-    """Per sorted row, the tie groups ``lo <= k < hi`` at which it is at risk.
-
-    Groups are numbered over all strata in (stratum, time) order, so ``hi`` is
-    the number of groups with (stratum, time) at or before the row's (stratum,
-    stop) and ``lo`` the number at or before its (stratum, start).
-    """
-    n = stop.shape[0]
-    n_strata = int(stratum.max()) + 1 if n else 0
-    if n_strata <= 1:
-        first_row = np.searchsorted(stop, group_time, side="left")
-    else:
-        span = _stratum_span(stop, start if start is not None else np.zeros(0))
-        stop_key = stratum * span + stop
-        group_key = group_stratum * span + group_time
-        first_row = np.searchsorted(stop_key, group_key, side="left")
-    # Rows are sorted by (stratum, stop): a linear pass counts the groups reached.
-    hi = np.cumsum(np.bincount(first_row, minlength=n + 1))[:n].astype(np.intp)
-    if start is None:
-        first_group = np.searchsorted(group_stratum, np.arange(max(n_strata, 1)), side="left")
-        lo = first_group[stratum].astype(np.intp)
-    else:
-        span = _stratum_span(stop, start)
-        group_key = group_stratum * span + group_time
-        start_key = stratum * span + _finite(start)
-        lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
-    return lo, hi
-
-
-def _finite(values: FloatArray) -> FloatArray:
-    """Replace -inf entry times by a value below every time (they never bound a risk set)."""
-    return np.where(np.isneginf(values), -1.0, values)
-
-
-def _stratum_span(stop: FloatArray, start: FloatArray) -> float:
-    finite_start = start[np.isfinite(start)]
-    top = max(float(stop.max(initial=0.0)), float(finite_start.max(initial=0.0)))
-    return 2.0 * top + 4.0
 
 
 def _risk_and_group_sums(
