@@ -147,7 +147,10 @@ def test_one_stratum_per_row_group_equals_unstratified(data: pd.DataFrame) -> No
     np.testing.assert_allclose(constant.statistic, plain.statistic, rtol=1e-12, atol=1e-14)
     # Strata add their U and V: splitting into two strata sums the pieces.
     data = data.assign(s=(np.arange(len(data)) // 3) % 2)
-    split = ss.logrank_test(data, "t", "e", "g", strata="s")
+    try:
+        split = ss.logrank_test(data, "t", "e", "g", strata="s")
+    except GroupError:  # no stratum has an event time with two groups at risk: documented
+        return
     halves = [data[data["s"] == s] for s in (0, 1)]
     if all(h["g"].nunique() == data["g"].nunique() and h["e"].any() for h in halves):
         try:
