@@ -23,11 +23,11 @@ FORMULA_TERMS = " + ".join(f"x{j}" for j in range(1, N_COVARIATES + 1))
 
 
 def make_data(n: int, n_centres: int, *, theta: float = 0.5, seed: int = 2020) -> pd.DataFrame:
-    """Weibull-free exponential times with a gamma centre frailty (variance ``theta``).
+    """Exponential times with a gamma centre frailty (variance ``theta``).
 
     Ten covariates: five standard normal, five binary (p = 0.3); coefficients
-    alternate in sign between 0.1 and 0.5. Uniform censoring gives about 40%
-    censored rows.
+    alternate in sign between 0.1 and 0.5. Uniform censoring on (0, 15) leaves
+    about 40% of rows with an event.
     """
     rng = np.random.default_rng(seed)
     centre = rng.integers(0, n_centres, n)

@@ -49,7 +49,14 @@ from scipy import special
 
 from .cox.kernels import SortedCoxData, Ties, cox_terms
 
-__all__ = ["FrailtyDesign", "ProfilePoint", "frailty_design", "profile_point", "theta_score"]
+__all__ = [
+    "FrailtyDesign",
+    "ProfilePoint",
+    "frailty_design",
+    "profile_point",
+    "theta_score",
+    "variances",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -258,7 +265,11 @@ def _squarem(
     iterations = 0
     while iterations < _INNER_MAX:
         iterations += 1
-        first = update(state)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            first = update(state)
+        if not np.all(np.isfinite(first)):
+            # Overflow: under truncation the level has run away; otherwise give up here.
+            return state, iterations, drift_check
         r = first - state
         if np.max(np.abs(r), initial=0.0) < tol:
             return first, iterations, False
@@ -267,7 +278,10 @@ def _squarem(
             flat = level < -tol and np.max(np.abs(r - level)) < 1e-4 * abs(level)
             if flat or float(np.mean(first)) < _DRIFT_LEVEL:
                 return first, iterations, True
-        second = update(first)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            second = update(first)
+        if not np.all(np.isfinite(second)):
+            return first, iterations, drift_check
         v = second - 2.0 * first + state
         norm_v = float(np.sqrt(_dot(v, v)))
         alpha = min(-float(np.sqrt(_dot(r, r))) / norm_v if norm_v > 0 else -1.0, -1.0)
@@ -325,7 +339,8 @@ def profile_point(
 
         state, more, _ = _squarem(centred, state - np.mean(state), tol)
         iterations += more
-    exit_h, entry_h, pl, score = _hazard_totals(design, eta, state, score=True)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        exit_h, entry_h, pl, score = _hazard_totals(design, eta, state, score=True)
     events = design.n_event
     if degenerate:
         terms = float(
@@ -339,6 +354,8 @@ def profile_point(
     else:
         terms = cluster_terms(a, events, exit_h, entry_h)
     loglik = pl - _dot(events, state) + terms + float(events.sum())
+    if not np.isfinite(loglik) and start is not None:
+        return profile_point(design, beta, theta, None, tol)  # a warm start that ran away
     return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate)
 
 
@@ -368,3 +385,47 @@ def theta_score(theta: float, events: FloatArray, exit_h: FloatArray, entry_h: F
         - (a + events) / (a + exit_h)
     )
     return float(-a * a * d_da)
+
+
+def _hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) -> FloatArray:
+    """Forward differences of an analytic gradient (last coordinate: theta, relative step)."""
+    size = point.size
+    hess = np.zeros((size, size))
+    centre = gradient(point)
+    for j in range(size):
+        h = 1e-6 * max(1.0, abs(float(point[j]))) if j < size - 1 else 1e-5 * float(point[j])
+        up = point.copy()
+        up[j] += h
+        hess[:, j] = (gradient(up) - centre) / h
+    return 0.5 * (hess + hess.T)
+
+
+def variances(
+    design: FrailtyDesign, ties: Ties, beta: FloatArray, theta: float, state: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Conditional (given theta) and adjusted variances of beta from the observed information.
+
+    The Hessian of the profile over the baseline in (beta, theta) is taken by
+    central differences of its analytic gradient (score in beta, envelope
+    derivative in theta); the adjusted variance is the beta block of its
+    inverse (frailtyEM's "adj. se"), the conditional one the inverse of its
+    beta block.
+    """
+    p = beta.size
+    if p == 0:
+        return np.zeros((0, 0)), np.zeros((0, 0))
+    if theta <= 0:
+        _, info = score_and_information(design, beta, np.zeros(design.n_cluster), ties, True)
+        inverse = np.asarray(np.linalg.inv(info), np.float64)
+        return inverse, inverse
+
+    def gradient(point: FloatArray) -> FloatArray:
+        th = float(point[p])
+        inner = profile_point(design, point[:p], th, state)
+        slope = theta_score(th, design.n_event, inner.exit_hazard, inner.entry_hazard)
+        return np.append(inner.score, slope)
+
+    hess = _hessian(gradient, np.append(beta, theta))
+    conditional = np.linalg.inv(-hess[:p, :p])
+    adjusted = np.linalg.inv(-hess)[:p, :p]
+    return np.asarray(conditional, np.float64), np.asarray(adjusted, np.float64)

@@ -13,9 +13,28 @@ Why not R's answer? R ``coxph(... + frailty(centre))`` (survival 3.5, method
 update is not a maximisation of the I-likelihood, so it can stop at a
 :math:`\\theta` whose I-likelihood is lower than at other values of
 :math:`\\theta`, as the tests show on R's own likelihood values. Here the
-profile is maximised directly (Brent's method on :math:`\\log\\theta`, each
-point an EM fixed point solved to 1e-10), and the result is checked to
-exceed the profile on both sides.
+profile is maximised directly: each point is an EM fixed point solved to
+1e-10 (quasi-Newton steps in :math:`\\beta` between SQUAREM-accelerated
+E-steps, warm-started from the nearest solved :math:`\\theta`), and because
+that fixed point maximises over the baseline, the derivative of the profile in
+:math:`\\log\\theta` is the partial derivative of the marginal likelihood
+(envelope theorem). The maximum is the root of that derivative (bracketed,
+then Brent's method), the CI bounds are found by safeguarded Newton steps on
+the profile, and the result is checked to exceed the profile on both sides.
+The sorted rows are shared by every evaluation.
+
+Strata get their own baseline and share the frailty. Counting-process data
+``Surv(start, stop, event)`` are taken as left truncated at ``start`` (each row
+a subject entering then) with the frailty conditioned on survival to entry, as
+frailtyEM does; the EM fixed point is then not the stationary point of the
+marginal likelihood, so the profile is maximised by its values (bounded
+Brent) and the CI bounds by root finding on its values.
+
+Standard errors of :math:`\\beta`: the Hessian of the profile over the
+baseline in :math:`(\\beta, \\theta)` by forward differences of its analytic
+gradient; ``fit.std_err`` holds the adjusted ones (the :math:`\\beta` block of
+the inverse, frailtyEM's "adj. se"), ``fit.frailty.std_err_conditional`` those
+given :math:`\\theta`.
 
 Reported: :math:`\\hat\\theta`; the profile-likelihood 95% interval
 :math:`\\{\\theta: 2(\\ell^*(\\hat\\theta) - \\ell^*(\\theta)) \\le
@@ -23,12 +42,16 @@ Reported: :math:`\\hat\\theta`; the profile-likelihood 95% interval
 50:50 mixture of :math:`\\chi^2_0` and :math:`\\chi^2_1` as null distribution
 because :math:`\\theta = 0` lies on the boundary (Self & Liang 1987);
 Kendall's :math:`\\tau = \\theta/(\\theta + 2)`; per-centre posterior
-:math:`\\Gamma(1/\\theta + D_i, 1/\\theta + H_i)` means and 95% intervals.
+:math:`\\Gamma(1/\\theta + D_i, 1/\\theta + C_i)` means and 95% intervals.
+
+References: Klein JP (1992) Biometrics 48:795-806; Nielsen GG et al. (1992)
+Scand J Stat 19:25-43; Self SG, Liang KY (1987) JASA 82:605-610; Balan TA,
+Putter H (2019) J Stat Softw 90(7) (frailtyEM).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +66,7 @@ from ._frailty_likelihood import (
     profile_point,
     score_and_information,
     theta_score,
+    variances,
 )
 from ._results import TestResult
 from .cox.kernels import SortedCoxData, Ties, fit_cox_newton
@@ -204,12 +228,21 @@ class _Profile:
                 break
         if beta.size == 0:
             inner = profile_point(design, beta, key, inner.state)
+        if not np.isfinite(inner.loglik) and state is not None:
+            # A warm start that ran away (truncation, near the drifting region): start cold.
+            self.cache[key] = self._cold(key)
+            return self.cache[key]
         slope = 0.0 if key <= 0 or not design.truncated else float("nan")
         if key > 0 and not design.truncated:
             slope = key * theta_score(key, design.n_event, inner.exit_hazard, inner.entry_hazard)
         point = _Point(key, inner.loglik, beta, inner, slope)
         self.cache[key] = point
         return point
+
+    def _cold(self, theta: float) -> _Point:
+        cold = _Profile(self.design, self.ties, self.beta0)
+        cold.info = self.info
+        return cold.solve(theta)
 
     def at(self, x: float) -> _Point:
         return self.solve(float(np.exp(x)))
@@ -296,7 +329,10 @@ def _curvature(profile: _Profile, x_hat: float) -> float:
         return 1.0
     near = points[0]
     top = profile.at(x_hat)
-    value = -(near.slope - top.slope) / (np.log(near.theta) - x_hat)
+    distance = float(np.log(near.theta)) - x_hat
+    if abs(distance) < 1e-9:
+        return 1.0
+    value = -(near.slope - top.slope) / distance
     return float(value) if value > 1e-8 else 1.0
 
 
@@ -306,11 +342,14 @@ def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) ->
     def height(point: _Point) -> float:
         return point.loglik - top + _CI_DROP
 
-    step = float(np.sqrt(2.0 * _CI_DROP / _curvature(profile, x_hat)))
+    step = float(np.clip(np.sqrt(2.0 * _CI_DROP / _curvature(profile, x_hat)), 0.05, 1.0))
+    limit = _LOG_THETA_MAX if direction > 0 else _LOG_THETA_MIN - 10.0
     inside, x = x_hat, x_hat + direction * step
     point = profile.at(x)
-    while height(point) > 0 and abs(x - x_hat) < 40:
-        inside, x = x, x + direction * step
+    while height(point) > 0:
+        if direction * (x - limit) >= 0:
+            return float(direction * np.inf)  # the profile never falls far enough
+        inside, x = x, float(np.clip(x + direction * step, min(x, limit), max(x, limit)))
         step *= 2.0
         point = profile.at(x)
     outside = x
@@ -348,50 +387,6 @@ def _interval(
     if theta <= 0 or top - loglik_null <= _CI_DROP:
         return 0.0, upper
     return float(np.exp(_drop_root(profile, x_hat, top, -1.0))), upper
-
-
-def _hessian(gradient: Callable[[FloatArray], FloatArray], point: FloatArray) -> FloatArray:
-    """Forward differences of an analytic gradient (last coordinate: theta, relative step)."""
-    size = point.size
-    hess = np.zeros((size, size))
-    centre = gradient(point)
-    for j in range(size):
-        h = 1e-6 * max(1.0, abs(float(point[j]))) if j < size - 1 else 1e-5 * float(point[j])
-        up = point.copy()
-        up[j] += h
-        hess[:, j] = (gradient(up) - centre) / h
-    return 0.5 * (hess + hess.T)
-
-
-def _variances(
-    design: FrailtyDesign, ties: Ties, beta: FloatArray, theta: float, state: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Conditional (given theta) and adjusted variances of beta from the observed information.
-
-    The Hessian of the profile over the baseline in (beta, theta) is taken by
-    central differences of its analytic gradient (score in beta, envelope
-    derivative in theta); the adjusted variance is the beta block of its
-    inverse (frailtyEM's "adj. se"), the conditional one the inverse of its
-    beta block.
-    """
-    p = beta.size
-    if p == 0:
-        return np.zeros((0, 0)), np.zeros((0, 0))
-    if theta <= 0:
-        _, info = score_and_information(design, beta, np.zeros(design.n_cluster), ties, True)
-        inverse = np.asarray(np.linalg.inv(info), np.float64)
-        return inverse, inverse
-
-    def gradient(point: FloatArray) -> FloatArray:
-        th = float(point[p])
-        inner = profile_point(design, point[:p], th, state)
-        slope = theta_score(th, design.n_event, inner.exit_hazard, inner.entry_hazard)
-        return np.append(inner.score, slope)
-
-    hess = _hessian(gradient, np.append(beta, theta))
-    conditional = np.linalg.inv(-hess[:p, :p])
-    adjusted = np.linalg.inv(-hess)[:p, :p]
-    return np.asarray(conditional, np.float64), np.asarray(adjusted, np.float64)
 
 
 def _estimates(
@@ -456,7 +451,7 @@ def fit_gamma_frailty(
     theta_ci = _interval(profile, theta, top, loglik_null)
     statistic = max(0.0, 2.0 * (top - loglik_null))
     p_value = 0.5 * float(stats.chi2.sf(statistic, 1)) if statistic > 0 else 0.5
-    conditional, adjusted = _variances(design, ties, beta, theta, inner.state)
+    conditional, adjusted = variances(design, ties, beta, theta, inner.state)
     index = pd.Index(list(term_names), name="term")
     result = FrailtyResult(
         theta=theta,
