@@ -21,7 +21,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 #: Rows per block in :func:`weighted_gram` (bounds the temporary to block x p).
-GRAM_BLOCK = 1 << 16
+GRAM_BLOCK = 1 << 14
 
 
 def sort_order(stop: FloatArray, event: npt.NDArray[np.bool_], strata: IntArray) -> IntArray:

@@ -76,6 +76,7 @@ class SortedCoxData:
     # Event-time structure (over all strata, in sorted order):
     event_rows: IntArray  # sorted positions of event rows
     group_of_event: IntArray  # tie group of each event row
+    group_first_event: IntArray  # index (among event rows) of each group's first event
     position_in_group: FloatArray  # j / m_k for each event row
     group_size: FloatArray  # m_k per tie group
     group_time: FloatArray  # t_k per tie group
@@ -192,6 +193,7 @@ def sort_cox_data(
         counting=start is not None,
         event_rows=event_rows,
         group_of_event=group_of_event,
+        group_first_event=group_start.astype(np.intp),
         position_in_group=position,
         group_size=group_size,
         group_time=group_time,
@@ -224,8 +226,11 @@ def _risk_and_group_sums(
     return bin_sums(data.sum_matrix, data.n_bins, data.bin_first, data.bin_end, row_scale, values)
 
 
-def _bincount(codes: IntArray, weights: FloatArray, length: int) -> FloatArray:
-    return np.asarray(np.bincount(codes, weights=weights, minlength=length), dtype=np.float64)
+def _group_total(data: SortedCoxData, per_event: FloatArray) -> FloatArray:
+    """Sum per-event values over each tie group (event rows are sorted by group)."""
+    if per_event.shape[0] == 0:
+        return np.zeros(data.group_time.shape[0])
+    return np.asarray(np.add.reduceat(per_event, data.group_first_event), dtype=np.float64)
 
 
 def _per_row_from_groups(data: SortedCoxData, per_group: FloatArray) -> FloatArray:
@@ -329,8 +334,8 @@ def cox_terms(
         linear += float(np.einsum("i,i->", event_w, off[ev]))
     loglik = linear - float(np.einsum("i,i->", weight_e, np.log(den) + shift))
     per_e = weight_e / den
-    increment = _bincount(g, per_e, n_groups)
-    efron_share = _bincount(g, per_e * frac, n_groups) if efron else np.zeros(n_groups)
+    increment = _group_total(data, per_e)
+    efron_share = _group_total(data, per_e * frac) if efron else np.zeros(n_groups)
     score = data.event_x - np.einsum("gj,g->j", s1, increment)
     if efron:
         score += np.einsum("gj,g->j", d1, efron_share)
@@ -340,11 +345,11 @@ def cox_terms(
     info = np.zeros((p, p))
     if information and p:
         per_e2 = per_e / den
-        alpha = _bincount(g, per_e2, n_groups)
+        alpha = _group_total(data, per_e2)
         outer = np.einsum("gj,g,gk->jk", s1, alpha, s1)
         if efron:
-            beta_k = _bincount(g, per_e2 * frac, n_groups)
-            gamma_k = _bincount(g, per_e2 * frac * frac, n_groups)
+            beta_k = _group_total(data, per_e2 * frac)
+            gamma_k = _group_total(data, per_e2 * frac * frac)
             cross = np.einsum("gj,g,gk->jk", s1, beta_k, d1)
             outer += np.einsum("gj,g,gk->jk", d1, gamma_k, d1) - cross - cross.T
         info = weighted_gram(x, wr * row_c) - outer
