@@ -7,7 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from sarcosurv.report import format_estimate, format_hazard_ratio, format_p_value, to_markdown
+from sarcosurv.report import (
+    format_estimate,
+    format_hazard_ratio,
+    format_p_value,
+    to_latex,
+    to_markdown,
+)
 
 
 def test_percent_estimate_with_interval() -> None:
@@ -47,4 +53,24 @@ def test_markdown_table_escapes_and_blanks() -> None:
         "|---|---|",
         "| a\\|b | 1.5 |",
         "| c |  |",
+    ]
+
+
+def test_latex_escapes_specials_and_types_the_interval_dash() -> None:
+    frame = pd.DataFrame(
+        {
+            "term": ["PR+SD & 50%_x", "a\\b {c} #1 $2 ~^"],
+            "HR (95% CI)": [format_hazard_ratio(1.49, 1.02, 2.17), None],
+            "n": [145, 157],
+        }
+    )
+    assert to_latex(frame).splitlines() == [
+        r"\begin{tabular}{llr}",
+        r"\toprule",
+        r"term & HR (95\% CI) & n \\",
+        r"\midrule",
+        r"PR+SD \& 50\%\_x & 1.49 (1.02--2.17) & 145 \\",
+        r"a\textbackslash{}b \{c\} \#1 \$2 \textasciitilde{}\textasciicircum{} &  & 157 \\",
+        r"\bottomrule",
+        r"\end{tabular}",
     ]

@@ -6,6 +6,12 @@ Importing this package does not import matplotlib: the plotting functions in
 
 from __future__ import annotations
 
-from .format import format_estimate, format_hazard_ratio, format_p_value, to_markdown
+from .format import format_estimate, format_hazard_ratio, format_p_value, to_latex, to_markdown
 
-__all__ = ["format_estimate", "format_hazard_ratio", "format_p_value", "to_markdown"]
+__all__ = [
+    "format_estimate",
+    "format_hazard_ratio",
+    "format_p_value",
+    "to_latex",
+    "to_markdown",
+]

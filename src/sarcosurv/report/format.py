@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["format_estimate", "format_hazard_ratio", "format_p_value", "to_markdown"]
+__all__ = ["format_estimate", "format_hazard_ratio", "format_p_value", "to_latex", "to_markdown"]
 
 #: The dash between interval limits, as journals typeset ranges.
 EN_DASH = "\u2013"
@@ -103,4 +103,61 @@ def to_markdown(table: pd.DataFrame, *, index: bool = False, float_format: str =
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+#: LaTeX's special characters and their escaped forms (backslash first).
+_LATEX_ESCAPES = (
+    ("\\", r"\textbackslash{}"),
+    ("&", r"\&"),
+    ("%", r"\%"),
+    ("$", r"\$"),
+    ("#", r"\#"),
+    ("_", r"\_"),
+    ("{", r"\{"),
+    ("}", r"\}"),
+    ("~", r"\textasciitilde{}"),
+    ("^", r"\textasciicircum{}"),
+    (EN_DASH, "--"),
+)
+
+
+def _latex_text(text: str) -> str:
+    out = []
+    for char in text:
+        for raw, escaped in _LATEX_ESCAPES:
+            if char == raw:
+                out.append(escaped)
+                break
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def to_latex(table: pd.DataFrame, *, index: bool = False, float_format: str = "{:g}") -> str:
+    """Render a DataFrame as a booktabs ``tabular`` (no extra dependency).
+
+    pandas' ``DataFrame.to_latex`` needs the optional Jinja2 package; this
+    renderer escapes LaTeX's special characters, typesets the en dash of
+    intervals as ``--`` and leaves missing values empty. Needs
+    ``\\usepackage{booktabs}`` in the document.
+    """
+    frame = table.reset_index() if index else table
+
+    def cell(value: object) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        if isinstance(value, float):
+            return _latex_text(float_format.format(value))
+        return _latex_text(str(value).replace("\n", " "))
+
+    align = "".join("r" if pd.api.types.is_numeric_dtype(frame[c]) else "l" for c in frame.columns)
+    lines = [
+        f"\\begin{{tabular}}{{{align}}}",
+        "\\toprule",
+        " & ".join(_latex_text(str(c)) for c in frame.columns) + " \\\\",
+        "\\midrule",
+    ]
+    lines += [" & ".join(cell(v) for v in row) + " \\\\" for row in frame.itertuples(index=False)]
+    lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"
