@@ -83,11 +83,15 @@ class FrailtyDesign:
     tie_fraction: FloatArray  # j / m_k (Efron) or 0 (Breslow)
 
 
-def frailty_design(data: SortedCoxData, cluster: IntArray, ties: Ties) -> FrailtyDesign:
+def frailty_design(
+    data: SortedCoxData, cluster: IntArray, ties: Ties, left_truncation: bool = True
+) -> FrailtyDesign:
     """Index clusters (``cluster`` in input row order, codes 0..K-1) on the sorted rows.
 
     Counting-process data ``(start, stop]`` are taken as left truncated at
-    ``start``: every row is a subject entering at ``start``.
+    ``start`` (every row a subject entering at ``start``, the frailty conditioned
+    on survival to entry) unless ``left_truncation`` is false: then the rows are
+    pieces of follow-up, each adding its interval's hazard, with no conditioning.
     """
     sorted_cluster = np.asarray(cluster, dtype=np.intp)[data.order]
     k = int(sorted_cluster.max()) + 1 if sorted_cluster.size else 0
@@ -109,7 +113,7 @@ def frailty_design(data: SortedCoxData, cluster: IntArray, ties: Ties) -> Frailt
         n_cluster=k,
         n_rows=n_rows,
         n_event=np.asarray(n_event, np.float64),
-        truncated=bool(data.counting),
+        truncated=bool(data.counting) and left_truncation,
         stratum_first_group=first,
         event_mass=np.asarray(data.weights * data.event, np.float64),
         event_weight=np.asarray(event_w, np.float64),

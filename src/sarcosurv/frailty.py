@@ -26,7 +26,9 @@ The sorted rows are shared by every evaluation.
 Strata get their own baseline and share the frailty. Counting-process data
 ``Surv(start, stop, event)`` are taken as left truncated at ``start`` (each row
 a subject entering then) with the frailty conditioned on survival to entry, as
-frailtyEM does; the EM fixed point is then not the stationary point of the
+frailtyEM does (``coxph(..., frailty_left_truncation=False)`` instead treats the
+rows as pieces of each subject's follow-up, as R's ``coxph`` does with
+``frailty()``: for covariates that change over time); the EM fixed point is then not the stationary point of the
 marginal likelihood, so the profile is maximised by its values (bounded
 Brent) and the CI bounds by root finding on its values.
 
@@ -419,6 +421,7 @@ def fit_gamma_frailty(
     term_names: Sequence[str],
     *,
     ties: Ties,
+    left_truncation: bool = True,
 ) -> GammaFrailtyFit:
     """Fit the shared gamma frailty Cox model by profile marginal likelihood.
 
@@ -429,15 +432,21 @@ def fit_gamma_frailty(
         are sorted once and reused for every theta. Strata get their own
         baseline hazard and share the frailty; counting-process data
         ``(start, stop]`` are left truncated at ``start``, the frailty
-        conditioned on survival to entry.
+        conditioned on survival to entry, unless ``left_truncation`` is false.
     cluster : ndarray of int
         Cluster code (0..K-1) of each row, input row order.
     cluster_labels : sequence
         Label of each code.
     term_names : sequence of str
     ties : {"efron", "breslow"}
+    left_truncation : bool
+        For counting-process data: true when ``start`` is a delayed entry (the
+        frailty is conditioned on survival to it, as frailtyEM's
+        ``left_truncation = TRUE``); false when the rows are pieces of each
+        subject's follow-up, e.g. split for time-varying covariates (each row
+        adds the hazard of its interval, as R ``coxph`` with ``frailty()``).
     """
-    design = frailty_design(data, cluster, ties)
+    design = frailty_design(data, cluster, ties, left_truncation)
     cox = fit_cox_newton(data, ties=ties)
     loglik_null = cox.loglik
     profile = _Profile(design, ties, cox.beta)

@@ -204,6 +204,7 @@ def coxph(
     strata: str | Sequence[str] | None = None,
     cluster: str | None = None,
     frailty: str | None = None,
+    frailty_left_truncation: bool = True,
     weights: str | None = None,
     max_iter: int = 30,
     eps: float = 1e-9,
@@ -236,6 +237,11 @@ def coxph(
     frailty : str, optional
         Column of cluster ids for a shared gamma frailty (see
         :mod:`sarcosurv.frailty`).
+    frailty_left_truncation : bool
+        With ``Surv(start, stop, event)`` and a frailty: true (default) when
+        ``start`` is a delayed entry, so that the frailty is conditioned on
+        survival to it; false when the rows split each subject's follow-up
+        (time-varying covariates), so that rows only add their interval's hazard.
     weights : str, optional
         Case weights.
 
@@ -294,7 +300,7 @@ def coxph(
     cluster_codes = pd.factorize(used[cluster])[0].astype(np.intp) if cluster else None
     frailty_fit = None
     if frailty is not None:
-        frailty_fit = _fit_frailty(sorted_data, used[frailty], names, ties)
+        frailty_fit = _fit_frailty(sorted_data, used[frailty], names, ties, frailty_left_truncation)
         beta = frailty_fit.beta
         vcov = frailty_fit.vcov
         naive = frailty_fit.vcov_conditional
@@ -348,14 +354,20 @@ def coxph(
 
 
 def _fit_frailty(
-    data: SortedCoxData, column: pd.Series, names: list[str], ties: Literal["efron", "breslow"]
+    data: SortedCoxData,
+    column: pd.Series,
+    names: list[str],
+    ties: Literal["efron", "breslow"],
+    left_truncation: bool,
 ) -> GammaFrailtyFit:
     try:
         from ..frailty import fit_gamma_frailty
     except ImportError as exc:  # pragma: no cover - only before the frailty module exists
         raise SarcosurvError("shared frailty models need sarcosurv.frailty") from exc
     codes, labels = pd.factorize(column, sort=True)
-    return fit_gamma_frailty(data, codes.astype(np.intp), list(labels), names, ties=ties)
+    return fit_gamma_frailty(
+        data, codes.astype(np.intp), list(labels), names, ties=ties, left_truncation=left_truncation
+    )
 
 
 def design_of(fit: CoxFit) -> Design:
