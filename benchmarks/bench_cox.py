@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from harness import Case, Contender, Unavailable, r_contender, require
+from harness import Case, Contender, r_or_unavailable, require
 
 import sarcosurv as ss
 
@@ -77,14 +77,7 @@ def _statsmodels(data: pd.DataFrame) -> Contender:
 def _r(data: pd.DataFrame) -> Contender:
     """R coxph when Rscript is installed; only the fit is timed."""
     timed = f"fit <- coxph({FORMULA.replace(' ', '')}, data = d, ties = 'efron')"
-    try:
-        return r_contender("R coxph", data, "", timed)
-    except Unavailable:
-
-        def missing() -> object:
-            raise Unavailable("Rscript")
-
-        return Contender("R coxph", missing)
+    return r_or_unavailable("R coxph", data, timed)
 
 
 def _case(n: int) -> Case:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from harness import Case, Contender, Unavailable, r_contender
+from harness import Case, Contender, r_or_unavailable
 
 import sarcosurv as ss
 
@@ -53,15 +53,7 @@ def _sarcosurv(data: pd.DataFrame) -> Contender:
 
 def _r(data: pd.DataFrame) -> Contender:
     timed = f"fit <- coxph(Surv(time, status) ~ {FORMULA_TERMS} + frailty(centre), data = d)"
-    try:
-        contender = r_contender("R coxph + frailty(centre)", data, "", timed)
-    except Unavailable:
-
-        def missing() -> object:
-            raise Unavailable("Rscript")
-
-        return Contender("R coxph + frailty(centre)", missing)
-    return contender
+    return r_or_unavailable("R coxph + frailty(centre)", data, timed)
 
 
 def cases(scale: str) -> list[Case]:

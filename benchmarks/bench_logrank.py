@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from harness import Case, Contender, Unavailable, r_contender, require
+from harness import Case, Contender, r_or_unavailable, require
 
 import sarcosurv as ss
 
@@ -48,15 +48,7 @@ def _statsmodels(data: pd.DataFrame) -> Contender:
 
 
 def _r_contender(name: str, data: pd.DataFrame, timed: str) -> Contender:
-    """R when Rscript is installed; otherwise a contender the runner reports as unavailable."""
-    try:
-        return r_contender(name, data, "", timed)
-    except Unavailable:
-
-        def missing() -> object:
-            raise Unavailable("Rscript")
-
-        return Contender(name, missing)
+    return r_or_unavailable(name, data, timed)
 
 
 def cases(scale: str) -> list[Case]:

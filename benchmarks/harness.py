@@ -107,3 +107,15 @@ def time_contender(contender: Contender, repeat: int) -> float:
 
 def cpu_note() -> str:
     return f"{os.cpu_count()} cores"
+
+
+def r_or_unavailable(name: str, data: pd.DataFrame, timed: str, setup: str = "") -> Contender:
+    """:func:`r_contender` when Rscript is installed; otherwise one reported as unavailable."""
+    try:
+        return r_contender(name, data, setup, timed)
+    except Unavailable:
+
+        def missing() -> object:
+            raise Unavailable("Rscript")
+
+        return Contender(name, missing)
