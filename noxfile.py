@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -47,6 +48,11 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
+def _r_has(package: str) -> bool:
+    check = f"quit(status = as.integer(!requireNamespace('{package}', quietly = TRUE)))"
+    return subprocess.run(["Rscript", "-e", check], check=False).returncode == 0
+
+
 @nox.session
 def conformance(session: nox.Session) -> None:
     """Regenerate the R reference JSON (needs Rscript with survival), then run the tests.
@@ -56,6 +62,12 @@ def conformance(session: nox.Session) -> None:
     if shutil.which("Rscript") is None:
         session.error("Rscript is not on PATH: install r-base-core and r-cran-survival")
     for script in sorted((ROOT / "tests" / "reference").glob("*.R")):
+        needs = [pkg for pkg in ("frailtyEM",) if f"library({pkg})" in script.read_text()]
+        missing = [pkg for pkg in needs if not _r_has(pkg)]
+        if missing:
+            # frailtyEM is not packaged for Debian; its committed JSON stays in use.
+            session.warn(f"skipping {script.name}: R package(s) {', '.join(missing)} missing")
+            continue
         session.run("Rscript", str(script), external=True)
     session.install("-e", ".[test]")
     session.run("pytest", "-n", "auto", *session.posargs)
