@@ -28,9 +28,10 @@ Strata get their own baseline and share the frailty. Counting-process data
 a subject entering then) with the frailty conditioned on survival to entry, as
 frailtyEM does (``coxph(..., frailty_left_truncation=False)`` instead treats the
 rows as pieces of each subject's follow-up, as R's ``coxph`` does with
-``frailty()``: for covariates that change over time); the EM fixed point is then not the stationary point of the
-marginal likelihood, so the profile is maximised by its values (bounded
-Brent) and the CI bounds by root finding on its values.
+``frailty()``: for covariates that change over time). With truncation the EM
+fixed point is not the stationary point of the marginal likelihood, so the
+profile is maximised by its values (bounded Brent) and the CI bounds by root
+finding on its values.
 
 Standard errors of :math:`\\beta`: the Hessian of the profile over the
 baseline in :math:`(\\beta, \\theta)` by forward differences of its analytic
