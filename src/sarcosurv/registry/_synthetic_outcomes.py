@@ -70,9 +70,10 @@ def _asct_dates(rng: np.random.Generator, n: int) -> pd.DatetimeIndex:
         "2001-2005": ("2001-01-01", "2005-12-31"),
         "2006-2016": ("2006-01-01", "2016-12-31"),
     }
-    label = _shuffled(rng, groups)
-    start = np.array([pd.Timestamp(spans[g][0]).value for g in label], dtype=np.int64)
-    stop = np.array([pd.Timestamp(spans[g][1]).value for g in label], dtype=np.int64)
+    label = pd.Series(_shuffled(rng, groups))
+    bounds = {g: (pd.Timestamp(a).value, pd.Timestamp(b).value) for g, (a, b) in spans.items()}
+    start = label.map({g: a for g, (a, _) in bounds.items()}).to_numpy(dtype=np.int64)
+    stop = label.map({g: b for g, (_, b) in bounds.items()}).to_numpy(dtype=np.int64)
     days = ((stop - start) / 86_400e9 * rng.uniform(size=n)).astype(np.int64)
     return pd.DatetimeIndex(start.astype("datetime64[ns]")) + pd.to_timedelta(days, unit="D")
 

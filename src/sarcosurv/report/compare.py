@@ -54,8 +54,10 @@ def _row(
     }
 
 
-def _table1_rows(endpoints: pd.DataFrame, published: dict[str, Any]) -> list[dict[str, Any]]:
-    t1 = table1(endpoints).set_index(["characteristic", "level"])["n"]
+def _table1_rows(
+    endpoints: pd.DataFrame, characteristics: pd.DataFrame, published: dict[str, Any]
+) -> list[dict[str, Any]]:
+    t1 = characteristics.set_index(["characteristic", "level"])["n"]
     pub = published["table1"]
     rows = []
     titles = {
@@ -264,10 +266,17 @@ def compare_heilig2020(
     landmarks: pd.DataFrame,
     followup_years: float,
     published: dict[str, Any],
+    characteristics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The comparison table: section, item, published, reproduced, lower, upper, inside_ci."""
+    """The comparison table: section, item, published, reproduced, lower, upper, inside_ci.
+
+    ``characteristics`` is the Table 1 of ``endpoints`` when already computed
+    (:func:`~sarcosurv.report.table1.table1`); it is computed otherwise.
+    """
     rows = (
-        _table1_rows(endpoints, published)
+        _table1_rows(
+            endpoints, table1(endpoints) if characteristics is None else characteristics, published
+        )
         + _table2_rows(table2, published)
         + _table3_rows(fits, published)
         + _outcome_rows(endpoints, medians, landmarks, followup_years, published)

@@ -76,11 +76,12 @@ def analyse_heilig2020(
     landmarks = overall_landmarks(endpoints)
     followup = followup_summary(endpoints)
     followup_years = float(followup["months"].iloc[0]) / 12.0
+    characteristics = table1(endpoints)
     comparison = compare_heilig2020(
-        endpoints, table2, fits, medians, landmarks, followup_years, published
+        endpoints, table2, fits, medians, landmarks, followup_years, published, characteristics
     )
     return Heilig2020Analysis(
-        table1=table1(endpoints),
+        table1=characteristics,
         table2=table2,
         table3=cox_table(fits),
         centre_effect=centre_effect_table(frailty_fits),
