@@ -89,11 +89,13 @@ def run(args: argparse.Namespace) -> int:
     progress("deriving endpoints (months since first ASCT)")
     endpoints = cohort.endpoints(unit="months")
     progress("Tables 1-3, centre frailty, medians and the published comparison")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         # Small subgroups of a real extract can trip convergence warnings; they
-        # are shown once at the end rather than interleaved with progress lines.
-        warnings.simplefilter("default")
+        # are listed after the stage rather than interleaved with progress lines.
+        warnings.simplefilter("always")
         analysis = analyse_heilig2020(endpoints, published_heilig2020())
+    for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
+        progress(f"  warning: {message}")
     figures = {}
     if not args.no_figures:
         progress("Figure 1 and supplementary Kaplan-Meier curves")

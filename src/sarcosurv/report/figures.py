@@ -107,11 +107,9 @@ def save_figures(
 ) -> dict[str, Path]:
     """Write Figure 1 and one supplementary figure per factor as PNG; return their paths.
 
-    Uses matplotlib's non-interactive Agg canvas, so it runs without a display.
+    Figures are written with ``savefig`` and closed, so this works with any
+    matplotlib backend, including the non-interactive one chosen without a display.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     plt = _require_matplotlib()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,10 +65,7 @@ def analyse_heilig2020(
     """Run every analysis of the paper on ``endpoints`` (see :meth:`Cohort.endpoints`)."""
     table2 = landmark_table(endpoints)
     fits = fit_heilig2020_models(endpoints)
-    with warnings.catch_warnings():
-        # A centre frailty estimated at the boundary is a result, not a problem.
-        warnings.simplefilter("ignore")
-        frailty_fits = fit_heilig2020_models(endpoints, frailty=centre)
+    frailty_fits = fit_heilig2020_models(endpoints, frailty=centre)
     overall = median_table(endpoints)
     by_cr = median_table(endpoints, by="remission_cr")
     medians = pd.concat([overall, by_cr], ignore_index=True)
