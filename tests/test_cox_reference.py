@@ -6,24 +6,18 @@ import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import sarcosurv as ss
-from conftest import load_dataset, load_reference
+from conftest import load_reference
+from reference_inputs import cox_dataset
 
 CASES: list[dict[str, Any]] = load_reference("cox_reference")
 IDS = [f"{c['name']}-{c['ties']}" for c in CASES]
 RTOL = 1e-6
 
 
-def dataset(name: str) -> pd.DataFrame:
-    data = load_dataset(name)
-    if name == "lung":
-        data["status"] = data["status"] - 1
-        data["w"] = np.resize([1.0, 2.0, 3.0], len(data))
-    # formulaic reads a dot as attribute access: Python users write ph_ecog.
-    return data.rename(columns=lambda c: c.replace(".", "_"))
+dataset = cox_dataset
 
 
 def python_formula(case: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
+from reference_inputs import lung_km
 
 REFERENCE = load_reference("km_reference")
 RTOL = 1e-8
@@ -18,15 +19,7 @@ CONF_TYPES = ["plain", "log", "log-log", "arcsin"]
 LANDMARKS = [0, 0.5, 1, 5, 30, 100, 180, 365, 500, 730, 1000, 5000]
 
 
-def _lung() -> pd.DataFrame:
-    lung = load_dataset("lung")
-    lung["status01"] = lung["status"] - 1
-    # R's round() rounds halves to even, as numpy does.
-    lung["months"] = np.round(lung["time"] / 30.4375)
-    position = np.arange(1, len(lung) + 1)
-    lung["wint"] = 1 + position % 3
-    lung["wfrac"] = 0.5 + (position % 4) * 0.25
-    return lung
+_lung = lung_km
 
 
 def _constructed(name: str) -> pd.DataFrame:

@@ -5,29 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
+from reference_inputs import LOGRANK_WEIGHTS, lung_km, veteran_logrank
 
 REFERENCE = load_reference("logrank_reference")
 RTOL = 1e-8
 
 
-def _lung() -> pd.DataFrame:
-    lung = load_dataset("lung")
-    lung["status01"] = lung["status"] - 1
-    lung["months"] = np.round(lung["time"] / 30.4375)
-    return lung
-
-
-def _veteran() -> pd.DataFrame:
-    veteran = load_dataset("veteran")
-    # R's factor level order, which the trend scores 1..k follow.
-    levels = REFERENCE["veteran_celltype"]["logrank"]["groups"]
-    veteran["celltype"] = pd.Categorical(veteran["celltype"], categories=levels)
-    return veteran
+_lung, _veteran = lung_km, veteran_logrank
 
 
 CASES: dict[str, tuple[Any, dict[str, Any]]] = {
@@ -45,15 +33,7 @@ CASES: dict[str, tuple[Any, dict[str, Any]]] = {
     ),
     "aml_x": (lambda: load_dataset("aml"), {"time": "time", "event": "status", "group": "x"}),
 }
-WEIGHTS: dict[str, Any] = {
-    "logrank": "logrank",
-    "wilcoxon": "wilcoxon",
-    "tarone-ware": "tarone-ware",
-    "peto": "peto",
-    "fh_0_1": ("fleming-harrington", 0, 1),
-    "fh_1_1": ("fleming-harrington", 1, 1),
-    "fh_0.5_2": ("fleming-harrington", 0.5, 2),
-}
+WEIGHTS = LOGRANK_WEIGHTS
 PARAMS = [(case, w) for case in CASES for w in WEIGHTS]
 
 

@@ -8,7 +8,6 @@ output. Run ``python docs/_scripts/agreement.py`` to print the tables.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import warnings
@@ -24,20 +23,22 @@ import sarcosurv as ss
 from sarcosurv.report import to_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data"
-REFERENCE = ROOT / "tests" / "reference"
+# The reference tests' own preparation of the R inputs: one definition for both.
+sys.path.insert(0, str(ROOT / "tests"))
+from reference_inputs import (  # noqa: E402
+    LOGRANK_WEIGHTS,
+    cox_dataset,
+    load_dataset,
+    load_reference,
+    lung_km,
+    veteran_logrank,
+)
+
+reference = load_reference
+dataset = load_dataset
 
 CONF_TYPES = ("plain", "log", "log-log", "arcsin")
 LANDMARKS = [0, 0.5, 1, 5, 30, 100, 180, 365, 500, 730, 1000, 5000]
-
-
-def reference(name: str) -> Any:
-    with open(REFERENCE / f"{name}.json", encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def dataset(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / f"{name}.csv")
 
 
 def _array(values: Any) -> np.ndarray:
@@ -66,14 +67,7 @@ def max_rel_diff(actual: Any, expected: Any) -> float:
 # Kaplan–Meier -------------------------------------------------------------------------------
 
 
-def _lung() -> pd.DataFrame:
-    lung = dataset("lung")
-    lung["status01"] = lung["status"] - 1
-    lung["months"] = np.round(lung["time"] / 30.4375)
-    position = np.arange(1, len(lung) + 1)
-    lung["wint"] = 1 + position % 3
-    lung["wfrac"] = 0.5 + (position % 4) * 0.25
-    return lung
+_lung = lung_km
 
 
 def _constructed(name: str) -> Callable[[], pd.DataFrame]:
@@ -205,22 +199,8 @@ def km_agreement() -> pd.DataFrame:
 
 # Log-rank -----------------------------------------------------------------------------------
 
-LOGRANK_WEIGHTS: dict[str, Any] = {
-    "logrank": "logrank",
-    "wilcoxon": "wilcoxon",
-    "tarone-ware": "tarone-ware",
-    "peto": "peto",
-    "fh_0_1": ("fleming-harrington", 0, 1),
-    "fh_1_1": ("fleming-harrington", 1, 1),
-    "fh_0.5_2": ("fleming-harrington", 0.5, 2),
-}
 
-
-def _veteran() -> pd.DataFrame:
-    veteran = dataset("veteran")
-    levels = reference("logrank_reference")["veteran_celltype"]["logrank"]["groups"]
-    veteran["celltype"] = pd.Categorical(veteran["celltype"], categories=levels)
-    return veteran
+_veteran = veteran_logrank
 
 
 LOGRANK_CASES: dict[str, tuple[str, Callable[[], pd.DataFrame], dict[str, Any]]] = {
@@ -291,12 +271,7 @@ def logrank_agreement() -> pd.DataFrame:
 # Cox ----------------------------------------------------------------------------------------
 
 
-def _cox_data(name: str) -> pd.DataFrame:
-    data = dataset(name)
-    if name == "lung":
-        data["status"] = data["status"] - 1
-        data["w"] = np.resize([1.0, 2.0, 3.0], len(data))
-    return data.rename(columns=lambda c: c.replace(".", "_"))
+_cox_data = cox_dataset
 
 
 def _r_term(term: str) -> str:
