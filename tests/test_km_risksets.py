@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,9 @@ from hypothesis import strategies as st
 
 import sarcosurv as ss
 from conftest import load_dataset
-from sarcosurv import _risksets
+
+# The module (counting.tabulate), not the function of the same name exported by the package.
+_risksets = importlib.import_module("sarcosurv.counting.tabulate")
 
 
 @settings(max_examples=80, deadline=None)

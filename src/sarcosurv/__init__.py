@@ -13,6 +13,7 @@ from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
+from .surv import Surv
 
 __version__ = "0.1.0"
 
@@ -22,6 +23,7 @@ __all__ = [
     "FrailtyResult",
     "KaplanMeierResult",
     "LogrankResult",
+    "Surv",
     "__version__",
     "coxph",
     "errors",

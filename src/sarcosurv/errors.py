@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CollinearityWarning",
     "ColumnNotFoundError",
+    "CompetingRisksError",
     "ConvergenceError",
     "ConvergenceWarning",
     "EmptyDataError",
@@ -26,6 +27,7 @@ __all__ = [
     "MonotoneLikelihoodWarning",
     "SarcosurvError",
     "SarcosurvWarning",
+    "TimeTypeError",
     "ValidationError",
 ]
 
@@ -152,3 +154,20 @@ class MonotoneLikelihoodWarning(SarcosurvWarning):
 
 class CollinearityWarning(SarcosurvWarning):
     """A model term was dropped because it is constant or collinear with others."""
+
+
+class CompetingRisksError(InvalidDataError):
+    """The event column codes several causes (1..K, K > 1) where one event type is needed.
+
+    Raised by the Kaplan–Meier estimator and the log-rank family, which estimate
+    and compare one event type: use the cumulative incidence for causes, or
+    recode one cause as the event.
+    """
+
+
+class TimeTypeError(SarcosurvError, TypeError):
+    """A time column holds dates, or durations without a unit, instead of numbers."""
+
+    def __init__(self, column: str, message: str) -> None:
+        self.column = column
+        super().__init__(message)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from . import _validate as v
-from .km import KaplanMeierResult, QuantileMethod, kaplan_meier
+from ._inputs import response
+from .km import KaplanMeierResult, QuantileMethod, kaplan_meier_surv
+from .surv import Surv
 
-__all__ = ["FollowupResult", "median_followup"]
-
-_REVERSED = "__sarcosurv_censored__"
+__all__ = ["FollowupResult", "median_followup", "median_followup_surv"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FollowupResult:
     """Median potential follow-up with its confidence interval.
 
@@ -53,6 +54,14 @@ class FollowupResult:
         """Same as :meth:`to_frame`."""
         return self.to_frame()
 
+    def __repr__(self) -> str:
+        return (
+            f"<FollowupResult n={self.n} censored={self.n_censored} median={self.median:.4g}>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{escape(str(self))}</p>" + self.to_frame().to_html(index=False)
+
     def __str__(self) -> str:
         level = f"{100 * self.reverse_km.conf_level:g}%"
         return (
@@ -63,13 +72,15 @@ class FollowupResult:
 
 
 def median_followup(
-    data: pd.DataFrame,
-    time: str,
-    event: str,
+    data: pd.DataFrame | None = None,
+    time: str | npt.ArrayLike | None = None,
+    event: str | npt.ArrayLike | None = None,
     *,
     conf_type: str = "log-log",
     conf_level: float = 0.95,
     ci_method: QuantileMethod = "brookmeyer-crowley",
+    timefix: bool = True,
+    time_unit: str | None = None,
 ) -> FollowupResult:
     """Median follow-up time by the reverse Kaplan–Meier method.
 
@@ -81,30 +92,63 @@ def median_followup(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-    time, event : str
-        Follow-up time and event indicator (0/1) of the survival endpoint.
+    data : pandas.DataFrame, optional
+        The data; omit it to pass arrays as ``time`` and ``event``.
+    time, event : str or array
+        Follow-up time and event indicator (0/1) of the survival endpoint. Cause
+        codes above 1 are refused (:class:`~sarcosurv.errors.CompetingRisksError`);
+        with competing causes pass ``event != 0``: every cause ends follow-up.
     conf_type, conf_level, ci_method
         As for :func:`sarcosurv.kaplan_meier` and its ``median()``.
+    timefix, time_unit
+        As for :func:`sarcosurv.kaplan_meier`.
 
     Returns
     -------
     FollowupResult
+
+    Examples
+    --------
+    >>> import numpy as np, sarcosurv as ss
+    >>> fu = ss.median_followup(time=np.array([2.0, 4.0, 6.0, 8.0]), event=np.array([1, 0, 0, 0]))
+    >>> fu.median
+    6.0
     """
-    v.require_columns(data, time=time, event=event)
-    v.require_nonempty(data)
-    died = v.as_event(data, event)
-    frame = pd.DataFrame({time: data[time].to_numpy(), _REVERSED: (~died).astype(np.int8)})
-    if v.PATIENT_ID_COLUMN in data.columns:
-        frame[v.PATIENT_ID_COLUMN] = data[v.PATIENT_ID_COLUMN].to_numpy()
-    frame.index = data.index
-    reverse = kaplan_meier(frame, time, _REVERSED, conf_type=conf_type, conf_level=conf_level)
+    surv, _, _ = response(data, time, event, timefix=timefix, time_unit=time_unit)
+    return median_followup_surv(
+        surv, conf_type=conf_type, conf_level=conf_level, ci_method=ci_method
+    )
+
+
+def median_followup_surv(
+    surv: Surv,
+    *,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+    ci_method: QuantileMethod = "brookmeyer-crowley",
+) -> FollowupResult:
+    """Median follow-up of a parsed response (the array-level function).
+
+    The reverse Kaplan–Meier curve is :func:`sarcosurv.km.kaplan_meier_surv` of
+    :meth:`Surv.reversed() <sarcosurv.surv.Surv.reversed>`; see
+    :func:`median_followup`.
+
+    Examples
+    --------
+    >>> import numpy as np, sarcosurv as ss
+    >>> from sarcosurv.followup import median_followup_surv
+    >>> surv = ss.Surv.from_arrays(np.array([2.0, 4.0, 6.0, 8.0]), np.array([1, 0, 0, 0]))
+    >>> median_followup_surv(surv).n_censored
+    3
+    """
+    surv.require_single_event("median follow-up (event != 0 ends follow-up for any cause)")
+    reverse = kaplan_meier_surv(surv.reversed(), conf_type=conf_type, conf_level=conf_level)
     median = reverse.median(ci_method=ci_method)
     return FollowupResult(
         median=float(median["median"].iloc[0]),
         lower=float(median["lower"].iloc[0]),
         upper=float(median["upper"].iloc[0]),
-        n=len(data),
-        n_censored=int((~died).sum()),
+        n=surv.n,
+        n_censored=int(np.count_nonzero(surv.event == 0)),
         reverse_km=reverse,
     )

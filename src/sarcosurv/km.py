@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from . import _validate as v
-from ._grouping import as_columns, exclusions, group_codes
+from ._grouping import exclusions, group_codes
+from ._inputs import grouping_frame, response
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
 from ._km_quantile import curve_quantile, symmetric_interval
-from ._risksets import RiskTable, tabulate_blocks
+from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, SarcosurvError
+from .surv import Surv
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["KaplanMeierResult", "kaplan_meier"]
+__all__ = ["KaplanMeierResult", "kaplan_meier", "kaplan_meier_surv"]
 
 FloatArray = npt.NDArray[np.float64]
 QuantileMethod = Literal["brookmeyer-crowley", "symmetric"]
@@ -28,7 +30,7 @@ _QUANTILE_METHODS = ("brookmeyer-crowley", "symmetric")
 _CURVE_COLUMNS = ["time", "n_risk", "n_event", "n_censor", "survival", "std_err", "lower", "upper"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KaplanMeierResult:
     """Kaplan–Meier survival curves, one per group.
 
@@ -178,6 +180,18 @@ class KaplanMeierResult:
 
         return plot_kaplan_meier(self, ax, **kwargs)
 
+    def __repr__(self) -> str:
+        n = int(self.groups["n"].sum())
+        events = self.groups["n_event"].sum()
+        shown = int(events) if float(events).is_integer() else f"{float(events):g}"
+        excluded = f" excluded={self.n_excluded}" if self.n_excluded else ""
+        return (
+            f"<KaplanMeierResult groups={len(self.groups)} n={n} events={shown}{excluded}>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{escape(str(self).splitlines()[0])}</p>" + self.summary().to_html(index=False)
+
     def __str__(self) -> str:
         level = f"{100 * self.conf_level:g}%"
         head = (
@@ -238,14 +252,17 @@ def _quantile_row(
 
 
 def kaplan_meier(
-    data: pd.DataFrame,
-    time: str,
-    event: str,
-    by: str | Sequence[str] | None = None,
-    entry: str | None = None,
-    weights: str | None = None,
+    data: pd.DataFrame | None = None,
+    time: str | npt.ArrayLike | None = None,
+    event: str | npt.ArrayLike | None = None,
+    by: str | Sequence[str] | npt.ArrayLike | pd.DataFrame | None = None,
+    entry: str | npt.ArrayLike | None = None,
+    weights: str | npt.ArrayLike | None = None,
     conf_type: str = "log-log",
     conf_level: float = 0.95,
+    *,
+    timefix: bool = True,
+    time_unit: str | None = None,
 ) -> KaplanMeierResult:
     """Kaplan–Meier (product-limit) estimate of the survival function.
 
@@ -259,52 +276,129 @@ def kaplan_meier(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-    time, event : str
-        Follow-up time (finite, >= 0) and event indicator (0/1 or boolean).
-    by : str or sequence of str, optional
+    data : pandas.DataFrame, optional
+        The data; omit it to pass arrays (numpy arrays or Series) as ``time``,
+        ``event``, ``by``, ``entry`` and ``weights``.
+    time, event : str or array
+        Follow-up time (finite, >= 0; durations need ``time_unit``) and event
+        indicator (0/1 or boolean). Cause codes above 1 are refused with
+        :class:`~sarcosurv.errors.CompetingRisksError`: with competing causes
+        ``1 - KM`` overestimates the cumulative incidence.
+    by : str or sequence of str, or array / Series / DataFrame without data
         Column(s) defining groups; one curve per combination present. Rows
         missing a ``by`` value are excluded and listed in ``result.excluded``.
-    entry : str, optional
+    entry : str or array, optional
         Left-truncation (delayed entry) time, strictly before ``time``: a row is
         at risk at ``t`` when ``entry < t <= time`` (R ``Surv(entry, time, event)``).
-    weights : str, optional
+    weights : str or array, optional
         Non-negative case weights: a weight of 2 counts as two identical rows.
     conf_type : {"log-log", "log", "plain", "arcsin"}
         Scale of the pointwise confidence limits (default log-log).
     conf_level : float
         Confidence level, default 0.95.
+    timefix : bool
+        Merge times equal up to floating-point rounding, as R does by default
+        (:func:`sarcosurv.surv.aeq_times`).
+    time_unit : {"days", "weeks", "months", "years"}, optional
+        Unit of duration (``timedelta64``) time columns.
 
     Returns
     -------
     KaplanMeierResult
+
+    Examples
+    --------
+    >>> import numpy as np, sarcosurv as ss
+    >>> km = ss.kaplan_meier(time=np.array([3.0, 5.0, 5.0, 8.0]), event=np.array([1, 1, 0, 1]))
+    >>> km.table["survival"].round(3).tolist()
+    [0.75, 0.5, 0.0]
     """
-    by_columns = as_columns(by)
-    v.require_columns(data, time=time, event=event, by=by_columns, entry=entry, weights=weights)
+    _check_options(conf_type, conf_level)
+    surv, frame, names = response(
+        data,
+        time,
+        event,
+        entry=entry,
+        weights=weights,
+        groupings={"by": by},
+        timefix=timefix,
+        time_unit=time_unit,
+    )
+    return _fit(surv, frame, names["by"], conf_type, conf_level)
+
+
+def kaplan_meier_surv(
+    surv: Surv,
+    by: npt.ArrayLike | pd.Series | pd.DataFrame | None = None,
+    *,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+) -> KaplanMeierResult:
+    """Kaplan–Meier curves of a parsed response (the array-level estimator).
+
+    :func:`kaplan_meier` builds a :class:`~sarcosurv.surv.Surv` and calls this;
+    the estimator, variance and bands are those documented there.
+
+    Parameters
+    ----------
+    surv : Surv
+        The response (one event type).
+    by : array, Series or DataFrame, optional
+        Group values, one per row of ``surv``; a DataFrame for several columns.
+    conf_type, conf_level
+        As for :func:`kaplan_meier`.
+
+    Examples
+    --------
+    >>> import numpy as np, sarcosurv as ss
+    >>> from sarcosurv.km import kaplan_meier_surv
+    >>> surv = ss.Surv.from_arrays(np.array([3.0, 5.0, 8.0]), np.array([1, 0, 1]))
+    >>> kaplan_meier_surv(surv, by=np.array(["a", "b", "a"]))
+    <KaplanMeierResult groups=2 n=3 events=2>
+    """
+    _check_options(conf_type, conf_level)
+    frame = grouping_frame(by, "by", surv)
+    return _fit(surv, frame, tuple(str(c) for c in frame.columns), conf_type, conf_level)
+
+
+def _check_options(conf_type: str, conf_level: float) -> None:
     if conf_type not in CONF_TYPES:
         raise SarcosurvError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
     if not 0.0 < conf_level < 1.0:
         raise SarcosurvError(f"conf_level must lie strictly between 0 and 1, not {conf_level!r}")
-    v.require_nonempty(data)
-    stop = v.as_time(data, time)
-    died = v.as_event(data, event)
-    case_weights = v.as_weights(data, weights) if weights is not None else None
-    start = v.as_entry(data, entry, stop) if entry is not None else None
-    grouping = group_codes(data, by_columns)
-    excluded = exclusions(data, by_columns, "by")
+
+
+def _fit(
+    surv: Surv,
+    frame: pd.DataFrame,
+    by_columns: tuple[str, ...],
+    conf_type: str,
+    conf_level: float,
+) -> KaplanMeierResult:
+    """Group codes, exclusions, counting and assembly for one response."""
+    surv.require_single_event("the Kaplan–Meier estimator")
+    if len(frame) != surv.n:
+        frame = frame.iloc[surv.rows]
+    grouping = group_codes(frame, by_columns)
+    excluded = exclusions(frame, by_columns, "by")
     codes = grouping.codes
     if len(excluded):
         keep = codes >= 0
         if not keep.any():
             raise EmptyDataError(f"every row has a missing value in the by column(s) {by_columns}")
-        stop, died, codes = stop[keep], died[keep], codes[keep]
-        case_weights = case_weights[keep] if case_weights is not None else None
-        start = start[keep] if start is not None else None
+        surv, codes = surv.subset(keep, excluded), codes[keep]
+    if surv.n_excluded:
+        excluded = surv.excluded
     blocks = tabulate_blocks(
-        stop, died, cell=codes, n_cells=grouping.n_groups, weights=case_weights, entry=start
+        surv.time,
+        surv.event,
+        cell=codes,
+        n_cells=grouping.n_groups,
+        weights=surv.weights,
+        entry=surv.entry,
     )
     table, groups, offsets = _assemble(
-        blocks, grouping.labels, by_columns, conf_type, conf_level, case_weights is not None
+        blocks, grouping.labels, by_columns, conf_type, conf_level, surv.weights is not None
     )
     return KaplanMeierResult(
         table=table,

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import warnings
 from dataclasses import dataclass
+from html import escape
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from . import _validate as v
-from ._grouping import as_columns, exclusions, group_codes
+from ._grouping import exclusions, group_codes
+from ._inputs import grouping_frame, response
 from ._results import TestResult
-from ._risksets import RiskTable, tabulate_blocks
+from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, GroupError, SarcosurvError
+from .surv import Surv
 
-__all__ = ["LogrankResult", "logrank_test"]
+__all__ = ["LogrankResult", "logrank_test", "logrank_test_surv"]
 
 FloatArray = npt.NDArray[np.float64]
 Weights = str | tuple[str, float, float]
@@ -26,7 +30,7 @@ _NAMED_WEIGHTS = ("logrank", "wilcoxon", "tarone-ware", "peto")
 _RANK_TOLERANCE = 1e-10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LogrankResult:
     """Result of :func:`logrank_test`.
 
@@ -101,6 +105,18 @@ class LogrankResult:
         """One row: test, statistic, df, p_value."""
         return self.test.to_frame()
 
+    def __repr__(self) -> str:
+        return (
+            f"<LogrankResult groups={len(self.observed)} n={int(self.n.sum())} "
+            f"events={int(self.n_event.sum())} statistic={self.statistic:.4g} df={self.df:g} "
+            f"p={self.p_value:.3g}>"
+        )
+
+    def _repr_html_(self) -> str:
+        lines = str(self).splitlines()
+        head = f"<p>{escape(lines[0])}<br>{escape(lines[-1 - bool(self.n_excluded)])}</p>"
+        return head + self.summary().to_html(float_format=lambda x: f"{x:.4g}")
+
     def __str__(self) -> str:
         strata = f", stratified by {', '.join(self.strata)}" if self.strata else ""
         kind = "test for trend" if self.trend else "test"
@@ -119,8 +135,8 @@ def _parse_weights(weights: Weights) -> tuple[str, float, float]:
     if isinstance(weights, str):
         if weights not in _NAMED_WEIGHTS:
             raise SarcosurvError(
-                f"weights must be one of {_NAMED_WEIGHTS} or ('fleming-harrington', rho, gamma), "
-                f"not {weights!r}"
+                f"weighting (weights) must be one of {_NAMED_WEIGHTS} or "
+                f"('fleming-harrington', rho, gamma), not {weights!r}"
             )
         return weights, 1.0 if weights == "peto" else 0.0, 0.0
     if (
@@ -131,8 +147,8 @@ def _parse_weights(weights: Weights) -> tuple[str, float, float]:
     ):
         return "fleming-harrington", float(weights[1]), float(weights[2])
     raise SarcosurvError(
-        f"weights must be one of {_NAMED_WEIGHTS} or ('fleming-harrington', rho, gamma) "
-        f"with rho, gamma >= 0, not {weights!r}"
+        f"weighting (weights) must be one of {_NAMED_WEIGHTS} or "
+        f"('fleming-harrington', rho, gamma) with rho, gamma >= 0, not {weights!r}"
     )
 
 
@@ -206,15 +222,19 @@ def _generalised_inverse(variance: FloatArray) -> tuple[FloatArray, int]:
 
 
 def logrank_test(
-    data: pd.DataFrame,
-    time: str,
-    event: str,
-    group: str | Sequence[str],
-    strata: str | Sequence[str] | None = None,
-    weights: Weights = "logrank",
+    data: pd.DataFrame | None = None,
+    time: str | npt.ArrayLike | None = None,
+    event: str | npt.ArrayLike | None = None,
+    by: str | Sequence[str] | npt.ArrayLike | pd.DataFrame | None = None,
+    strata: str | Sequence[str] | npt.ArrayLike | pd.DataFrame | None = None,
+    weighting: Weights = "logrank",
     trend: bool = False,
     *,
     scores: Sequence[float] | None = None,
+    group: str | Sequence[str] | npt.ArrayLike | None = None,
+    weights: Any = None,
+    timefix: bool = True,
+    time_unit: str | None = None,
 ) -> LogrankResult:
     """Compare survival between groups with a weighted log-rank test.
 
@@ -229,15 +249,18 @@ def logrank_test(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-    time, event : str
+    data : pandas.DataFrame, optional
+        The data; omit it to pass arrays (numpy arrays or Series) as ``time``,
+        ``event``, ``by`` and ``strata``.
+    time, event : str or array
         Follow-up time (finite, >= 0) and event indicator (0/1 or boolean).
-    group : str or sequence of str
-        Column(s) defining the groups compared (at least two must be present).
-    strata : str or sequence of str, optional
+    by : str or sequence of str, or array / Series / DataFrame without data
+        The groups compared (at least two must be present). ``group=`` is the
+        deprecated name of this argument.
+    strata : str or sequence of str, or array without data, optional
         Column(s) defining strata: the test compares groups within strata and
         sums ``U`` and ``V`` over strata.
-    weights : str or tuple
+    weighting : str or tuple
         ``w(t)``: ``"logrank"`` (1, Mantel 1966), ``"wilcoxon"`` (Gehan–Breslow:
         ``N(t)``; Gehan 1965, Breslow 1970), ``"tarone-ware"`` (``sqrt(N(t))``;
         Tarone & Ware 1977), ``"peto"`` (Peto–Peto: ``S(t-)``, the left-continuous
@@ -250,6 +273,17 @@ def logrank_test(
         Trend scores per group, in group order (category order for a
         Categorical, sorted values otherwise). Default: the group values when the
         group column is numeric, ``1, 2, ..., k`` otherwise.
+    group : deprecated
+        Old name of ``by`` (DeprecationWarning).
+    weights : deprecated
+        A weighting given as ``weights=`` is accepted with a DeprecationWarning:
+        ``weights=`` means case weights in every function, and the log-rank
+        test does not take case weights (R ``survdiff`` has none), so any other
+        value is an error.
+    timefix : bool
+        Merge times equal up to rounding, as R ``survdiff`` does by default.
+    time_unit : {"days", "weeks", "months", "years"}, optional
+        Unit of duration (``timedelta64``) time columns.
 
     Returns
     -------
@@ -260,22 +294,126 @@ def logrank_test(
     GroupError
         Fewer than two groups after excluding rows with a missing group or stratum,
         or no event time at which two groups are at risk (zero variance).
+
+    Examples
+    --------
+    >>> import numpy as np, sarcosurv as ss
+    >>> t = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    >>> e = np.array([1, 1, 0, 1, 1, 0])
+    >>> round(ss.logrank_test(time=t, event=e, by=np.array([0, 0, 0, 1, 1, 1])).statistic, 4)
+    2.25
     """
-    kind, rho, gamma = _parse_weights(weights)
-    group_columns = as_columns(group)
-    strata_columns = as_columns(strata)
-    if not group_columns:
-        raise SarcosurvError("group must name at least one column")
-    v.require_columns(data, time=time, event=event, group=group_columns, strata=strata_columns)
-    v.require_nonempty(data)
-    stop = v.as_time(data, time)
-    died = v.as_event(data, event)
-    groups = group_codes(data, group_columns)
-    layers = group_codes(data, strata_columns)
+    by = _deprecated_group(by, group)
+    kind, rho, gamma = _parse_weights(_deprecated_weights(weighting, weights))
+    if by is None:
+        raise SarcosurvError("by must name at least one column (the groups compared)")
+    surv, frame, names = response(
+        data,
+        time,
+        event,
+        groupings={"by": by, "strata": strata},
+        timefix=timefix,
+        time_unit=time_unit,
+    )
+    if not names["by"]:
+        raise SarcosurvError("by must name at least one column (the groups compared)")
+    return _test(surv, frame, names["by"], names["strata"], (kind, rho, gamma), trend, scores)
+
+
+def logrank_test_surv(
+    surv: Surv,
+    by: npt.ArrayLike | pd.Series | pd.DataFrame,
+    strata: npt.ArrayLike | pd.Series | pd.DataFrame | None = None,
+    weighting: Weights = "logrank",
+    trend: bool = False,
+    *,
+    scores: Sequence[float] | None = None,
+) -> LogrankResult:
+    """The log-rank family on a parsed response (the array-level test).
+
+    :func:`logrank_test` builds a :class:`~sarcosurv.surv.Surv` and calls
+    this; statistic, weights and trend test are documented there. ``by`` and
+    ``strata`` hold one value per row of ``surv``.
+
+    Examples
+    --------
+    >>> import numpy as np, sarcosurv as ss
+    >>> from sarcosurv.logrank import logrank_test_surv
+    >>> surv = ss.Surv.from_arrays(np.arange(1.0, 7.0), np.array([1, 1, 0, 1, 1, 0]))
+    >>> logrank_test_surv(surv, by=np.array([0, 0, 0, 1, 1, 1])).df
+    1.0
+    """
+    by_frame = grouping_frame(by, "by", surv)
+    strata_frame = grouping_frame(strata, "strata", surv)
+    strata_names = tuple(str(c) for c in strata_frame.columns)
+    frame = pd.concat([by_frame, strata_frame], axis=1)
+    return _test(
+        surv,
+        frame,
+        tuple(str(c) for c in by_frame.columns),
+        strata_names,
+        _parse_weights(weighting),
+        trend,
+        scores,
+    )
+
+
+def _deprecated_group(by: Any, group: Any) -> Any:
+    if group is None:
+        return by
+    if by is not None:
+        raise SarcosurvError("give the groups as by= only (group= is its deprecated name)")
+    warnings.warn(
+        "logrank_test(group=...) is deprecated; use by=", DeprecationWarning, stacklevel=3
+    )
+    return group
+
+
+def _deprecated_weights(weighting: Weights, weights: Any) -> Weights:
+    if weights is None:
+        return weighting
+    spec = (isinstance(weights, str) and weights in _NAMED_WEIGHTS) or (
+        isinstance(weights, tuple) and len(weights) > 0 and weights[0] == "fleming-harrington"
+    )
+    if not spec:
+        raise SarcosurvError(
+            f"logrank_test does not take case weights (R survdiff has none): weights={weights!r}. "
+            f"The test weighting is weighting=, one of {_NAMED_WEIGHTS} or "
+            "('fleming-harrington', rho, gamma)"
+        )
+    if weighting != "logrank":
+        raise SarcosurvError("give the test weighting as weighting= only (not also weights=)")
+    warnings.warn(
+        "logrank_test(weights=<weighting>) is deprecated; use weighting= "
+        "(weights= means case weights in every function)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return cast(Weights, weights)
+
+
+def _test(
+    surv: Surv,
+    frame: pd.DataFrame,
+    group_columns: tuple[str, ...],
+    strata_columns: tuple[str, ...],
+    weighting: tuple[str, float, float],
+    trend: bool,
+    scores: Sequence[float] | None,
+) -> LogrankResult:
+    """Codes, exclusions, counting and the statistic for one response."""
+    kind, rho, gamma = weighting
+    surv.require_single_event("the log-rank test")
+    if surv.weights is not None:
+        raise SarcosurvError("logrank_test does not take case weights (R survdiff has none)")
+    if len(frame) != surv.n:
+        frame = frame.iloc[surv.rows]
+    groups = group_codes(frame, group_columns)
+    layers = group_codes(frame, strata_columns)
     excluded = pd.concat(
         [
-            exclusions(data, group_columns, "group"),
-            exclusions(data, strata_columns, "strata", already=groups.codes < 0),
+            exclusions(frame, group_columns, "group"),
+            exclusions(frame, strata_columns, "strata", already=groups.codes < 0),
         ],
         ignore_index=True,
     )
@@ -287,23 +425,58 @@ def logrank_test(
         keep = (groups.codes >= 0) & (layers.codes >= 0)
         if not keep.any():
             raise EmptyDataError("every row has a missing group or stratum value")
-        stop, died, cell, group_of_row = stop[keep], died[keep], cell[keep], group_of_row[keep]
+        surv, cell, group_of_row = surv.subset(keep, excluded), cell[keep], group_of_row[keep]
+    if surv.n_excluded:
+        excluded = surv.excluded
     present = np.bincount(group_of_row, minlength=k) > 0
     if present.sum() < 2:
         raise GroupError(
             f"a log-rank test needs at least two groups; column(s) {list(group_columns)} "
             f"hold only {labels[present].tolist()!r} among the rows used"
         )
-    if not died.any():
+    if not surv.event.any():
         raise EmptyDataError("no events in the rows used; the log-rank test is undefined")
-    blocks = tabulate_blocks(stop, died, cell=cell, n_cells=layers.n_groups * k, block_size=k)
+    blocks = tabulate_blocks(
+        surv.time, surv.event, cell=cell, n_cells=layers.n_groups * k, block_size=k
+    )
     observed, expected, variance = _accumulate(blocks, kind, rho, gamma)
-    score = observed - expected
     index = pd.Index(labels.tolist(), name="group")
-    trend_scores: pd.Series | None = None
-    if trend:
-        c = _trend_scores(groups.labels, group_columns, data, scores)
-        trend_scores = pd.Series(c, index=index, name="score")
+    trend_scores = (
+        pd.Series(_trend_scores(groups.labels, group_columns, frame, scores), index=index,
+                  name="score")
+        if trend
+        else None
+    )
+    statistic, df = _statistic(observed - expected, variance, trend_scores)
+    name = kind if kind != "fleming-harrington" else f"fleming-harrington({rho:g}, {gamma:g})"
+    return LogrankResult(
+        statistic=statistic,
+        df=float(df),
+        p_value=float(stats.chi2.sf(statistic, df)),
+        observed=pd.Series(observed, index=index, name="observed"),
+        expected=pd.Series(expected, index=index, name="expected"),
+        variance=pd.DataFrame(variance, index=index, columns=index),
+        n=pd.Series(sum(b.n_rows.sum(axis=1) for b in blocks).astype(np.int64), index=index,
+                    name="n"),
+        n_event=pd.Series(
+            np.rint(sum(b.n_event.sum(axis=1) for b in blocks)).astype(np.int64),
+            index=index,
+            name="n_event",
+        ),
+        weights=name,
+        trend=trend,
+        scores=trend_scores,
+        strata=strata_columns,
+        excluded=excluded,
+    )
+
+
+def _statistic(
+    score: FloatArray, variance: FloatArray, trend_scores: pd.Series | None
+) -> tuple[float, int]:
+    """``U' V^- U`` on rank(V) df, or ``(c'U)^2 / c'Vc`` on 1 df for the trend test."""
+    if trend_scores is not None:
+        c = trend_scores.to_numpy(dtype=np.float64)
         scaled_variance = float(c @ variance @ c)
         df = 1 if scaled_variance > _RANK_TOLERANCE * float(np.abs(variance).max()) else 0
         statistic = float((c @ score) ** 2 / scaled_variance) if df else 0.0
@@ -315,24 +488,7 @@ def logrank_test(
             "the log-rank variance is zero: no event time has two or more groups at risk "
             "(within a stratum), so the groups cannot be compared"
         )
-    per_cell_rows = sum(b.n_rows.sum(axis=1) for b in blocks)
-    per_cell_events = sum(b.n_event.sum(axis=1) for b in blocks)
-    name = kind if kind != "fleming-harrington" else f"fleming-harrington({rho:g}, {gamma:g})"
-    return LogrankResult(
-        statistic=statistic,
-        df=float(df),
-        p_value=float(stats.chi2.sf(statistic, df)),
-        observed=pd.Series(observed, index=index, name="observed"),
-        expected=pd.Series(expected, index=index, name="expected"),
-        variance=pd.DataFrame(variance, index=index, columns=index),
-        n=pd.Series(per_cell_rows.astype(np.int64), index=index, name="n"),
-        n_event=pd.Series(np.rint(per_cell_events).astype(np.int64), index=index, name="n_event"),
-        weights=name,
-        trend=trend,
-        scores=trend_scores,
-        strata=strata_columns,
-        excluded=excluded,
-    )
+    return statistic, df
 
 
 def _trend_scores(

@@ -4,6 +4,14 @@ Kaplan–Meier, the log-rank family, median follow-up, Cox, the shared gamma
 frailty, ``cox.zph`` and concordance all need sums over risk sets. They are
 computed here, once, on the arrays of a parsed survival response
 (:class:`sarcosurv.surv.Surv`); estimators never rebuild them.
+
+:func:`tabulate` and :func:`tabulate_blocks` count, per cell (group, or
+stratum × group) and distinct time, the rows at risk, the exits and the events,
+per cause when the event column codes several (:class:`RiskTable`).
 """
 
 from __future__ import annotations
+
+from .tabulate import RiskTable, tabulate, tabulate_blocks
+
+__all__ = ["RiskTable", "tabulate", "tabulate_blocks"]

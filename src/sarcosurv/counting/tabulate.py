@@ -1,6 +1,6 @@
-"""Counting kernel shared by the Kaplan–Meier estimator and the log-rank family.
+"""Tabulation per cell and distinct time: the counts under Kaplan–Meier, log-rank and follow-up.
 
-Both need, for every distinct observed time ``t`` and every cell (group, or
+These estimators need, for every distinct observed time ``t`` and every cell (group, or
 stratum × group), the (weighted) number of rows at risk, of events and of rows
 leaving. The counts are built with :func:`numpy.bincount` on integer codes of
 the times, so no risk set is ever materialised and no Python loop runs over
@@ -50,8 +50,11 @@ class RiskTable:
         Unweighted number of rows of each cell leaving at each time; a cell has
         a row in its own table exactly where this is positive.
     n_exit, n_event, n_risk : ndarray (k, m)
-        Weighted rows leaving, weighted events, and the weighted number at risk
-        ``sum(w[entry < t <= time])``.
+        Weighted rows leaving, weighted events (of any cause), and the weighted
+        number at risk ``sum(w[entry < t <= time])``.
+    n_event_cause : ndarray (K, k, m) or None
+        Weighted events per cause ``1..K`` (``n_event_cause[c - 1]``), when the
+        table was built with ``n_causes > 1``; ``n_event`` is their sum.
     """
 
     times: FloatArray
@@ -59,6 +62,7 @@ class RiskTable:
     n_exit: FloatArray
     n_event: FloatArray
     n_risk: FloatArray
+    n_event_cause: FloatArray | None = None
 
 
 def _reverse_cumsum(values: FloatArray) -> FloatArray:
@@ -129,22 +133,32 @@ def _code_times(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray, b
 
 def tabulate(
     time: FloatArray,
-    event: BoolArray,
+    event: BoolArray | IntArray,
     *,
     cell: IntArray | None = None,
     n_cells: int = 1,
     weights: FloatArray | None = None,
     entry: FloatArray | None = None,
+    n_causes: int = 1,
 ) -> RiskTable:
     """Count rows at risk, events and exits per cell at every distinct time.
+
+    With ``d_{c j}(t) = sum_i w_i [time_i = t, event_i = c, cell_i = j]`` and
+    ``n_j(t) = sum_i w_i [entry_i < t <= time_i, cell_i = j]``, the table holds
+    ``n_risk = n_j(t)``, ``n_event = sum_c d_{c j}(t)``, the exits and, for
+    several causes, ``d_{c j}(t)`` itself: every count of the Kaplan–Meier,
+    Nelson–Aalen, Aalen–Johansen and log-rank estimators (Andersen et al. 1993,
+    *Statistical Models Based on Counting Processes*, ch. IV).
 
     The table is dense (cells × distinct times of all cells together); use
     :func:`tabulate_blocks` when many cells each hold few of the times.
 
     Parameters
     ----------
-    time, event : ndarray (n,)
-        Exit times (finite, validated) and event indicators.
+    time : ndarray (n,)
+        Exit times (finite, validated, e.g. :attr:`sarcosurv.Surv.time`).
+    event : ndarray (n,)
+        Event indicators (boolean) or codes ``0`` (censored), ``1..K`` (cause).
     cell : ndarray of intp (n,), optional
         Cell code ``0 .. n_cells - 1`` of each row (group, or stratum × group).
     n_cells : int
@@ -153,24 +167,37 @@ def tabulate(
         Case weights; every count becomes a sum of weights.
     entry : ndarray (n,), optional
         Left-truncation times; a row is at risk at ``t`` when ``entry < t <= time``.
+    n_causes : int
+        K; with K > 1 the events per cause are counted too (``n_event_cause``).
 
     Returns
     -------
     RiskTable
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sarcosurv.counting import tabulate
+    >>> table = tabulate(np.array([2.0, 1.0, 2.0, 3.0]), np.array([1, 1, 0, 2]), n_causes=2)
+    >>> table.n_risk.tolist(), table.n_event.tolist()
+    ([[4.0, 3.0, 1.0]], [[1.0, 1.0, 1.0]])
+    >>> table.n_event_cause[1].tolist()
+    [[0.0, 0.0, 1.0]]
     """
     grid, codes, dense = _code_times(time, n_cells)
-    return _count(grid, codes, dense, event, cell, n_cells, weights, entry)
+    return _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
 
 
 def tabulate_blocks(
     time: FloatArray,
-    event: BoolArray,
+    event: BoolArray | IntArray,
     *,
     cell: IntArray,
     n_cells: int,
     block_size: int = 1,
     weights: FloatArray | None = None,
     entry: FloatArray | None = None,
+    n_causes: int = 1,
 ) -> list[RiskTable]:
     """One :class:`RiskTable` per block of ``block_size`` consecutive cells.
 
@@ -178,12 +205,13 @@ def tabulate_blocks(
     of a Kaplan–Meier fit: ``block_size = 1``; a stratum of a log-rank test with
     ``k`` groups: ``block_size = k``). When a dense cells × times table would be
     too large (many cells, many distinct times), blocks are counted one at a
-    time instead, so memory stays linear in the number of rows.
+    time instead, so memory stays linear in the number of rows. Arguments as
+    :func:`tabulate`.
     """
     n_blocks = n_cells // block_size
     grid, codes, dense = _code_times(time, n_cells)
     if n_cells * grid.size <= _max_cells(time.size):
-        table = _count(grid, codes, dense, event, cell, n_cells, weights, entry)
+        table = _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
         return [_block(table, b * block_size, (b + 1) * block_size) for b in range(n_blocks)]
     block = cell // block_size
     order = np.argsort(block, kind="stable")
@@ -192,10 +220,7 @@ def tabulate_blocks(
     for b in range(n_blocks):
         rows = order[bounds[b] : bounds[b + 1]]
         if rows.size == 0:
-            empty = np.zeros((block_size, 0))
-            tables.append(
-                RiskTable(np.zeros(0), empty.astype(np.intp), empty, empty.copy(), empty.copy())
-            )
+            tables.append(_empty(block_size, n_causes))
             continue
         tables.append(
             tabulate(
@@ -205,15 +230,25 @@ def tabulate_blocks(
                 n_cells=block_size,
                 weights=None if weights is None else weights[rows],
                 entry=None if entry is None else entry[rows],
+                n_causes=n_causes,
             )
         )
     return tables
+
+
+def _empty(n_cells: int, n_causes: int) -> RiskTable:
+    empty = np.zeros((n_cells, 0))
+    by_cause = np.zeros((n_causes, n_cells, 0)) if n_causes > 1 else None
+    return RiskTable(
+        np.zeros(0), empty.astype(np.intp), empty, empty.copy(), empty.copy(), by_cause
+    )
 
 
 def _block(table: RiskTable, first: int, last: int) -> RiskTable:
     """Cells ``first:last`` of a dense table, at the times where they have rows."""
     n_rows = table.n_rows[first:last]
     keep = n_rows.sum(axis=0) > 0
+    by_cause = table.n_event_cause
     if keep.all():
         return RiskTable(
             table.times,
@@ -221,6 +256,7 @@ def _block(table: RiskTable, first: int, last: int) -> RiskTable:
             table.n_exit[first:last],
             table.n_event[first:last],
             table.n_risk[first:last],
+            None if by_cause is None else by_cause[:, first:last],
         )
     return RiskTable(
         table.times[keep],
@@ -228,6 +264,7 @@ def _block(table: RiskTable, first: int, last: int) -> RiskTable:
         table.n_exit[first:last, keep],
         table.n_event[first:last, keep],
         table.n_risk[first:last, keep],
+        None if by_cause is None else by_cause[:, first:last, keep],
     )
 
 
@@ -235,32 +272,36 @@ def _count(
     grid: FloatArray,
     codes: IntArray,
     dense: bool,
-    event: BoolArray,
+    event: BoolArray | IntArray,
     cell: IntArray | None,
     n_cells: int,
     weights: FloatArray | None,
     entry: FloatArray | None,
+    n_causes: int = 1,
 ) -> RiskTable:
     """Dense counts on a coded grid (see :func:`tabulate`)."""
     size = grid.size
     joint = codes if cell is None or n_cells == 1 else cell * size + codes
     length = n_cells * size
     n_rows = np.bincount(joint, minlength=length).reshape(n_cells, size)
+    died = event if event.dtype == np.bool_ else event > 0
     n_exit: FloatArray
-    n_event: FloatArray
     # Weighted counting is cheaper than first selecting the event rows.
     if weights is None:
         n_exit = n_rows.astype(np.float64)
-        event_weight = event
+        event_weight = died
     else:
         n_exit = np.asarray(
             np.bincount(joint, weights=weights, minlength=length), dtype=np.float64
         ).reshape(n_cells, size)
-        event_weight = np.where(event, weights, 0.0)
+        event_weight = np.where(died, weights, 0.0)
     n_event = np.asarray(
         np.bincount(joint, weights=event_weight, minlength=length), dtype=np.float64
-    )
-    n_event = n_event.reshape(n_cells, size)
+    ).reshape(n_cells, size)
+    by_cause = None
+    if n_causes > 1:
+        by_cause = _cause_counts(joint, event, died, weights, length, n_causes)
+        by_cause = by_cause.reshape(n_causes, n_cells, size)
     if dense:
         present = n_rows.sum(axis=0) > 0
         if not present.all():
@@ -268,10 +309,31 @@ def _count(
             n_rows = n_rows[:, present]
             n_exit = n_exit[:, present]
             n_event = n_event[:, present]
+            by_cause = None if by_cause is None else by_cause[:, :, present]
     n_risk = _reverse_cumsum(n_exit)
     if entry is not None:
         n_risk = n_risk - _entered_later(grid, entry, cell, n_cells, weights)
-    return RiskTable(grid, n_rows, n_exit, n_event, n_risk)
+    return RiskTable(grid, n_rows, n_exit, n_event, n_risk, by_cause)
+
+
+def _cause_counts(
+    joint: IntArray,
+    event: BoolArray | IntArray,
+    died: BoolArray,
+    weights: FloatArray | None,
+    length: int,
+    n_causes: int,
+) -> FloatArray:
+    """Weighted events per (cause, cell × time), flattened cause-major."""
+    rows = np.flatnonzero(died)
+    cause = event[rows].astype(np.intp) - 1
+    counts = np.bincount(
+        cause * length + joint[rows],
+        weights=None if weights is None else weights[rows],
+        minlength=n_causes * length,
+    )
+    out: FloatArray = np.asarray(counts, dtype=np.float64)
+    return out
 
 
 def _entered_later(
