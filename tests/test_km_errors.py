@@ -180,7 +180,7 @@ def test_bad_quantile_arguments(data: pd.DataFrame) -> None:
 )
 def test_bad_logrank_weights(data: pd.DataFrame, weights: Any) -> None:
     with pytest.raises(SarcosurvError, match="weights"):
-        _lr(data, weights=weights)
+        _lr(data, weighting=weights)
 
 
 def test_bad_trend_scores(data: pd.DataFrame) -> None:

@@ -53,7 +53,7 @@ def test_two_group_logrank_by_hand() -> None:
 
 def test_wilcoxon_weights_by_hand() -> None:
     data = pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 1, 1, 1], "g": [0, 1, 0, 1]})
-    result = ss.logrank_test(data, "t", "e", "g", weights="wilcoxon")
+    result = ss.logrank_test(data, "t", "e", "g", weighting="wilcoxon")
     # U_0 = 4 (1 - 2/4) + 3 (0 - 1/3) + 2 (1 - 1/2) + 1 (0 - 0) = 2 - 1 + 1 = 2
     u0 = result.observed.iloc[0] - result.expected.iloc[0]
     assert u0 == pytest.approx(2.0)
@@ -95,7 +95,7 @@ def test_trend_uses_numeric_group_values_and_custom_scores() -> None:
 
 def test_result_views() -> None:
     data = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 1, 1, 0, 1, 1], "g": list("ababab")})
-    result = ss.logrank_test(data, "t", "e", "g", weights=("fleming-harrington", 0, 1))
+    result = ss.logrank_test(data, "t", "e", "g", weighting=("fleming-harrington", 0, 1))
     assert result.weights == "fleming-harrington(0, 1)"
     frame = result.to_frame()
     assert frame[["statistic", "df", "p_value"]].iloc[0].tolist() == [
@@ -112,8 +112,8 @@ def test_result_views() -> None:
 @given(two_or_three_groups(), st.sampled_from(ALL_WEIGHTS), st.integers(0, 2**31))
 def test_row_permutation_invariance(data: pd.DataFrame, weights: Any, seed: int) -> None:
     shuffled = data.iloc[np.random.default_rng(seed).permutation(len(data))]
-    a = ss.logrank_test(data, "t", "e", "g", weights=weights)
-    b = ss.logrank_test(shuffled, "t", "e", "g", weights=weights)
+    a = ss.logrank_test(data, "t", "e", "g", weighting=weights)
+    b = ss.logrank_test(shuffled, "t", "e", "g", weighting=weights)
     assert b.df == a.df
     np.testing.assert_allclose(b.statistic, a.statistic, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(b.variance, a.variance, rtol=1e-9, atol=1e-12)
@@ -122,8 +122,8 @@ def test_row_permutation_invariance(data: pd.DataFrame, weights: Any, seed: int)
 @SETTINGS
 @given(two_or_three_groups(), st.sampled_from(ALL_WEIGHTS), st.floats(0.01, 100.0))
 def test_time_rescaling_invariance(data: pd.DataFrame, weights: Any, scale: float) -> None:
-    a = ss.logrank_test(data, "t", "e", "g", weights=weights)
-    b = ss.logrank_test(data.assign(t=data["t"] * scale), "t", "e", "g", weights=weights)
+    a = ss.logrank_test(data, "t", "e", "g", weighting=weights)
+    b = ss.logrank_test(data.assign(t=data["t"] * scale), "t", "e", "g", weighting=weights)
     np.testing.assert_allclose(b.statistic, a.statistic, rtol=1e-9, atol=1e-12)
 
 
@@ -131,8 +131,8 @@ def test_time_rescaling_invariance(data: pd.DataFrame, weights: Any, scale: floa
 @given(two_or_three_groups(), st.sampled_from(ALL_WEIGHTS))
 def test_relabelling_groups_permutes_the_result(data: pd.DataFrame, weights: Any) -> None:
     relabelled = data.assign(g=data["g"].map(lambda g: f"group-{2 - g}"))
-    a = ss.logrank_test(data, "t", "e", "g", weights=weights)
-    b = ss.logrank_test(relabelled, "t", "e", "g", weights=weights)
+    a = ss.logrank_test(data, "t", "e", "g", weighting=weights)
+    b = ss.logrank_test(relabelled, "t", "e", "g", weighting=weights)
     np.testing.assert_allclose(b.statistic, a.statistic, rtol=1e-9, atol=1e-12)
     k = len(a.observed)
     names = [f"group-{2 - g}" for g in range(k)]
@@ -167,7 +167,7 @@ def test_one_stratum_per_row_group_equals_unstratified(data: pd.DataFrame) -> No
 @given(two_or_three_groups())
 def test_observed_minus_expected_sums_to_zero(data: pd.DataFrame) -> None:
     for weights in ALL_WEIGHTS:
-        result = ss.logrank_test(data, "t", "e", "g", weights=weights)
+        result = ss.logrank_test(data, "t", "e", "g", weighting=weights)
         assert (result.observed - result.expected).sum() == pytest.approx(0.0, abs=1e-9)
         np.testing.assert_allclose(result.variance.sum(axis=1), 0.0, atol=1e-9)
         assert result.statistic >= -1e-12

@@ -19,19 +19,19 @@ _lung, _veteran = lung_km, veteran_logrank
 
 
 CASES: dict[str, tuple[Any, dict[str, Any]]] = {
-    "lung_sex": (_lung, {"time": "time", "event": "status01", "group": "sex"}),
-    "lung_ecog": (_lung, {"time": "time", "event": "status01", "group": "ph.ecog"}),
-    "lung_months_sex": (_lung, {"time": "months", "event": "status01", "group": "sex"}),
-    "veteran_celltype": (_veteran, {"time": "time", "event": "status", "group": "celltype"}),
+    "lung_sex": (_lung, {"time": "time", "event": "status01", "by": "sex"}),
+    "lung_ecog": (_lung, {"time": "time", "event": "status01", "by": "ph.ecog"}),
+    "lung_months_sex": (_lung, {"time": "months", "event": "status01", "by": "sex"}),
+    "veteran_celltype": (_veteran, {"time": "time", "event": "status", "by": "celltype"}),
     "veteran_celltype_trt": (
         _veteran,
-        {"time": "time", "event": "status", "group": "celltype", "strata": "trt"},
+        {"time": "time", "event": "status", "by": "celltype", "strata": "trt"},
     ),
     "ovarian_rx_resid": (
         lambda: load_dataset("ovarian"),
-        {"time": "futime", "event": "fustat", "group": "rx", "strata": "resid.ds"},
+        {"time": "futime", "event": "fustat", "by": "rx", "strata": "resid.ds"},
     ),
-    "aml_x": (lambda: load_dataset("aml"), {"time": "time", "event": "status", "group": "x"}),
+    "aml_x": (lambda: load_dataset("aml"), {"time": "time", "event": "status", "by": "x"}),
 }
 WEIGHTS = LOGRANK_WEIGHTS
 PARAMS = [(case, w) for case in CASES for w in WEIGHTS]
@@ -46,7 +46,7 @@ def _label(group: object) -> str:
 
 def run(case: str, weights: Any, trend: bool = False) -> ss.LogrankResult:
     loader, kwargs = CASES[case]
-    return ss.logrank_test(loader(), weights=weights, trend=trend, **kwargs)
+    return ss.logrank_test(loader(), weighting=weights, trend=trend, **kwargs)
 
 
 @pytest.mark.parametrize(("case", "weights"), PARAMS)

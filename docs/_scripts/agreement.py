@@ -204,25 +204,25 @@ _veteran = veteran_logrank
 
 
 LOGRANK_CASES: dict[str, tuple[str, Callable[[], pd.DataFrame], dict[str, Any]]] = {
-    "lung_sex": ("lung, sex", _lung, {**LUNG, "group": "sex"}),
-    "lung_ecog": ("lung, ph.ecog (4 groups)", _lung, {**LUNG, "group": "ph.ecog"}),
-    "lung_months_sex": ("lung in months, sex", _lung, {**LUNG, "time": "months", "group": "sex"}),
+    "lung_sex": ("lung, sex", _lung, {**LUNG, "by": "sex"}),
+    "lung_ecog": ("lung, ph.ecog (4 groups)", _lung, {**LUNG, "by": "ph.ecog"}),
+    "lung_months_sex": ("lung in months, sex", _lung, {**LUNG, "time": "months", "by": "sex"}),
     "veteran_celltype": (
         "veteran, celltype",
         _veteran,
-        {"time": "time", "event": "status", "group": "celltype"},
+        {"time": "time", "event": "status", "by": "celltype"},
     ),
     "veteran_celltype_trt": (
         "veteran, celltype, strata trt",
         _veteran,
-        {"time": "time", "event": "status", "group": "celltype", "strata": "trt"},
+        {"time": "time", "event": "status", "by": "celltype", "strata": "trt"},
     ),
     "ovarian_rx_resid": (
         "ovarian, rx, strata resid.ds",
         lambda: dataset("ovarian"),
-        {"time": "futime", "event": "fustat", "group": "rx", "strata": "resid.ds"},
+        {"time": "futime", "event": "fustat", "by": "rx", "strata": "resid.ds"},
     ),
-    "aml_x": ("aml, x", lambda: dataset("aml"), {"time": "time", "event": "status", "group": "x"}),
+    "aml_x": ("aml, x", lambda: dataset("aml"), {"time": "time", "event": "status", "by": "x"}),
 }
 
 
@@ -236,8 +236,8 @@ def logrank_agreement() -> pd.DataFrame:
         worst = {"statistic": 0.0, "p": 0.0, "oe": 0.0, "variance": 0.0, "trend": 0.0}
         for key, weights in LOGRANK_WEIGHTS.items():
             ref = ref_all[case][key]
-            result = ss.logrank_test(data, weights=weights, **kwargs)
-            trend = ss.logrank_test(data, weights=weights, trend=True, **kwargs)
+            result = ss.logrank_test(data, weighting=weights, **kwargs)
+            trend = ss.logrank_test(data, weighting=weights, trend=True, **kwargs)
             worst["statistic"] = max(
                 worst["statistic"], max_rel_diff(result.statistic, ref["statistic"])
             )
