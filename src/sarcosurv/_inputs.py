@@ -59,9 +59,7 @@ def response(
     require_columns(data, time=time, event=event, **names, entry=entry, weights=weights)
     if len(data) == 0:
         raise EmptyDataError("data has no rows")
-    surv = Surv.from_frame(
-        data, time, event, entry, weights, timefix=timefix, time_unit=time_unit
-    )
+    surv = Surv.from_frame(data, time, event, entry, weights, timefix=timefix, time_unit=time_unit)
     return surv, data, names
 
 
@@ -80,11 +78,11 @@ def _from_arrays(
                 f"{role}={value!r} names a column, but no data was given: pass data=, "
                 "or arrays instead of column names"
             )
-    surv = Surv.from_arrays(
-        time, event, entry, weights, timefix=timefix, time_unit=time_unit
-    )
+    surv = Surv.from_arrays(time, event, entry, weights, timefix=timefix, time_unit=time_unit)
     frames = [grouping_frame(values, role, surv) for role, values in groupings.items()]
-    names = {role: tuple(str(c) for c in f.columns) for role, f in zip(groupings, frames, strict=True)}
+    names = {
+        role: tuple(str(c) for c in f.columns) for role, f in zip(groupings, frames, strict=True)
+    }
     frame = pd.concat(frames, axis=1) if frames else pd.DataFrame(index=surv.labels)
     if frame.columns.duplicated().any():
         frame = frame.loc[:, ~frame.columns.duplicated()]
@@ -99,12 +97,14 @@ def grouping_frame(values: Any, role: str, surv: Surv) -> pd.DataFrame:
     if values is None:
         return pd.DataFrame(index=surv.labels)
     if isinstance(values, pd.DataFrame):
-        frame = values.set_axis(surv.labels[: len(values)], axis=0, copy=False)
+        frame = values.set_axis(surv.labels[: len(values)], axis=0)
     elif isinstance(values, pd.Series):
         name = values.name if values.name is not None else role
         frame = pd.DataFrame({str(name): values.to_numpy()}, index=surv.labels[: len(values)])
     elif isinstance(values, str) or (
-        isinstance(values, Sequence) and values and all(isinstance(v, str) for v in values)
+        isinstance(values, Sequence)
+        and values
+        and all(isinstance(v, str) for v in values)
         and len(values) != surv.n
     ):
         raise SarcosurvError(

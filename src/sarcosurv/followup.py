@@ -55,9 +55,7 @@ class FollowupResult:
         return self.to_frame()
 
     def __repr__(self) -> str:
-        return (
-            f"<FollowupResult n={self.n} censored={self.n_censored} median={self.median:.4g}>"
-        )
+        return f"<FollowupResult n={self.n} censored={self.n_censored} median={self.median:.4g}>"
 
     def _repr_html_(self) -> str:
         return f"<p>{escape(str(self))}</p>" + self.to_frame().to_html(index=False)

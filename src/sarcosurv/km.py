@@ -185,9 +185,7 @@ class KaplanMeierResult:
         events = self.groups["n_event"].sum()
         shown = int(events) if float(events).is_integer() else f"{float(events):g}"
         excluded = f" excluded={self.n_excluded}" if self.n_excluded else ""
-        return (
-            f"<KaplanMeierResult groups={len(self.groups)} n={n} events={shown}{excluded}>"
-        )
+        return f"<KaplanMeierResult groups={len(self.groups)} n={n} events={shown}{excluded}>"
 
     def _repr_html_(self) -> str:
         return f"<p>{escape(str(self).splitlines()[0])}</p>" + self.summary().to_html(index=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any, cast
@@ -442,8 +442,9 @@ def _test(
     observed, expected, variance = _accumulate(blocks, kind, rho, gamma)
     index = pd.Index(labels.tolist(), name="group")
     trend_scores = (
-        pd.Series(_trend_scores(groups.labels, group_columns, frame, scores), index=index,
-                  name="score")
+        pd.Series(
+            _trend_scores(groups.labels, group_columns, frame, scores), index=index, name="score"
+        )
         if trend
         else None
     )
@@ -456,8 +457,9 @@ def _test(
         observed=pd.Series(observed, index=index, name="observed"),
         expected=pd.Series(expected, index=index, name="expected"),
         variance=pd.DataFrame(variance, index=index, columns=index),
-        n=pd.Series(sum(b.n_rows.sum(axis=1) for b in blocks).astype(np.int64), index=index,
-                    name="n"),
+        n=pd.Series(
+            sum(b.n_rows.sum(axis=1) for b in blocks).astype(np.int64), index=index, name="n"
+        ),
         n_event=pd.Series(
             np.rint(sum(b.n_event.sum(axis=1) for b in blocks)).astype(np.int64),
             index=index,

@@ -49,9 +49,7 @@ TIME_UNITS: dict[str, float] = {
 _PATIENT_ID = "patient_id"
 
 
-def aeq_times(
-    *times: FloatArray, tolerance: float = TIMEFIX_TOLERANCE
-) -> tuple[FloatArray, ...]:
+def aeq_times(*times: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> tuple[FloatArray, ...]:
     """Merge times that are equal up to floating-point rounding (R's ``aeqSurv``).
 
     The distinct finite values ``y_1 < ... < y_m`` of all arrays together are
@@ -457,7 +455,7 @@ def _build(
 ) -> Surv:
     """Validate every part of the response and assemble the :class:`Surv`."""
     time_series = series["time"]
-    assert time_series is not None and columns["time"] is not None
+    assert time_series is not None
     if len(time_series) == 0:
         raise EmptyDataError("data has no rows")
     _check_unit(series, time_unit)
@@ -480,7 +478,9 @@ def _build(
             values = {r: None if v is None else v[keep] for r, v in values.items()}
             event_series = event_series.iloc[keep]
     event, causes = _event_codes(event_series, str(columns["event"]), rows, censored)
-    time = _checked_times(values["time"], str(columns["time"]), rows, "time")
+    raw_time = values["time"]
+    assert raw_time is not None
+    time = _checked_times(raw_time, str(columns["time"]), rows, "time")
     entry = values["entry"]
     if entry is not None:
         entry = _checked_entry(entry, time, str(columns["entry"]), rows)
@@ -568,9 +568,10 @@ def _to_numbers(
                 f"column {column!r} ({role}) holds durations ({dtype}); name their unit, "
                 f"e.g. time_unit='days' (one of {list(TIME_UNITS)})",
             )
-        unit = pd.Timedelta(days=TIME_UNITS[time_unit])
-        return np.asarray((values / unit).to_numpy(dtype=np.float64, na_value=np.nan))
-    if dtype == bool:
+        unit = np.timedelta64(round(TIME_UNITS[time_unit] * 86_400e9), "ns")
+        ns = values.to_numpy(dtype="timedelta64[ns]")
+        return np.asarray(ns / unit, dtype=np.float64)
+    if pd.api.types.is_bool_dtype(dtype):
         return values.to_numpy(dtype=np.float64)
     if not pd.api.types.is_numeric_dtype(dtype):
         converted = pd.to_numeric(values, errors="coerce")
@@ -679,8 +680,9 @@ def _missing_rows(
         missing = missing & ~seen
         seen |= missing
         if missing.any():
-            frames.append(_exclusion_frame(rows, missing, f"missing value in {role} column "
-                                           f"{columns[role]!r}"))
+            frames.append(
+                _exclusion_frame(rows, missing, f"missing value in {role} column {columns[role]!r}")
+            )
     del censored
     return seen, _concat_exclusions([_no_exclusions(rows.patient_id is not None), *frames])
 

@@ -284,7 +284,7 @@ def _count(
     joint = codes if cell is None or n_cells == 1 else cell * size + codes
     length = n_cells * size
     n_rows = np.bincount(joint, minlength=length).reshape(n_cells, size)
-    died = event if event.dtype == np.bool_ else event > 0
+    died: BoolArray = np.asarray(event, dtype=bool) if event.dtype == np.bool_ else event > 0
     n_exit: FloatArray
     # Weighted counting is cheaper than first selecting the event rows.
     if weights is None:
