@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from ._grouping import exclusions, group_codes
+from ._grouping import Grouping, exclusions, group_codes
 from ._inputs import grouping_frame, response
 from ._results import TestResult
 from .counting import RiskTable, tabulate_blocks
@@ -406,39 +406,10 @@ def _test(
     surv.require_single_event("the log-rank test")
     if surv.weights is not None:
         raise SarcosurvError("logrank_test does not take case weights (R survdiff has none)")
-    if len(frame) != surv.n:
-        frame = frame.iloc[surv.rows]
-    groups = group_codes(frame, group_columns)
-    layers = group_codes(frame, strata_columns)
-    excluded = pd.concat(
-        [
-            exclusions(frame, group_columns, "group"),
-            exclusions(frame, strata_columns, "strata", already=groups.codes < 0),
-        ],
-        ignore_index=True,
-    )
+    surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     labels = groups.labels["group"]
     k = groups.n_groups
-    group_of_row = groups.codes
-    cell = layers.codes * k + groups.codes if strata_columns else groups.codes
-    if len(excluded):
-        keep = (groups.codes >= 0) & (layers.codes >= 0)
-        if not keep.any():
-            raise EmptyDataError("every row has a missing group or stratum value")
-        surv, cell, group_of_row = surv.subset(keep, excluded), cell[keep], group_of_row[keep]
-    if surv.n_excluded:
-        excluded = surv.excluded
-    present = np.bincount(group_of_row, minlength=k) > 0
-    if present.sum() < 2:
-        raise GroupError(
-            f"a log-rank test needs at least two groups; column(s) {list(group_columns)} "
-            f"hold only {labels[present].tolist()!r} among the rows used"
-        )
-    if not surv.event.any():
-        raise EmptyDataError("no events in the rows used; the log-rank test is undefined")
-    blocks = tabulate_blocks(
-        surv.time, surv.event, cell=cell, n_cells=layers.n_groups * k, block_size=k
-    )
+    blocks = tabulate_blocks(surv.time, surv.event, cell=cell, n_cells=n_strata * k, block_size=k)
     observed, expected, variance = _accumulate(blocks, kind, rho, gamma)
     index = pd.Index(labels.tolist(), name="group")
     trend_scores = (
@@ -471,6 +442,46 @@ def _test(
         strata=strata_columns,
         excluded=excluded,
     )
+
+
+def _cells(
+    surv: Surv,
+    frame: pd.DataFrame,
+    group_columns: tuple[str, ...],
+    strata_columns: tuple[str, ...],
+) -> tuple[Surv, npt.NDArray[np.intp], Grouping, int, pd.DataFrame]:
+    """Rows kept, their stratum × group cell, the groups, the number of strata, exclusions."""
+    if len(frame) != surv.n:
+        frame = frame.iloc[surv.rows]
+    groups = group_codes(frame, group_columns)
+    layers = group_codes(frame, strata_columns)
+    excluded = pd.concat(
+        [
+            exclusions(frame, group_columns, "group"),
+            exclusions(frame, strata_columns, "strata", already=groups.codes < 0),
+        ],
+        ignore_index=True,
+    )
+    labels = groups.labels["group"]
+    k = groups.n_groups
+    group_of_row = groups.codes
+    cell = layers.codes * k + groups.codes if strata_columns else groups.codes
+    if len(excluded):
+        keep = (groups.codes >= 0) & (layers.codes >= 0)
+        if not keep.any():
+            raise EmptyDataError("every row has a missing group or stratum value")
+        surv, cell, group_of_row = surv.subset(keep, excluded), cell[keep], group_of_row[keep]
+    if surv.n_excluded:
+        excluded = surv.excluded
+    present = np.bincount(group_of_row, minlength=k) > 0
+    if present.sum() < 2:
+        raise GroupError(
+            f"a log-rank test needs at least two groups; column(s) {list(group_columns)} "
+            f"hold only {labels[present].tolist()!r} among the rows used"
+        )
+    if not surv.event.any():
+        raise EmptyDataError("no events in the rows used; the log-rank test is undefined")
+    return surv, cell, groups, layers.n_groups, excluded
 
 
 def _statistic(

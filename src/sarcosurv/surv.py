@@ -86,7 +86,8 @@ def aeq_times(*times: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> tuple
     pooled = times[0] if len(times) == 1 else np.concatenate(times)
     if pooled.size < 2 or _integers_far_apart(pooled, tolerance):
         return times
-    distinct = np.unique(pooled[np.isfinite(pooled)])
+    finite = np.isfinite(pooled)
+    distinct = np.unique(pooled if finite.all() else pooled[finite])
     if distinct.size < 2:
         return times
     gaps = np.diff(distinct)
@@ -94,7 +95,10 @@ def aeq_times(*times: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> tuple
     if not tied.any():
         return times
     cuts = distinct[np.concatenate(([True], ~tied))]
-    return tuple(_to_run_start(t, cuts) for t in times)
+    run_start = cuts[np.concatenate(([0], np.cumsum(~tied)))]
+    moved = np.flatnonzero(tied) + 1  # distinct values replaced by their run's start
+    lookup = pd.Index(distinct[moved])
+    return tuple(_to_run_start(t, lookup, run_start[moved]) for t in times)
 
 
 def _integers_far_apart(values: FloatArray, tolerance: float) -> bool:
@@ -105,10 +109,12 @@ def _integers_far_apart(values: FloatArray, tolerance: float) -> bool:
     return bool((values.astype(np.int64) == values).all())
 
 
-def _to_run_start(values: FloatArray, cuts: FloatArray) -> FloatArray:
-    """Replace each finite value by the largest cut at or below it."""
-    position = np.searchsorted(cuts, values, side="right") - 1
-    out: FloatArray = np.where(np.isfinite(values), cuts[np.maximum(position, 0)], values)
+def _to_run_start(values: FloatArray, moved: pd.Index, start: FloatArray) -> FloatArray:
+    """Replace the values found in ``moved`` by their run start (a hash lookup, no sort)."""
+    position = moved.get_indexer(pd.Index(values))
+    hit = position >= 0
+    out = values.copy()
+    out[hit] = start[position[hit]]
     return out
 
 
@@ -180,8 +186,8 @@ class Surv:
         Label of cause ``1..K`` (the codes themselves for numeric events).
     columns : dict
         Column names of ``time``, ``event``, ``entry``, ``weights`` (for messages).
-    excluded : pandas.DataFrame
-        Rows left out on purpose: ``row``, ``patient_id`` when present, ``reason``.
+    excluded_rows : pandas.DataFrame or None
+        Rows left out on purpose (None when none were); read :attr:`excluded`.
     timefix : bool
         Whether times equal up to rounding were merged.
     time_unit : str or None
@@ -198,7 +204,7 @@ class Surv:
     patient_id: npt.NDArray[Any] | None = None
     causes: tuple[object, ...] = (1,)
     columns: dict[str, str | None] = field(default_factory=dict)
-    excluded: pd.DataFrame = field(default_factory=lambda: _no_exclusions(False))
+    excluded_rows: pd.DataFrame | None = field(default=None, repr=False)
     timefix: bool = True
     time_unit: str | None = None
     rows: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp), repr=False)
@@ -337,9 +343,16 @@ class Surv:
         return int(np.count_nonzero(self.event))
 
     @property
+    def excluded(self) -> pd.DataFrame:
+        """Rows left out on purpose: ``row``, ``patient_id`` when present, ``reason``."""
+        if self.excluded_rows is not None:
+            return self.excluded_rows.copy()
+        return _no_exclusions(self.patient_id is not None)
+
+    @property
     def n_excluded(self) -> int:
         """Number of rows left out (see :attr:`excluded`)."""
-        return len(self.excluded)
+        return 0 if self.excluded_rows is None else len(self.excluded_rows)
 
     def describe_rows(self, positions: IntArray) -> list[str]:
         """Readable names (label and patient id) of the rows at ``positions``."""
@@ -382,6 +395,7 @@ class Surv:
         rows = _Rows(self.labels, self.patient_id).take(positions)
         time, entry = _fix(raw_time, raw_entry, rows, self.columns, self.timefix)
         frames = [self.excluded] if excluded is None else [self.excluded, excluded]
+        combined = _concat_exclusions(frames)
         return replace(
             self,
             time=time,
@@ -390,7 +404,7 @@ class Surv:
             weights=None if self.weights is None else self.weights[positions],
             labels=rows.labels,
             patient_id=rows.patient_id,
-            excluded=_concat_exclusions(frames),
+            excluded_rows=combined if len(combined) else None,
             rows=self.rows[positions],
             raw_time=raw_time,
             raw_entry=raw_entry,
@@ -466,7 +480,7 @@ def _build(
     }
     event_series = series["event"]
     assert event_series is not None
-    excluded = _no_exclusions(rows.patient_id is not None)
+    excluded: pd.DataFrame | None = None
     keep = np.arange(len(time_series), dtype=np.intp)
     if drop_missing:
         missing, excluded = _missing_rows(series, values, columns, rows, censored)
@@ -497,7 +511,7 @@ def _build(
         patient_id=rows.patient_id,
         causes=causes,
         columns=dict(columns),
-        excluded=excluded,
+        excluded_rows=excluded if excluded is not None and len(excluded) else None,
         timefix=timefix,
         time_unit=time_unit,
         rows=keep,
@@ -623,6 +637,17 @@ def _event_codes(
         values.dtype
     ):
         raise TimeTypeError(column, f"event column {column!r} holds {values.dtype}, not codes")
+    if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
+        whole = np.asarray(values.to_numpy(), dtype=np.intp)
+        if whole.size and whole.min() < 0:
+            raise rows.error(
+                column,
+                whole < 0,
+                "event indicator is not 0 or 1 (nor a cause code 1, 2, ...)",
+                whole,
+            )
+        k = max(int(whole.max()), 1) if whole.size else 1
+        return whole, tuple(range(1, k + 1))
     numbers = _to_numbers(values, column, rows, "event", None)
     nan = np.isnan(numbers)
     if nan.any():
