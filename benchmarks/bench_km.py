@@ -80,9 +80,26 @@ def _case(task: str, data: pd.DataFrame, with_r: bool) -> Case:
     return Case(task, len(data), contenders)
 
 
+def _many_groups_case(n: int, n_groups: int) -> Case:
+    """Medians and landmark survival of 10^4 groups (issue 17: once 8 s, target <= 0.5 s).
+
+    The curves are fitted once, outside the timing; the timed work is
+    ``median()`` and ``survival_at()`` over every group.
+    """
+    data = make_data(n, integer_days=True)
+    data["group"] = np.random.default_rng(17).integers(0, n_groups, n)
+    km = ss.kaplan_meier(data, "time", "event", by="group")
+
+    def run() -> object:
+        return km.median(), km.survival_at([365.0, 730.0, 1825.0])
+
+    return Case(f"KM median + survival_at, {n_groups} groups", n, [Contender("sarcosurv", run)])
+
+
 def cases(scale: str) -> list[Case]:
     n_days, n_continuous = (10**7, 10**6) if scale == "large" else (10**5, 10**5)
     return [
         _case("KM + CI, integer days", make_data(n_days, integer_days=True), with_r=True),
         _case("KM + CI, continuous", make_data(n_continuous, integer_days=False), with_r=True),
+        _many_groups_case(2 * 10**5, 10**4),
     ]

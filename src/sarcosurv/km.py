@@ -14,6 +14,7 @@ import pandas as pd
 from ._grouping import exclusions, group_codes
 from ._inputs import grouping_frame, response
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
+from ._km_groups import landmarks_by_group, quantiles_by_group
 from ._km_quantile import curve_quantile, symmetric_interval
 from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, SarcosurvError
@@ -104,9 +105,18 @@ class KaplanMeierResult:
         if np.isnan(at).any() or at.ndim != 1:
             raise SarcosurvError("times must be a number or a one-dimensional sequence of numbers")
         at = np.sort(at)
-        return self._with_groups(
-            [_landmarks(self._curve(i), at, extend) for i in range(len(self.groups))]
-        )
+        names = ("time", "n_risk", "survival", "lower", "upper", "std_err")
+        columns = {c: self.table[c].to_numpy(dtype=np.float64) for c in names}
+        values = landmarks_by_group(columns, np.asarray(self.offsets), at, extend)
+        order = ("time", "survival", "lower", "upper", "n_risk", "std_err")
+        return self._labelled(pd.DataFrame({c: values[c] for c in order}), at.size)
+
+    def _labelled(self, frame: pd.DataFrame, rows_per_group: int) -> pd.DataFrame:
+        """Insert the group label columns in front of a group-major frame."""
+        if self.by:
+            for position, key in enumerate(_label_keys(self.by)):
+                frame.insert(position, key, np.repeat(self.groups[key].to_numpy(), rows_per_group))
+        return frame
 
     def quantile(
         self,
@@ -144,11 +154,33 @@ class KaplanMeierResult:
         probs = np.atleast_1d(np.asarray(p, dtype=np.float64))
         if probs.ndim != 1 or not np.all((probs > 0) & (probs < 1)):
             raise SarcosurvError(f"p must lie strictly between 0 and 1, got {p!r}")
+        if ci_method == "symmetric":
+            return self._symmetric_quantiles(p, probs)
+        offsets = np.asarray(self.offsets)
+        times = self.table["time"].to_numpy(dtype=np.float64)
+        # The lower band reaches 1 - p first, so it gives the lower limit.
+        found = {
+            name: np.column_stack(
+                [
+                    quantiles_by_group(
+                        times, self.table[column].to_numpy(dtype=np.float64), offsets, float(q)
+                    )
+                    for q in probs
+                ]
+            ).ravel()
+            for name, column in (("quantile", "survival"), ("lower", "lower"), ("upper", "upper"))
+        }
+        frame = pd.DataFrame({"p": np.tile(probs, len(self.groups)), **found})
+        if np.ndim(p) == 0:
+            frame = frame.drop(columns="p")
+        return self._labelled(frame, probs.size)
+
+    def _symmetric_quantiles(self, p: float | Sequence[float], probs: FloatArray) -> pd.DataFrame:
         z = normal_quantile(self.conf_level)
         frames = []
         for index in range(len(self.groups)):
             curve = self._curve(index)
-            rows = [_quantile_row(curve, float(q), ci_method, z) for q in probs]
+            rows = [_quantile_row(curve, float(q), "symmetric", z) for q in probs]
             frame = pd.DataFrame(rows)
             if np.ndim(p) == 0:
                 frame = frame.drop(columns="p")
@@ -209,28 +241,6 @@ def _label_keys(by: tuple[str, ...]) -> list[str]:
     if len(by) == 1:
         return ["group"]
     return ["group", *(c for c in by if c not in _RESERVED)]
-
-
-def _landmarks(curve: dict[str, FloatArray], at: FloatArray, extend: bool) -> pd.DataFrame:
-    times = curve["time"]
-    last = np.searchsorted(times, at, side="right") - 1  # last row at or before
-    following = np.searchsorted(times, at, side="left")  # first row at or after
-    n_risk = np.append(curve["n_risk"], 0.0)[following]
-    # R prepends a row (S = 1) at time 0 unless the first observed time is 0 itself.
-    before = last < 0
-    if times.size and times[0] == 0.0:
-        last = np.maximum(last, 0)
-        before = np.zeros_like(before)
-    take = np.maximum(last, 0)
-    out: dict[str, FloatArray] = {"time": at}
-    for column, start in (("survival", 1.0), ("lower", 1.0), ("upper", 1.0), ("std_err", 0.0)):
-        values = np.where(before, start, curve[column][take])
-        if not extend:
-            values = np.where(at > times[-1], np.nan, values)
-        out[column] = values
-    frame = pd.DataFrame(out)
-    frame.insert(4, "n_risk", n_risk)
-    return frame
 
 
 def _quantile_row(
