@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .errors import (
+    ColumnNotFoundError,
     CompetingRisksError,
     EmptyDataError,
     InvalidDataError,
@@ -447,8 +448,6 @@ class Surv:
 
 
 def _require_frame(data: Any, **columns: str | None) -> None:
-    from .errors import ColumnNotFoundError
-
     if not isinstance(data, pd.DataFrame):
         hint = " (call .to_pandas() first)" if hasattr(data, "to_pandas") else ""
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}{hint}")
