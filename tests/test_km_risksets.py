@@ -69,3 +69,24 @@ def test_block_by_block_counting_matches_dense(monkeypatch: pytest.MonkeyPatch) 
     pd.testing.assert_frame_equal(blocked_km.table, dense_km.table)
     assert blocked_lr.statistic == pytest.approx(dense_lr.statistic, rel=1e-12)
     np.testing.assert_allclose(blocked_lr.variance, dense_lr.variance, rtol=1e-12, atol=1e-14)
+
+
+def test_per_cause_event_counts() -> None:
+    from sarcosurv.counting import tabulate, tabulate_blocks
+
+    time = np.array([2.0, 1.0, 2.0, 3.0, 2.0, 1.0])
+    cause = np.array([1, 1, 0, 2, 2, 0])
+    weights = np.array([1.0, 2.0, 1.0, 1.0, 0.5, 1.0])
+    table = tabulate(time, cause, weights=weights, n_causes=2)
+    assert table.n_event_cause is not None
+    np.testing.assert_array_equal(table.times, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(table.n_event_cause[0], [[2.0, 1.0, 0.0]])
+    np.testing.assert_array_equal(table.n_event_cause[1], [[0.0, 0.5, 1.0]])
+    np.testing.assert_array_equal(table.n_event_cause.sum(axis=0), table.n_event)
+    np.testing.assert_array_equal(table.n_risk, [[6.5, 3.5, 1.0]])
+    cell = np.array([0, 1, 0, 1, 1, 0])
+    blocks = tabulate_blocks(time, cause, cell=cell, n_cells=2, n_causes=2)
+    np.testing.assert_array_equal(
+        blocks[1].n_event_cause[:, 0, :], [[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]]
+    )
+    assert tabulate(time, cause > 0).n_event_cause is None
