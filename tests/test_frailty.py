@@ -10,7 +10,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
-from sarcosurv._frailty_likelihood import frailty_design, profile_point
+from sarcosurv.cox._frailty_likelihood import frailty_design, profile_point
 from sarcosurv.cox.kernels import sort_cox_data
 
 R = load_reference("frailty_reference")
@@ -35,7 +35,7 @@ def profile_at(
         data["time"], data["status"], data[terms].to_numpy(float), strata=strata_codes
     )
     codes = pd.factorize(data[group], sort=True)[0]
-    from sarcosurv.frailty import _Profile
+    from sarcosurv.cox.frailty import _Profile
 
     start = ss.coxph(f"Surv(time, status) ~ {' + '.join(terms)}", data, ties=ties, strata=strata)  # type: ignore[arg-type]
     design = frailty_design(sorted_data, codes, ties)  # type: ignore[arg-type]

@@ -11,9 +11,9 @@ from scipy import stats
 
 import sarcosurv as ss
 from conftest import load_dataset
-from sarcosurv._frailty_likelihood import frailty_design
+from sarcosurv.cox._frailty_likelihood import frailty_design
 from sarcosurv.cox.kernels import sort_cox_data
-from sarcosurv.frailty import _Profile
+from sarcosurv.cox.frailty import _Profile
 
 DROP = stats.chi2.ppf(0.95, 1) / 2
 

@@ -15,9 +15,9 @@ from scipy import integrate, stats
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
-from sarcosurv._frailty_likelihood import frailty_design
+from sarcosurv.cox._frailty_likelihood import frailty_design
 from sarcosurv.cox.kernels import sort_cox_data
-from sarcosurv.frailty import _Profile
+from sarcosurv.cox.frailty import _Profile
 
 EM = load_reference("frailty_truncation_reference")
 FORMULA = "Surv(entry, time, status) ~ x"

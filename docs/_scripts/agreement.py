@@ -376,8 +376,8 @@ def _profile_solver(data: pd.DataFrame, terms: list[str], group: str, ties: str)
     The profile at a fixed theta has no public entry point; this mirrors the
     frailty tests, so it follows the internals when they change.
     """
-    from sarcosurv import _frailty_likelihood as fl
-    from sarcosurv import frailty
+    from sarcosurv.cox import _frailty_likelihood as fl
+    from sarcosurv.cox import frailty
     from sarcosurv.cox.kernels import sort_cox_data
 
     sorted_data = sort_cox_data(data["time"], data["status"], data[terms].to_numpy(float))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from .frailty import FrailtyResult
 from .model import coxph
 from .result import CoxResult, CoxTests
 
-__all__ = ["CoxResult", "CoxTests", "coxph"]
+__all__ = ["CoxResult", "CoxTests", "FrailtyResult", "coxph"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,7 @@ from ..errors import (
     SarcosurvWarning,
 )
 from .formula import Design, build_design, complete_rows
+from .frailty import GammaFrailtyFit, fit_gamma_frailty_sorted
 from .kernels import (
     NewtonResult,
     SortedCoxData,
@@ -32,9 +33,6 @@ from .kernels import (
 )
 from .residuals import robust_variance, score_residuals
 from .result import CoxFit, CoxResult, CoxTests
-
-if TYPE_CHECKING:
-    from ..frailty import GammaFrailtyFit
 
 __all__ = ["coxph"]
 
@@ -236,7 +234,7 @@ def coxph(
         variance summed within clusters (R's ``cluster()``, Lin & Wei 1989).
     frailty : str, optional
         Column of cluster ids for a shared gamma frailty (see
-        :mod:`sarcosurv.frailty`).
+        :mod:`sarcosurv.cox.frailty`).
     frailty_left_truncation : bool
         With ``Surv(start, stop, event)`` and a frailty: true (default) when
         ``start`` is a delayed entry, so that the frailty is conditioned on
@@ -360,12 +358,8 @@ def _fit_frailty(
     ties: Literal["efron", "breslow"],
     left_truncation: bool,
 ) -> GammaFrailtyFit:
-    try:
-        from ..frailty import fit_gamma_frailty
-    except ImportError as exc:  # pragma: no cover - only before the frailty module exists
-        raise SarcosurvError("shared frailty models need sarcosurv.frailty") from exc
     codes, labels = pd.factorize(column, sort=True)
-    return fit_gamma_frailty(
+    return fit_gamma_frailty_sorted(
         data, codes.astype(np.intp), list(labels), names, ties=ties, left_truncation=left_truncation
     )
 

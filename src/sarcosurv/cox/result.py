@@ -19,7 +19,7 @@ from .formula import Design
 from .kernels import NewtonResult, SortedCoxData
 
 if TYPE_CHECKING:
-    from ..frailty import FrailtyResult, GammaFrailtyFit
+    from .frailty import FrailtyResult, GammaFrailtyFit
 
 __all__ = ["CoxFit", "CoxResult", "CoxTests"]
 

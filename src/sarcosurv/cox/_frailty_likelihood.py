@@ -47,7 +47,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from .cox.kernels import SortedCoxData, Ties, cox_terms
+from .kernels import SortedCoxData, Ties, cox_terms
 
 __all__ = [
     "FrailtyDesign",
