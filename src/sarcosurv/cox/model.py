@@ -22,6 +22,7 @@ from ..errors import (
     SarcosurvError,
     SarcosurvWarning,
 )
+from ..counting.linalg import blocked_gram, inverse_or_pinv
 from .formula import Design, build_design, complete_rows
 from .frailty import GammaFrailtyFit, fit_gamma_frailty_sorted
 from .kernels import (
@@ -59,15 +60,6 @@ def _codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], list[str]]:
     return codes.astype(np.intp), labels
 
 
-def _centred_gram(x: FloatArray, block: int = 1 << 16) -> FloatArray:
-    """:math:`X^T X` of already centred covariates, by blocks of rows (symmetric updates)."""
-    gram = np.zeros((x.shape[1], x.shape[1]))
-    for lo in range(0, x.shape[0], block):  # loop over blocks of rows
-        chunk = x[lo : lo + block]
-        gram += chunk.T @ chunk
-    return gram
-
-
 def _raise_overflow(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> None:
     """Raise for covariates so large that their sums of squares overflow."""
     x = data.covariates
@@ -99,7 +91,7 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
     if x.shape[1] == 0:
         return []
     with np.errstate(over="ignore", invalid="ignore"):
-        gram = _centred_gram(x)
+        gram = blocked_gram(x)
     if not np.isfinite(gram).all():
         _raise_overflow(data, names, used)
     scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
@@ -136,10 +128,7 @@ def _warn_monotone(newton: NewtonResult, names: list[str], eps: float) -> None:
     """R's rule: the next Newton step stays large for a coefficient heading to infinity."""
     if newton.beta.size == 0:
         return
-    try:
-        variance = np.linalg.inv(newton.information)
-    except np.linalg.LinAlgError:
-        variance = np.linalg.pinv(newton.information)
+    variance = inverse_or_pinv(newton.information)
     step = np.abs(variance @ newton.score)
     tolerance = np.sqrt(eps)
     infinite = (step > tolerance) & (step > tolerance * np.abs(newton.beta))
