@@ -242,6 +242,7 @@ class ProfilePoint:
     iterations: int
     score: FloatArray  # in beta: the profile's gradient (envelope theorem)
     degenerate: bool = False  # truncation: no fixed point, log-likelihood at its limit
+    converged: bool = True  # false when the E-steps stopped at their cap
 
     @property
     def frailty(self) -> FloatArray:
@@ -268,33 +269,35 @@ def _squarem(
     state: FloatArray,
     tol: float,
     drift_check: bool = False,
-) -> tuple[FloatArray, int, bool]:
+    max_iter: int = _INNER_MAX,
+) -> tuple[FloatArray, int, bool, bool]:
     """Fixed point of ``update`` by SQUAREM (Varadhan & Roland 2008).
 
     With ``drift_check`` it stops early, returning ``True``, when the residual
     has become a negative constant vector: the iterates then drift to
-    :math:`-\\infty` along the common level of the log frailties.
+    :math:`-\\infty` along the common level of the log frailties. The last
+    value is false when ``max_iter`` E-steps did not reach ``tol``.
     """
     iterations = 0
-    while iterations < _INNER_MAX:
+    while iterations < max_iter:
         iterations += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             first = update(state)
         if not np.all(np.isfinite(first)):
             # Overflow: under truncation the level has run away; otherwise give up here.
-            return state, iterations, drift_check
+            return state, iterations, drift_check, drift_check
         r = first - state
         if np.max(np.abs(r), initial=0.0) < tol:
-            return first, iterations, False
+            return first, iterations, False, True
         if drift_check and iterations > 5:
             level = float(np.mean(r))
             flat = level < -tol and np.max(np.abs(r - level)) < 1e-4 * abs(level)
             if flat or float(np.mean(first)) < _DRIFT_LEVEL:
-                return first, iterations, True
+                return first, iterations, True, True
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             second = update(first)
         if not np.all(np.isfinite(second)):
-            return first, iterations, drift_check
+            return first, iterations, drift_check, drift_check
         v = second - 2.0 * first + state
         norm_v = float(np.sqrt(_dot(v, v)))
         alpha = min(-float(np.sqrt(_dot(r, r))) / norm_v if norm_v > 0 else -1.0, -1.0)
@@ -304,7 +307,7 @@ def _squarem(
             state = update(candidate) if np.all(np.isfinite(candidate)) else second
         if not np.all(np.isfinite(state)):
             state = second
-    return state, iterations, False
+    return state, iterations, False, False
 
 
 def profile_point(
@@ -313,6 +316,7 @@ def profile_point(
     theta: float,
     start: FloatArray | None = None,
     tol: float = _INNER_TOL,
+    max_iter: int = _INNER_MAX,
 ) -> ProfilePoint:
     """Maximise over the baseline and posterior frailties at fixed ``beta`` and ``theta``.
 
@@ -341,7 +345,9 @@ def profile_point(
     def update(values: FloatArray) -> FloatArray:
         return _update(design, a, table, values)
 
-    state, iterations, degenerate = _squarem(update, state, tol, design.truncated)
+    state, iterations, degenerate, converged = _squarem(
+        update, state, tol, design.truncated, max_iter
+    )
     if degenerate:
 
         def centred(values: FloatArray) -> FloatArray:
@@ -350,7 +356,7 @@ def profile_point(
             new = np.log(a + design.n_event) - np.log(exit_hazard)
             return np.asarray(new - np.mean(new), np.float64)
 
-        state, more, _ = _squarem(centred, state - np.mean(state), tol)
+        state, more, _, converged = _squarem(centred, state - np.mean(state), tol, False, max_iter)
         iterations += more
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         exit_h, entry_h, pl, score = _hazard_totals(design, table, state, score=True)
@@ -368,8 +374,8 @@ def profile_point(
         terms = cluster_terms(a, events, exit_h, entry_h)
     loglik = pl - _dot(events, state) + terms + float(events.sum())
     if not np.isfinite(loglik) and start is not None:
-        return profile_point(design, beta, theta, None, tol)  # a warm start that ran away
-    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate)
+        return profile_point(design, beta, theta, None, tol, max_iter)  # a warm start ran away
+    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate, converged)
 
 
 def score_and_information(

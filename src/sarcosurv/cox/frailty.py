@@ -54,6 +54,7 @@ Putter H (2019) J Stat Softw 90(7) (frailtyEM).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,23 +73,34 @@ from ._frailty_likelihood import (
     variances,
 )
 from .._results import TestResult
-from .kernels import SortedCoxData, Ties, fit_cox_newton
+from ..counting.linalg import solve_or_pinv
+from ..errors import ConvergenceError, ConvergenceWarning
+from .control import CoxControl
+from .kernels import NewtonResult, SortedCoxData, Ties, fit_cox_newton
 
-__all__ = ["FrailtyResult", "GammaFrailtyFit", "fit_gamma_frailty"]
+__all__ = [
+    "FrailtyProfile",
+    "FrailtyResult",
+    "GammaFrailtyFit",
+    "ProfileSolution",
+    "boundary_lrt",
+    "fit_gamma_frailty_sorted",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-#: Half the 95% point of chi-square(1): the profile drop that bounds the CI.
-_CI_DROP = float(stats.chi2.ppf(0.95, 1)) / 2.0
 _LOG_THETA_MIN = float(np.log(1e-6))  # below this theta is reported as 0 (boundary)
 _LOG_THETA_MAX = float(np.log(1e4))
-_INNER_TOL = 1e-10
-_OUTER_MAX = 200
 _REFRESH_INFO = 8
 
 
-@dataclass(frozen=True)
+def ci_drop(conf_level: float) -> float:
+    """Half the ``conf_level`` point of chi-square(1): the profile drop bounding the CI."""
+    return float(stats.chi2.ppf(conf_level, 1)) / 2.0
+
+
+@dataclass(frozen=True, eq=False)
 class FrailtyResult:
     """The shared gamma frailty of a Cox model (``fit.frailty``).
 
@@ -97,10 +109,12 @@ class FrailtyResult:
     theta : float
         Variance of the gamma frailty, marginal maximum likelihood estimate.
     theta_ci : tuple of float
-        Profile-likelihood 95% interval (lower 0 when the boundary is inside).
+        Profile-likelihood interval at ``conf_level`` (lower 0 when the
+        boundary is inside; NaN when theta was fixed).
     lrt : TestResult
         Likelihood-ratio test of theta = 0, p-value from the 50:50 mixture of
-        chi-square(0) and chi-square(1).
+        chi-square(0) and chi-square(1): 1 when the estimate is 0 (statistic
+        0); NaN when theta was fixed (nothing was estimated).
     kendall_tau : float
         theta / (theta + 2), the within-centre rank correlation it implies.
     loglik : float
@@ -112,8 +126,17 @@ class FrailtyResult:
         Per cluster: cluster, n, n_event, frailty (posterior mean), lower, upper.
     std_err_kind : str
         Which standard errors ``fit.std_err`` holds (``"adjusted"``: accounting
-        for the estimation of theta; ``fit.frailty.std_err_conditional`` holds
-        those given theta).
+        for the estimation of theta; ``"conditional"``: given theta, as when
+        theta was fixed; ``fit.frailty.std_err_conditional`` always holds those
+        given theta).
+    conf_level : float
+        Level of ``theta_ci`` and of the posterior intervals in ``estimates``.
+    converged : bool
+        False when an iteration cap was reached (a ConvergenceWarning said so).
+    n_iter : int
+        Values of theta at which the profile was solved.
+    theta_fixed : bool
+        True when theta was given (``coxph(..., theta=)``), not estimated.
     """
 
     theta: float
@@ -127,6 +150,10 @@ class FrailtyResult:
     std_err_adjusted: pd.Series
     n_cluster: int
     std_err_kind: str = "adjusted"
+    conf_level: float = 0.95
+    converged: bool = True
+    n_iter: int = 0
+    theta_fixed: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         """One row: theta, its CI, Kendall's tau, LRT statistic and p-value, log-likelihoods."""
@@ -149,11 +176,21 @@ class FrailtyResult:
     def summary(self) -> pd.DataFrame:
         return self.to_frame()
 
+    def __repr__(self) -> str:
+        kind = "fixed" if self.theta_fixed else "estimated"
+        return f"<FrailtyResult clusters={self.n_cluster} theta={self.theta:.4g} ({kind})>"
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False))
+
     def __str__(self) -> str:
+        head = f"Shared gamma frailty over {self.n_cluster} clusters: theta = {self.theta:.4g}"
+        if self.theta_fixed:
+            return f"{head} (fixed), Kendall's tau = {self.kendall_tau:.3f}"
         lo, hi = self.theta_ci
         return (
-            f"Shared gamma frailty over {self.n_cluster} clusters: theta = {self.theta:.4g} "
-            f"(95% profile CI {lo:.4g}-{hi:.4g}), Kendall's tau = {self.kendall_tau:.3f}; "
+            f"{head} ({self.conf_level:.0%} profile CI {lo:.4g}-{hi:.4g}), "
+            f"Kendall's tau = {self.kendall_tau:.3f}; "
             f"LRT theta = 0: {self.lrt.statistic:.3f}, p = {self.lrt.p_value:.3g} "
             "(50:50 chi-bar-square)"
         )
@@ -161,42 +198,105 @@ class FrailtyResult:
 
 @dataclass(frozen=True)
 class GammaFrailtyFit:
-    """What :func:`fit_gamma_frailty` hands back to :func:`sarcosurv.coxph`."""
+    """A fitted shared gamma frailty model on arrays (:func:`sarcosurv.cox.fit_gamma_frailty`).
+
+    Attributes
+    ----------
+    beta : ndarray
+        Coefficients, uncentred covariate scale.
+    vcov, vcov_conditional : ndarray
+        Variance of beta adjusted for the estimation of theta (given theta
+        when theta was fixed), and given theta.
+    loglik : tuple of float
+        Cox partial log-likelihood without frailty, marginal log-likelihood at
+        the estimate.
+    linear_predictor, log_frailty : ndarray
+        x beta and the posterior mean log frailty per row (input order).
+    frailty : FrailtyResult
+        theta, its CI and test, per-cluster posterior estimates.
+    """
 
     beta: FloatArray
-    vcov: FloatArray  # adjusted for the estimation of theta
+    vcov: FloatArray
     vcov_conditional: FloatArray
     loglik: tuple[float, float]  # (Cox loglik without frailty, marginal loglik at estimate)
     linear_predictor: FloatArray  # input row order, without frailty
     log_frailty: FloatArray  # input row order
     frailty: FrailtyResult
 
+    @property
+    def converged(self) -> bool:
+        return self.frailty.converged
+
+    @property
+    def n_iter(self) -> int:
+        return self.frailty.n_iter
+
+    @property
+    def std_err(self) -> FloatArray:
+        return np.asarray(np.sqrt(np.diag(self.vcov)), np.float64)
+
 
 @dataclass(frozen=True)
-class _Point:
-    """One solved point of the profile: beta and frailties maximising at fixed theta."""
+class ProfileSolution:
+    """One solved point of the profile: beta and frailties maximising at fixed theta.
+
+    Attributes
+    ----------
+    theta : float
+    loglik : float
+        Profile marginal log-likelihood (R's I-likelihood scale).
+    beta : ndarray
+    inner : ProfilePoint
+        Log frailties (``inner.state``), cluster hazards, E-step count.
+    slope : float
+        d loglik / d log(theta) (envelope theorem; NaN under left truncation).
+    n_iter : int
+        Steps in beta taken at this theta.
+    converged : bool
+        False when the steps in beta or the E-steps stopped at their caps.
+    """
 
     theta: float
     loglik: float
     beta: FloatArray
     inner: ProfilePoint
-    slope: float  # d loglik / d log(theta), by the envelope theorem
+    slope: float
+    n_iter: int = 0
+    converged: bool = True
+
+    @property
+    def frailty(self) -> FloatArray:
+        """Posterior mean frailty per cluster."""
+        return self.inner.frailty
 
 
-class _Profile:
-    """Profile log-likelihood in theta, warm-started from the nearest solved point.
+class FrailtyProfile:
+    """Profile marginal log-likelihood in theta, warm-started from the nearest solved point.
 
     At fixed theta, Newton steps in beta use the Cox information given the
     current frailties; between steps the frailties are re-solved to a
     tolerance that tightens with the step size. The sorted rows of the design
-    are shared by every evaluation.
+    are shared by every evaluation. Build one from arrays with
+    :func:`sarcosurv.cox.frailty_profile`; ``solve(theta)`` and
+    ``at(log_theta)`` return a :class:`ProfileSolution`.
     """
 
-    def __init__(self, design: FrailtyDesign, ties: Ties, beta0: FloatArray):
+    def __init__(
+        self,
+        design: FrailtyDesign,
+        ties: Ties,
+        beta0: FloatArray,
+        control: CoxControl | None = None,
+        conf_level: float = 0.95,
+    ):
         self.design, self.ties = design, ties
-        self.beta0 = beta0.copy()
-        self.cache: dict[float, _Point] = {}
+        self.beta0 = np.asarray(beta0, np.float64).copy()
+        self.control = CoxControl() if control is None else control
+        self.drop = ci_drop(conf_level)
+        self.cache: dict[float, ProfileSolution] = {}
         self.info: FloatArray | None = None
+        self.capped: set[str] = set()
 
     def _warm(self, theta: float) -> tuple[FloatArray, FloatArray | None]:
         solved = [p for p in self.cache.values() if p.theta > 0]
@@ -205,57 +305,77 @@ class _Profile:
         near = min(solved, key=lambda p: abs(np.log(p.theta) - np.log(theta)))
         return near.beta.copy(), near.inner.state
 
-    def solve(self, theta: float) -> _Point:
+    def _inner(
+        self, beta: FloatArray, theta: float, state: FloatArray | None, tol: float
+    ) -> ProfilePoint:
+        control = self.control
+        inner = profile_point(self.design, beta, theta, state, tol, control.inner_max_iter)
+        if not inner.converged:
+            self.capped.add(f"the EM fixed point (inner_max_iter={control.inner_max_iter})")
+        return inner
+
+    def _newton(
+        self, beta: FloatArray, theta: float, state: FloatArray | None
+    ) -> tuple[FloatArray, ProfilePoint, int, bool]:
+        """Quasi-Newton steps in beta at fixed theta, the frailties re-solved between them."""
+        control = self.control
+        inner = self._inner(beta, theta, state, 1e-6)
+        if beta.size == 0:
+            return beta, self._inner(beta, theta, inner.state, control.inner_tol), 0, True
+        for iteration in range(control.outer_max_iter):
+            if self.info is None or iteration == _REFRESH_INFO:
+                # The information given the frailties changes little between nearby
+                # thetas: quasi-Newton steps with a stored one, refreshed when slow.
+                _, self.info = score_and_information(self.design, beta, inner.state, self.ties, True)
+            step = solve_or_pinv(self.info, inner.score)
+            beta = beta + step
+            size = float(np.max(np.abs(step)))
+            converged = size < control.eps * max(1.0, float(np.max(np.abs(beta))))
+            tol = control.inner_tol
+            if not converged:
+                tol = min(max(1e-3 * size, control.inner_tol), 1e-6)
+            inner = self._inner(beta, theta, inner.state, tol)
+            if converged:
+                return beta, inner, iteration + 1, True
+        self.capped.add(f"the steps in beta at fixed theta (max_iter={control.outer_max_iter})")
+        return beta, inner, control.outer_max_iter, False
+
+    def solve(self, theta: float) -> ProfileSolution:
         """Maximise over beta (and the baseline) at fixed theta."""
         key = float(theta)
         if key in self.cache:
             return self.cache[key]
-        design = self.design
         beta, state = self._warm(key)
-        tol = 1e-6
-        inner = profile_point(design, beta, key, state, tol)
-        for iteration in range(_OUTER_MAX):
-            if beta.size == 0:
-                break
-            if self.info is None or iteration == _REFRESH_INFO:
-                # The information given the frailties changes little between nearby
-                # thetas: quasi-Newton steps with a stored one, refreshed when slow.
-                _, self.info = score_and_information(design, beta, inner.state, self.ties, True)
-            step = _solve(self.info, inner.score)
-            beta = beta + step
-            size = float(np.max(np.abs(step)))
-            converged = size < 1e-9 * max(1.0, float(np.max(np.abs(beta))))
-            tol = _INNER_TOL if converged else min(max(1e-3 * size, _INNER_TOL), 1e-6)
-            inner = profile_point(design, beta, key, inner.state, tol)
-            if converged:
-                break
-        if beta.size == 0:
-            inner = profile_point(design, beta, key, inner.state)
+        beta, inner, n_iter, converged = self._newton(beta, key, state)
         if not np.isfinite(inner.loglik) and state is not None:
             # A warm start that ran away (truncation, near the drifting region): start cold.
             self.cache[key] = self._cold(key)
             return self.cache[key]
+        design = self.design
         slope = 0.0 if key <= 0 or not design.truncated else float("nan")
         if key > 0 and not design.truncated:
             slope = key * theta_score(key, design.n_event, inner.exit_hazard, inner.entry_hazard)
-        point = _Point(key, inner.loglik, beta, inner, slope)
+        point = ProfileSolution(
+            key, inner.loglik, beta, inner, slope, n_iter, converged and inner.converged
+        )
         self.cache[key] = point
         return point
 
-    def _cold(self, theta: float) -> _Point:
-        cold = _Profile(self.design, self.ties, self.beta0)
-        cold.info = self.info
-        return cold.solve(theta)
+    def _cold(self, theta: float) -> ProfileSolution:
+        cold = FrailtyProfile(self.design, self.ties, self.beta0, self.control)
+        cold.info, cold.drop = self.info, self.drop
+        point = cold.solve(theta)
+        self.capped |= cold.capped
+        return point
 
-    def at(self, x: float) -> _Point:
-        return self.solve(float(np.exp(x)))
+    def at(self, log_theta: float) -> ProfileSolution:
+        """:meth:`solve` at ``exp(log_theta)``."""
+        return self.solve(float(np.exp(log_theta)))
 
-
-def _solve(info: FloatArray, score: FloatArray) -> FloatArray:
-    try:
-        return np.asarray(np.linalg.solve(info, score), np.float64)
-    except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.pinv(info) @ score, np.float64)
+    def loglik_at(self, beta: npt.ArrayLike, theta: float) -> float:
+        """Marginal log-likelihood at fixed beta and theta, maximised over the baseline."""
+        beta_a = np.asarray(beta, np.float64).reshape(-1)
+        return self._inner(beta_a, float(theta), None, self.control.inner_tol).loglik
 
 
 def _start_theta(design: FrailtyDesign, beta: FloatArray) -> float:
@@ -268,7 +388,7 @@ def _start_theta(design: FrailtyDesign, beta: FloatArray) -> float:
     return float(np.clip(estimate, 1e-3, 10.0))
 
 
-def _maximise(profile: _Profile, loglik_null: float, theta0: float) -> float:
+def _maximise(profile: FrailtyProfile, loglik_null: float, theta0: float) -> float:
     """theta maximising the profile (0 at the boundary): bracket the slope's sign change."""
     x = float(np.log(theta0))
     point = profile.at(x)
@@ -288,14 +408,26 @@ def _maximise(profile: _Profile, loglik_null: float, theta0: float) -> float:
         if point.slope <= 0:
             return 0.0
         lo = x
-    root = optimize.brentq(lambda y: profile.at(y).slope, lo, hi, xtol=1e-7, rtol=1e-12)
+    cap = profile.control.theta_max_iter
+    root, found = optimize.brentq(
+        lambda y: profile.at(y).slope,
+        lo,
+        hi,
+        xtol=1e-7,
+        rtol=1e-12,
+        maxiter=cap,
+        full_output=True,
+        disp=False,
+    )
+    if not found.converged:
+        profile.capped.add(f"the search for theta (theta_max_iter={cap})")
     theta = float(np.exp(root))
     if profile.solve(theta).loglik <= loglik_null + 1e-9:
         return 0.0
     return theta
 
 
-def _maximise_by_value(profile: _Profile, loglik_null: float, theta0: float) -> float:
+def _maximise_by_value(profile: FrailtyProfile, loglik_null: float, theta0: float) -> float:
     """theta maximising the profile by its values (left truncation: no exact slope)."""
 
     def value(x: float) -> float:
@@ -313,16 +445,22 @@ def _maximise_by_value(profile: _Profile, loglik_null: float, theta0: float) -> 
             return 0.0 if step < 0 else float(np.exp(x))
         ahead = value(x + step)
     lo, hi = sorted((behind, x + step))
+    cap = profile.control.theta_max_iter
     found = optimize.minimize_scalar(
-        lambda y: -value(y), bounds=(lo, hi), method="bounded", options={"xatol": 1e-7}
+        lambda y: -value(y),
+        bounds=(lo, hi),
+        method="bounded",
+        options={"xatol": 1e-7, "maxiter": cap},
     )
+    if not found.success:
+        profile.capped.add(f"the search for theta (theta_max_iter={cap})")
     theta = float(np.exp(found.x))
     if profile.solve(theta).loglik <= loglik_null + 1e-9:
         return 0.0
     return theta
 
 
-def _curvature(profile: _Profile, x_hat: float) -> float:
+def _curvature(profile: FrailtyProfile, x_hat: float) -> float:
     """-d^2 loglik / d(log theta)^2 near the maximum, from the slopes already solved."""
     points = sorted(
         (p for p in profile.cache.values() if p.theta > 0 and p.theta != np.exp(x_hat)),
@@ -339,13 +477,13 @@ def _curvature(profile: _Profile, x_hat: float) -> float:
     return float(value) if value > 1e-8 else 1.0
 
 
-def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) -> float:
+def _drop_root(profile: FrailtyProfile, x_hat: float, top: float, direction: float) -> float:
     """log theta where the profile has fallen CI_DROP below the maximum (safeguarded Newton)."""
 
-    def height(point: _Point) -> float:
-        return point.loglik - top + _CI_DROP
+    def height(point: ProfileSolution) -> float:
+        return point.loglik - top + profile.drop
 
-    step = float(np.clip(np.sqrt(2.0 * _CI_DROP / _curvature(profile, x_hat)), 0.05, 1.0))
+    step = float(np.clip(np.sqrt(2.0 * profile.drop / _curvature(profile, x_hat)), 0.05, 1.0))
     limit = _LOG_THETA_MAX if direction > 0 else _LOG_THETA_MIN - 10.0
     inside, x = x_hat, x_hat + direction * step
     point = profile.at(x)
@@ -356,16 +494,21 @@ def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) ->
         step *= 2.0
         point = profile.at(x)
     outside = x
+    cap = profile.control.theta_max_iter
     if profile.design.truncated:
-        return float(
-            optimize.brentq(
-                lambda y: height(profile.at(y)),
-                min(inside, outside),
-                max(inside, outside),
-                xtol=1e-8,
-            )
+        root, found = optimize.brentq(
+            lambda y: height(profile.at(y)),
+            min(inside, outside),
+            max(inside, outside),
+            xtol=1e-8,
+            maxiter=cap,
+            full_output=True,
+            disp=False,
         )
-    for _ in range(100):
+        if not found.converged:
+            profile.capped.add(f"a confidence bound of theta (theta_max_iter={cap})")
+        return float(root)
+    for _ in range(cap):
         h = height(point)
         if abs(h) < 1e-7:
             break
@@ -379,28 +522,35 @@ def _drop_root(profile: _Profile, x_hat: float, top: float, direction: float) ->
         low, high = min(inside, outside), max(inside, outside)
         x = float(newton) if low < newton < high else 0.5 * (inside + outside)
         point = profile.at(x)
+    else:
+        profile.capped.add(f"a confidence bound of theta (theta_max_iter={cap})")
     return x
 
 
 def _interval(
-    profile: _Profile, theta: float, top: float, loglik_null: float
+    profile: FrailtyProfile, theta: float, top: float, loglik_null: float
 ) -> tuple[float, float]:
     x_hat = float(np.log(theta)) if theta > 0 else _LOG_THETA_MIN
     upper = float(np.exp(_drop_root(profile, x_hat, top, 1.0)))
-    if theta <= 0 or top - loglik_null <= _CI_DROP:
+    if theta <= 0 or top - loglik_null <= profile.drop:
         return 0.0, upper
     return float(np.exp(_drop_root(profile, x_hat, top, -1.0))), upper
 
 
 def _estimates(
-    design: FrailtyDesign, labels: Sequence[object], theta: float, hazard: FloatArray
+    design: FrailtyDesign,
+    labels: Sequence[object],
+    theta: float,
+    hazard: FloatArray,
+    conf_level: float,
 ) -> pd.DataFrame:
+    """Posterior Gamma(1/theta + D_i, 1/theta + C_i) mean and equal-tailed interval."""
     if theta > 0:
         shape = 1.0 / theta + design.n_event
         rate = 1.0 / theta + hazard
         mean = shape / rate
-        lower = stats.gamma.ppf(0.025, shape, scale=1.0 / rate)
-        upper = stats.gamma.ppf(0.975, shape, scale=1.0 / rate)
+        lower = stats.gamma.ppf((1.0 - conf_level) / 2.0, shape, scale=1.0 / rate)
+        upper = stats.gamma.ppf((1.0 + conf_level) / 2.0, shape, scale=1.0 / rate)
     else:
         mean = lower = upper = np.ones(design.n_cluster)
     return pd.DataFrame(
@@ -415,6 +565,61 @@ def _estimates(
     )
 
 
+def boundary_lrt(loglik: float, loglik_null: float) -> TestResult:
+    """LRT of theta = 0 against the 50:50 mixture of chi-square(0) and chi-square(1).
+
+    :math:`p = P(\\bar\\chi^2 \\ge T) = \\tfrac12 P(\\chi^2_1 \\ge T)` for
+    :math:`T > 0`, and 1 at :math:`T = 0` (the :math:`\\chi^2_0` half is a point
+    mass at 0; Self & Liang 1987).
+    """
+    statistic = max(0.0, 2.0 * (loglik - loglik_null))
+    p_value = 0.5 * float(stats.chi2.sf(statistic, 1)) if statistic > 0 else 1.0
+    return TestResult(statistic, 1.0, p_value, "likelihood_ratio_theta_0")
+
+
+def _estimate(
+    profile: FrailtyProfile, cox: NewtonResult, theta_fixed: float | None
+) -> tuple[float, ProfileSolution]:
+    """theta (searched, or the fixed value) and the profile solution there."""
+    design = profile.design
+    if theta_fixed is not None:
+        theta = float(theta_fixed)
+    else:
+        search = _maximise_by_value if design.truncated else _maximise
+        theta = search(profile, cox.loglik, _start_theta(design, cox.beta))
+    if theta > 0:
+        point = profile.solve(theta)
+    else:
+        inner = profile_point(design, cox.beta, 0.0)
+        point = ProfileSolution(0.0, cox.loglik, cox.beta, inner, 0.0, cox.n_iter, cox.converged)
+    if not np.isfinite(point.loglik) or not np.all(np.isfinite(point.beta)):
+        raise ConvergenceError(
+            f"the frailty fit has no finite estimate at theta = {theta:.4g} (log-likelihood "
+            f"{point.loglik}); check for covariates that separate events, or fix theta"
+        )
+    return theta, point
+
+
+def _warn_caps(profile: FrailtyProfile) -> None:
+    if profile.capped:
+        warnings.warn(
+            "the frailty fit stopped at an iteration cap in "
+            + "; ".join(sorted(profile.capped))
+            + ": raise it with coxph(..., control=CoxControl(...)) or max_iter=",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+
+
+def _linear_predictor(data: SortedCoxData, beta: FloatArray) -> FloatArray:
+    """x beta (uncentred) in input row order."""
+    linear = np.zeros(data.n)
+    if beta.size:
+        centre = float(np.sum(data.centre * beta))
+        linear[data.order] = np.einsum("ij,j->i", data.covariates, beta) + centre
+    return linear
+
+
 def fit_gamma_frailty_sorted(
     data: SortedCoxData,
     cluster: IntArray,
@@ -423,71 +628,61 @@ def fit_gamma_frailty_sorted(
     *,
     ties: Ties,
     left_truncation: bool = True,
+    theta: float | None = None,
+    control: CoxControl | None = None,
+    conf_level: float = 0.95,
 ) -> GammaFrailtyFit:
     """Fit the shared gamma frailty Cox model by profile marginal likelihood.
 
-    Parameters
-    ----------
-    data : SortedCoxData
-        From :func:`sarcosurv.cox.kernels.sort_cox_data`; the likelihood rows
-        are sorted once and reused for every theta. Strata get their own
-        baseline hazard and share the frailty; counting-process data
-        ``(start, stop]`` are left truncated at ``start``, the frailty
-        conditioned on survival to entry, unless ``left_truncation`` is false.
-    cluster : ndarray of int
-        Cluster code (0..K-1) of each row, input row order.
-    cluster_labels : sequence
-        Label of each code.
-    term_names : sequence of str
-    ties : {"efron", "breslow"}
-    left_truncation : bool
-        For counting-process data: true when ``start`` is a delayed entry (the
-        frailty is conditioned on survival to it, as frailtyEM's
-        ``left_truncation = TRUE``); false when the rows are pieces of each
-        subject's follow-up, e.g. split for time-varying covariates (each row
-        adds the hazard of its interval, as R ``coxph`` with ``frailty()``).
+    The sorted-data engine behind :func:`sarcosurv.cox.fit_gamma_frailty`
+    (the array-level fitter, which documents the model and arguments) and
+    :func:`sarcosurv.coxph`. ``data`` comes from
+    :func:`sarcosurv.cox.kernels.sort_cox_data`; ``cluster`` holds codes
+    0..K-1 in input row order, ``cluster_labels`` their labels.
     """
+    control = CoxControl() if control is None else control
     design = frailty_design(data, cluster, ties, left_truncation)
-    cox = fit_cox_newton(data, ties=ties)
-    loglik_null = cox.loglik
-    profile = _Profile(design, ties, cox.beta)
-    search = _maximise_by_value if design.truncated else _maximise
-    theta = search(profile, loglik_null, _start_theta(design, cox.beta))
-    point = profile.solve(theta)
-    top, beta, inner = (point.loglik, point.beta, point.inner)
-    if theta <= 0:
-        top, beta = loglik_null, cox.beta
-        inner = profile_point(design, beta, 0.0)
-    theta_ci = _interval(profile, theta, top, loglik_null)
-    statistic = max(0.0, 2.0 * (top - loglik_null))
-    p_value = 0.5 * float(stats.chi2.sf(statistic, 1)) if statistic > 0 else 0.5
-    conditional, adjusted = variances(design, ties, beta, theta, inner.state)
+    cox = fit_cox_newton(data, ties=ties, max_iter=control.max_iter, eps=control.eps)
+    if not cox.converged:
+        warnings.warn(
+            f"the Cox fit without frailty stopped after {cox.n_iter} iterations (max_iter)",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    profile = FrailtyProfile(design, ties, cox.beta, control, conf_level)
+    estimate, point = _estimate(profile, cox, theta)
+    fixed = theta is not None
+    nan = float("nan")
+    theta_ci = (nan, nan) if fixed else _interval(profile, estimate, point.loglik, cox.loglik)
+    lrt = boundary_lrt(point.loglik, cox.loglik)
+    if fixed:
+        lrt = TestResult(lrt.statistic, 0.0, nan, "likelihood_ratio_theta_0")
+    conditional, adjusted = variances(design, ties, point.beta, estimate, point.inner.state)
+    _warn_caps(profile)
     index = pd.Index(list(term_names), name="term")
     result = FrailtyResult(
-        theta=theta,
+        theta=estimate,
         theta_ci=theta_ci,
-        lrt=TestResult(statistic, 1.0, p_value, "likelihood_ratio_theta_0"),
-        kendall_tau=theta / (theta + 2.0),
-        loglik=top,
-        loglik_null=loglik_null,
-        estimates=_estimates(design, cluster_labels, theta, inner.exit_hazard),
+        lrt=lrt,
+        kendall_tau=estimate / (estimate + 2.0),
+        loglik=point.loglik,
+        loglik_null=cox.loglik,
+        estimates=_estimates(design, cluster_labels, estimate, point.inner.exit_hazard, conf_level),
         std_err_conditional=pd.Series(np.sqrt(np.diag(conditional)), index=index),
         std_err_adjusted=pd.Series(np.sqrt(np.diag(adjusted)), index=index),
         n_cluster=design.n_cluster,
+        std_err_kind="conditional" if fixed else "adjusted",
+        conf_level=conf_level,
+        converged=not profile.capped and cox.converged,
+        n_iter=len(profile.cache),
+        theta_fixed=fixed,
     )
-    linear = np.empty(data.n)
-    if beta.size:
-        centre = float(np.sum(data.centre * beta))
-        linear[data.order] = np.einsum("ij,j->i", data.covariates, beta) + centre
-    else:
-        linear[:] = 0.0
-    log_frailty = np.log(inner.frailty)[np.asarray(cluster, dtype=np.intp)]
     return GammaFrailtyFit(
-        beta=beta,
-        vcov=adjusted,
+        beta=point.beta,
+        vcov=conditional if fixed else adjusted,
         vcov_conditional=conditional,
-        loglik=(loglik_null, top),
-        linear_predictor=linear,
-        log_frailty=log_frailty,
+        loglik=(cox.loglik, point.loglik),
+        linear_predictor=_linear_predictor(data, point.beta),
+        log_frailty=np.log(point.inner.frailty)[np.asarray(cluster, dtype=np.intp)],
         frailty=result,
     )
