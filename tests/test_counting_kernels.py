@@ -43,9 +43,7 @@ def test_cell_sums_equal_risk_set_sums_by_brute_force(
     layout = cell_layout(sets, cell[sets.order], 4)
     s0, d0 = layout.fill(scale[sets.order]).risk_sums(factor)
     values = scale * factor[cell]
-    expected = _brute_s0(
-        stop, start, event, strata, values, sets.group_time, sets.group_stratum
-    )
+    expected = _brute_s0(stop, start, event, strata, values, sets.group_time, sets.group_stratum)
     np.testing.assert_allclose(s0, expected, rtol=1e-12)
     np.testing.assert_allclose(sets.sums(values[sets.order])[0], expected, rtol=1e-12)
     events_at = [

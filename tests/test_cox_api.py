@@ -42,7 +42,9 @@ def test_coxph_fixed_theta_matches_r(
         ties=ties,  # type: ignore[arg-type]
     )
     fr = fit.frailty
-    assert fr is not None and fr.theta_fixed and fr.theta == point["theta"]
+    assert fr is not None
+    assert fr.theta_fixed
+    assert fr.theta == point["theta"]
     # R's penalised inner loop stops at its own tolerance (as tests/test_frailty.py).
     np.testing.assert_allclose(fit.params, point["coef"], rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(fr.loglik, point["ilik"], rtol=1e-7)
@@ -50,7 +52,8 @@ def test_coxph_fixed_theta_matches_r(
     # the penalised likelihood (frailties as parameters); they agree on rats (large
     # litters, 4e-6) and differ by up to 2.3% on kidney (pairs), so not compared here.
     assert fr.std_err_kind == "conditional"
-    assert np.isnan(fr.theta_ci[0]) and np.isnan(fr.lrt.p_value)
+    assert np.isnan(fr.theta_ci[0])
+    assert np.isnan(fr.lrt.p_value)
     assert "(fixed)" in str(fit)
 
 
@@ -58,7 +61,8 @@ def test_conf_level_reaches_theta_ci_and_posterior_intervals() -> None:
     data = load_dataset("rats")
     wide = ss.coxph("Surv(time, status) ~ rx", data, frailty="litter").frailty
     narrow = ss.coxph("Surv(time, status) ~ rx", data, frailty="litter", conf_level=0.8).frailty
-    assert wide is not None and narrow is not None
+    assert wide is not None
+    assert narrow is not None
     assert narrow.theta == pytest.approx(wide.theta, rel=1e-8)
     assert narrow.theta_ci[1] < wide.theta_ci[1]
     assert (narrow.estimates["upper"] < wide.estimates["upper"]).all()
@@ -83,9 +87,11 @@ def test_newton_cap_warns_and_reports() -> None:
     formula = "Surv(time, status) ~ age + sex + ph_ecog"
     with pytest.warns(ConvergenceWarning):
         fit = ss.coxph(formula, data, max_iter=1)
-    assert not fit.converged and fit.n_iter == 1
+    assert not fit.converged
+    assert fit.n_iter == 1
     full = ss.coxph(formula, data)
-    assert full.converged and full.n_iter > 1
+    assert full.converged
+    assert full.n_iter > 1
 
 
 def test_frailty_caps_warn_and_report() -> None:
@@ -97,11 +103,14 @@ def test_frailty_caps_warn_and_report() -> None:
             frailty="litter",
             control=CoxControl(inner_max_iter=2),
         )
-    assert fit.frailty is not None and not fit.frailty.converged and not fit.converged
+    assert fit.frailty is not None
+    assert not fit.frailty.converged
+    assert not fit.converged
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         ok = ss.coxph("Surv(time, status) ~ rx", data, frailty="litter")
-    assert ok.converged and ok.n_iter > 3
+    assert ok.converged
+    assert ok.n_iter > 3
 
 
 def test_max_iter_reaches_the_frailty_fit() -> None:
@@ -147,7 +156,8 @@ def test_fit_cox_is_what_coxph_fits() -> None:
     np.testing.assert_allclose(arrays.beta, fit.params, rtol=1e-10)
     np.testing.assert_allclose(arrays.std_err, fit.std_err, rtol=1e-10)
     np.testing.assert_allclose(arrays.loglik, fit.loglik, rtol=1e-12)
-    assert arrays.variance == "model" and arrays.converged
+    assert arrays.variance == "model"
+    assert arrays.converged
 
 
 def test_offset_of_a_fitted_term_leaves_the_others_unchanged() -> None:
@@ -180,9 +190,11 @@ def test_result_views() -> None:
     pd.testing.assert_frame_equal(fit.to_frame(), fit.hazard_ratios)
     assert "Cox proportional hazards model" in str(fit)
     again = ss.coxph("Surv(time, status) ~ rx", data)
-    assert fit == fit and fit != again  # eq=False: identity, not field equality
+    assert fit == fit
+    assert fit != again
     fr = ss.coxph("Surv(time, status) ~ rx", data, frailty="litter").frailty
-    assert fr is not None and repr(fr).startswith("<FrailtyResult clusters=100")
+    assert fr is not None
+    assert repr(fr).startswith("<FrailtyResult clusters=100")
     assert "<table" in fr._repr_html_()
 
 

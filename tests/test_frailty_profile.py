@@ -16,9 +16,7 @@ from sarcosurv.cox import FrailtyProfile, frailty_profile
 DROP = stats.chi2.ppf(0.95, 1) / 2
 
 
-def _profile(
-    data: pd.DataFrame, terms: list[str], group: str, start: str | None
-) -> FrailtyProfile:
+def _profile(data: pd.DataFrame, terms: list[str], group: str, start: str | None) -> FrailtyProfile:
     return frailty_profile(
         data[terms].to_numpy(float),
         data["time"],

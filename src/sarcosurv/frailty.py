@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-__all__ = ["FrailtyResult", "GammaFrailtyFit", "fit_gamma_frailty"]
+__all__ = ["FrailtyResult", "GammaFrailtyFit", "fit_gamma_frailty"]  # noqa: F822 (lazy)
 
 _MOVED = {
     "FrailtyResult": "FrailtyResult",

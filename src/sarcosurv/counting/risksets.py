@@ -40,6 +40,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
+
 def sort_order(stop: FloatArray, event: npt.NDArray[np.bool_], strata: IntArray) -> IntArray:
     """Stable order by (stratum, stop, events before censorings).
 
@@ -238,7 +239,9 @@ class RiskSets:
         self, row_scale: FloatArray, values: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray]:
         """Risk-set and event-group sums of ``row_scale * values`` per tie group."""
-        return bin_sums(self.sum_matrix, self.n_bins, self.bin_first, self.bin_end, row_scale, values)
+        return bin_sums(
+            self.sum_matrix, self.n_bins, self.bin_first, self.bin_end, row_scale, values
+        )
 
     def group_total(self, per_event: FloatArray) -> FloatArray:
         """Sum per-event-row values (1-d or 2-d) over each tie group."""
@@ -250,7 +253,11 @@ class RiskSets:
 
     def per_row_from_groups(self, per_group: FloatArray) -> FloatArray:
         """For each sorted row, the sum of ``per_group`` over the groups where it is at risk."""
-        head = np.zeros_like(per_group[:1]) if per_group.shape[0] else np.zeros((1, *per_group.shape[1:]))
+        head = (
+            np.zeros_like(per_group[:1])
+            if per_group.shape[0]
+            else np.zeros((1, *per_group.shape[1:]))
+        )
         cumulative = np.concatenate([head, np.cumsum(per_group, axis=0)])
         return np.asarray(cumulative[self.row_group_hi] - cumulative[self.row_group_lo], np.float64)
 
@@ -429,10 +436,10 @@ class CellSums:
         exit_total = self.exit_table.T @ per_bin
         if share is not None:
             exit_total = exit_total - self.event_table.T @ share
-        entry_total = np.zeros(self.layout.n_cells)
+        entry_total: FloatArray = np.zeros(self.layout.n_cells)
         if self.layout.sets.counting:
-            entry_total = -(self.entry_table.T @ per_bin)
-        return np.asarray(exit_total, np.float64), np.asarray(entry_total, np.float64)
+            entry_total = np.asarray(-(self.entry_table.T @ per_bin), np.float64)
+        return np.asarray(exit_total, np.float64), entry_total
 
 
 def _entry_structure(

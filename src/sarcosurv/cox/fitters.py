@@ -117,7 +117,7 @@ def _warn_monotone(newton: NewtonResult, names: Sequence[str], eps: float) -> No
     infinite = (step > tolerance) & (step > tolerance * np.abs(newton.beta))
     for j in np.flatnonzero(infinite | ~np.isfinite(newton.beta)):
         warnings.warn(
-            f"log-likelihood converged before term {names[j]!r}: its coefficient may be "
+            f"log-likelihood converged before term {names[int(j)]!r}: its coefficient may be "
             "infinite (monotone likelihood, e.g. no events in one category)",
             MonotoneLikelihoodWarning,
             stacklevel=4,
@@ -151,7 +151,9 @@ def _robust(
 ) -> tuple[FloatArray, float]:
     """Sandwich variance at the estimate and R's robust score test at beta = 0."""
     naive = inverse_or_pinv(newton.information)
-    vcov = robust_variance(score_residuals(data, newton.beta, ties, offset), naive, weights, cluster)
+    vcov = robust_variance(
+        score_residuals(data, newton.beta, ties, offset), naive, weights, cluster
+    )
     inv0 = inverse_or_pinv(newton.information_init)
     zero = np.zeros(newton.beta.size)
     rvar0 = robust_variance(score_residuals(data, zero, ties, offset), inv0, weights, cluster)
@@ -175,7 +177,9 @@ def fit_cox_sorted(
     ``weights``, ``cluster`` and ``offset`` are in input row order.
     """
     control = CoxControl() if control is None else control
-    newton = fit_cox_newton(data, ties=ties, offset=offset, max_iter=control.max_iter, eps=control.eps)
+    newton = fit_cox_newton(
+        data, ties=ties, offset=offset, max_iter=control.max_iter, eps=control.eps
+    )
     if not np.isfinite(newton.loglik_init):
         raise ConvergenceError(
             "the partial log-likelihood is not finite at the start: no estimate exists "

@@ -63,6 +63,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, stats
 
+from .._results import TestResult
+from ..counting.linalg import solve_or_pinv
+from ..errors import ConvergenceError, ConvergenceWarning
 from ._frailty_likelihood import (
     FrailtyDesign,
     ProfilePoint,
@@ -72,9 +75,6 @@ from ._frailty_likelihood import (
     theta_score,
     variances,
 )
-from .._results import TestResult
-from ..counting.linalg import solve_or_pinv
-from ..errors import ConvergenceError, ConvergenceWarning
 from .control import CoxControl
 from .kernels import NewtonResult, SortedCoxData, Ties, fit_cox_newton
 
@@ -326,7 +326,9 @@ class FrailtyProfile:
             if self.info is None or iteration == _REFRESH_INFO:
                 # The information given the frailties changes little between nearby
                 # thetas: quasi-Newton steps with a stored one, refreshed when slow.
-                _, self.info = score_and_information(self.design, beta, inner.state, self.ties, True)
+                _, self.info = score_and_information(
+                    self.design, beta, inner.state, self.ties, True
+                )
             step = solve_or_pinv(self.info, inner.score)
             beta = beta + step
             size = float(np.max(np.abs(step)))

@@ -13,13 +13,13 @@ import pandas as pd
 import scipy.linalg
 
 from .. import _validate as v
+from ..counting.linalg import blocked_gram
 from ..errors import (
     CollinearityWarning,
     EmptyDataError,
     SarcosurvError,
     SarcosurvWarning,
 )
-from ..counting.linalg import blocked_gram
 from .control import CoxControl, check_conf_level
 from .fitters import CoxModelFit, fit_cox_sorted, has_fractional_weights
 from .formula import Design, build_design, complete_rows

@@ -224,8 +224,7 @@ class CoxResult:
         lines.append(shown.to_string())
         if self.robust:
             lines.append(
-                self.variance_note
-                or "SE (robust): sandwich standard errors summed within clusters"
+                self.variance_note or "SE (robust): sandwich standard errors summed within clusters"
             )
             lines.append("model-based standard errors: fit.naive_std_err")
         if self.tests is not None:

@@ -82,7 +82,9 @@ def zph_table(
     ev = data.event_rows
     x = data.covariates
     # Per event row: the Efron mean weight and j / m_k, or its own weight and 0 (Breslow).
-    weight_e, frac = tie_weights(data.group_of_event, data.position_in_group, data.weights[ev], ties)
+    weight_e, frac = tie_weights(
+        data.group_of_event, data.position_in_group, data.weights[ev], ties
+    )
     wr = data.weights * fitted.risk
     g = _transform(data, transform)
     ones = np.ones_like(g)
