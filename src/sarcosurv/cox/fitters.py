@@ -222,6 +222,20 @@ def _codes(values: npt.ArrayLike | None) -> IntArray | None:
     return codes.astype(np.intp).reshape(-1)
 
 
+def _sorted_arrays(
+    x: npt.ArrayLike,
+    time: npt.ArrayLike,
+    event: npt.ArrayLike,
+    entry: npt.ArrayLike | None,
+    strata: npt.ArrayLike | None,
+    weights: npt.ArrayLike | None,
+) -> SortedCoxData:
+    """Sort the arrays of one fit (``x`` reshaped to (n, p))."""
+    n = np.asarray(time).shape[0]
+    x_a = np.asarray(x, np.float64).reshape(n, -1)
+    return sort_cox_data(time, event, x_a, start=entry, strata=_codes(strata), weights=weights)
+
+
 def fit_cox(
     x: npt.ArrayLike,
     time: npt.ArrayLike,
@@ -285,11 +299,7 @@ def fit_cox(
     >>> round(float(fit.beta[0]), 4), fit.converged
     (0.6931, True)
     """
-    x_a = np.asarray(x, np.float64)
-    n = np.asarray(time).shape[0]
-    data = sort_cox_data(
-        time, event, x_a.reshape(n, -1), start=entry, strata=_codes(strata), weights=weights
-    )
+    data = _sorted_arrays(x, time, event, entry, strata, weights)
     return fit_cox_sorted(
         data,
         ties=ties,
@@ -366,12 +376,9 @@ def fit_gamma_frailty(
     conf = check_conf_level(conf_level)
     if theta is not None and not (np.isfinite(theta) and theta >= 0):
         raise SarcosurvError(f"theta must be a finite number >= 0, not {theta!r}")
-    x_a = np.asarray(x, np.float64)
-    n = np.asarray(time).shape[0]
-    x_a = x_a.reshape(n, -1)
-    data = sort_cox_data(time, event, x_a, start=entry, strata=_codes(strata), weights=weights)
+    data = _sorted_arrays(x, time, event, entry, strata, weights)
     labels, codes = np.unique(np.asarray(cluster), return_inverse=True)
-    term_names = [f"x{j}" for j in range(x_a.shape[1])] if names is None else list(names)
+    term_names = [f"x{j}" for j in range(data.n_covariates)] if names is None else list(names)
     return fit_gamma_frailty_sorted(
         data,
         codes.astype(np.intp).reshape(-1),
@@ -422,11 +429,7 @@ def frailty_profile(
     """
     check_conf_level(conf_level)
     control = CoxControl() if control is None else control
-    x_a = np.asarray(x, np.float64)
-    n = np.asarray(time).shape[0]
-    data = sort_cox_data(
-        time, event, x_a.reshape(n, -1), start=entry, strata=_codes(strata), weights=weights
-    )
+    data = _sorted_arrays(x, time, event, entry, strata, weights)
     _, codes = np.unique(np.asarray(cluster), return_inverse=True)
     design = frailty_design(data, codes.astype(np.intp).reshape(-1), ties, left_truncation)
     start = fit_cox_newton(data, ties=ties, max_iter=control.max_iter, eps=control.eps)

@@ -55,7 +55,7 @@ Putter H (2019) J Stat Softw 90(7) (frailtyEM).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -390,6 +390,24 @@ def _start_theta(design: FrailtyDesign, beta: FloatArray) -> float:
     return float(np.clip(estimate, 1e-3, 10.0))
 
 
+def _root(
+    profile: FrailtyProfile,
+    function: Callable[[float], float],
+    lo: float,
+    hi: float,
+    xtol: float,
+    what: str,
+) -> float:
+    """Brent's root of ``function`` on [lo, hi], noting a reached iteration cap."""
+    cap = profile.control.theta_max_iter
+    root, found = optimize.brentq(
+        function, lo, hi, xtol=xtol, rtol=1e-12, maxiter=cap, full_output=True, disp=False
+    )
+    if not found.converged:
+        profile.capped.add(f"{what} (theta_max_iter={cap})")
+    return float(root)
+
+
 def _maximise(profile: FrailtyProfile, loglik_null: float, theta0: float) -> float:
     """theta maximising the profile (0 at the boundary): bracket the slope's sign change."""
     x = float(np.log(theta0))
@@ -410,19 +428,7 @@ def _maximise(profile: FrailtyProfile, loglik_null: float, theta0: float) -> flo
         if point.slope <= 0:
             return 0.0
         lo = x
-    cap = profile.control.theta_max_iter
-    root, found = optimize.brentq(
-        lambda y: profile.at(y).slope,
-        lo,
-        hi,
-        xtol=1e-7,
-        rtol=1e-12,
-        maxiter=cap,
-        full_output=True,
-        disp=False,
-    )
-    if not found.converged:
-        profile.capped.add(f"the search for theta (theta_max_iter={cap})")
+    root = _root(profile, lambda y: profile.at(y).slope, lo, hi, 1e-7, "the search for theta")
     theta = float(np.exp(root))
     if profile.solve(theta).loglik <= loglik_null + 1e-9:
         return 0.0
@@ -498,18 +504,9 @@ def _drop_root(profile: FrailtyProfile, x_hat: float, top: float, direction: flo
     outside = x
     cap = profile.control.theta_max_iter
     if profile.design.truncated:
-        root, found = optimize.brentq(
-            lambda y: height(profile.at(y)),
-            min(inside, outside),
-            max(inside, outside),
-            xtol=1e-8,
-            maxiter=cap,
-            full_output=True,
-            disp=False,
-        )
-        if not found.converged:
-            profile.capped.add(f"a confidence bound of theta (theta_max_iter={cap})")
-        return float(root)
+        low, high = min(inside, outside), max(inside, outside)
+        bound = "a confidence bound of theta"
+        return _root(profile, lambda y: height(profile.at(y)), low, high, 1e-8, bound)
     for _ in range(cap):
         h = height(point)
         if abs(h) < 1e-7:

@@ -232,16 +232,7 @@ def cox_terms(
         row_c[ev] -= efron_share[g]
     info = np.zeros((p, p))
     if information and p:
-        per_e2 = per_e / den
-        alpha = data.group_total(per_e2)
-        outer = np.einsum("gj,g,gk->jk", s1, alpha, s1)
-        if efron:
-            beta_k = data.group_total(per_e2 * frac)
-            gamma_k = data.group_total(per_e2 * frac * frac)
-            cross = np.einsum("gj,g,gk->jk", s1, beta_k, d1)
-            outer += np.einsum("gj,g,gk->jk", d1, gamma_k, d1) - cross - cross.T
-        info = blocked_gram(x, wr * row_c) - outer
-        info = 0.5 * (info + info.T)
+        info = _information(data, wr * row_c, s1, d1, per_e / den, frac if efron else None)
     return CoxTerms(
         loglik=loglik,
         score=np.asarray(score, dtype=np.float64),
@@ -256,6 +247,30 @@ def cox_terms(
         event_denominator=den,
         group_of_event=g,
     )
+
+
+def _information(
+    data: SortedCoxData,
+    row_weight: FloatArray,
+    s1: FloatArray,
+    d1: FloatArray,
+    per_e2: FloatArray,
+    frac: FloatArray | None,
+) -> FloatArray:
+    """Observed information :math:`X^T \\mathrm{diag}(w e^\\eta c) X` minus event outer products.
+
+    The outer products enter through per-group sums of ``S_1`` and ``D_1``
+    (Efron's ``j/m_k`` terms when ``frac`` is given), never per event row.
+    """
+    alpha = data.group_total(per_e2)
+    outer = np.einsum("gj,g,gk->jk", s1, alpha, s1)
+    if frac is not None:
+        beta_k = data.group_total(per_e2 * frac)
+        gamma_k = data.group_total(per_e2 * frac * frac)
+        cross = np.einsum("gj,g,gk->jk", s1, beta_k, d1)
+        outer += np.einsum("gj,g,gk->jk", d1, gamma_k, d1) - cross - cross.T
+    info = blocked_gram(data.covariates, row_weight) - outer
+    return np.asarray(0.5 * (info + info.T), np.float64)
 
 
 def cox_loglik(

@@ -288,41 +288,31 @@ def _cox_fit(
     )
 
 
-def _frailty_result(
-    formula: str, prep: _Prepared, ties: Ties, fit: GammaFrailtyFit, conf_level: float
+def _result(
+    formula: str,
+    prep: _Prepared,
+    ties: Ties,
+    fit: CoxModelFit | GammaFrailtyFit,
+    conf_level: float,
 ) -> CoxResult:
+    """Assemble the CoxResult of a Cox or a frailty fit."""
+    if isinstance(fit, GammaFrailtyFit):
+        cox_fit = _cox_fit(prep, ties, fit)
+        naive, tests, robust, note = fit.vcov_conditional, None, False, None
+    else:
+        cox_fit = _cox_fit(prep, ties, None, fit.newton)
+        naive, tests, robust, note = fit.vcov_naive, fit.tests, fit.variance == "robust", None
+        if robust and prep.cluster_codes is None:
+            note = "robust (sandwich) standard errors: non-integer case weights (as R's default)"
     return CoxResult.build(
         formula=formula,
         names=prep.names,
         beta=fit.beta,
         vcov=fit.vcov,
-        naive_vcov=fit.vcov_conditional,
+        naive_vcov=naive,
         loglik=fit.loglik,
-        tests=None,
-        fit=_cox_fit(prep, ties, fit),
-        conf_level=conf_level,
-        robust=False,
-        converged=fit.converged,
-        n_iter=fit.n_iter,
-    )
-
-
-def _cox_result(
-    formula: str, prep: _Prepared, ties: Ties, fit: CoxModelFit, conf_level: float
-) -> CoxResult:
-    robust = fit.variance == "robust"
-    note = None
-    if robust and prep.cluster_codes is None:
-        note = "robust (sandwich) standard errors: non-integer case weights (as R's default)"
-    return CoxResult.build(
-        formula=formula,
-        names=prep.names,
-        beta=fit.beta,
-        vcov=fit.vcov,
-        naive_vcov=fit.vcov_naive,
-        loglik=fit.loglik,
-        tests=fit.tests,
-        fit=_cox_fit(prep, ties, None, fit.newton),
+        tests=tests,
+        fit=cox_fit,
         conf_level=conf_level,
         robust=robust,
         converged=fit.converged,
@@ -420,7 +410,7 @@ def coxph(
         frailty_fit = _fit_frailty(
             prep, prep.used[frailty], ties, frailty_left_truncation, theta, chosen, conf_level
         )
-        return _frailty_result(formula, prep, ties, frailty_fit, conf_level)
+        return _result(formula, prep, ties, frailty_fit, conf_level)
     fit = fit_cox_sorted(
         prep.data,
         ties=ties,
@@ -430,7 +420,7 @@ def coxph(
         control=chosen,
         names=prep.names,
     )
-    return _cox_result(formula, prep, ties, fit, conf_level)
+    return _result(formula, prep, ties, fit, conf_level)
 
 
 def design_of(fit: CoxFit) -> Design:
