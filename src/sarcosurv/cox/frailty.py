@@ -39,13 +39,17 @@ gradient; ``fit.std_err`` holds the adjusted ones (the :math:`\\beta` block of
 the inverse, frailtyEM's "adj. se"), ``fit.frailty.std_err_conditional`` those
 given :math:`\\theta`.
 
-Reported: :math:`\\hat\\theta`; the profile-likelihood 95% interval
+Reported: :math:`\\hat\\theta`; the profile-likelihood interval
 :math:`\\{\\theta: 2(\\ell^*(\\hat\\theta) - \\ell^*(\\theta)) \\le
-\\chi^2_{1, 0.95}\\}`; the likelihood-ratio test of :math:`\\theta = 0` with the
-50:50 mixture of :math:`\\chi^2_0` and :math:`\\chi^2_1` as null distribution
-because :math:`\\theta = 0` lies on the boundary (Self & Liang 1987);
+\\chi^2_{1, c}\\}` at ``conf_level`` :math:`c`; the likelihood-ratio test of
+:math:`\\theta = 0` with the 50:50 mixture of :math:`\\chi^2_0` and
+:math:`\\chi^2_1` as null distribution because :math:`\\theta = 0` lies on the
+boundary (Self & Liang 1987; p-value 1 when :math:`\\hat\\theta = 0`);
 Kendall's :math:`\\tau = \\theta/(\\theta + 2)`; per-centre posterior
-:math:`\\Gamma(1/\\theta + D_i, 1/\\theta + C_i)` means and 95% intervals.
+:math:`\\Gamma(1/\\theta + D_i, 1/\\theta + C_i)` means and intervals at
+``conf_level``. With ``theta=`` fixed (R's ``frailty(x, theta = )``) only the
+fit at that value is reported. Every iteration cap (``CoxControl``) that is
+reached gives a ``ConvergenceWarning`` and ``converged = False``.
 
 References: Klein JP (1992) Biometrics 48:795-806; Nielsen GG et al. (1992)
 Scand J Stat 19:25-43; Self SG, Liang KY (1987) JASA 82:605-610; Balan TA,
