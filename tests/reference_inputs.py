@@ -67,5 +67,6 @@ def cox_dataset(name: str) -> pd.DataFrame:
     if name == "lung":
         data["status"] = data["status"] - 1
         data["w"] = np.resize([1.0, 2.0, 3.0], len(data))
+        data["fw"] = np.resize([0.5, 1.25, 2.75], len(data))
     # formulaic reads a dot as attribute access: Python users write ph_ecog.
     return data.rename(columns=lambda c: c.replace(".", "_"))

@@ -247,7 +247,7 @@ def test_kernel_matches_explicit_risk_sets(
 def test_radix_sort_of_day_level_times_equals_lexsort(
     times: list[int], seed: int, n_strata: int
 ) -> None:
-    from sarcosurv.cox._risk_bins import sort_order
+    from sarcosurv.counting.risksets import sort_order
 
     rng = np.random.default_rng(seed)
     stop = np.asarray(times, dtype=float)

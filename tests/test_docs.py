@@ -132,7 +132,7 @@ def test_km_and_logrank_agreement_tables() -> None:
 
 def test_cox_agreement_table() -> None:
     cox = agreement.cox_agreement()
-    assert len(cox) == 14
+    assert len(cox) == 16  # 8 models x 2 ties methods
     assert np.nanmax(cox.iloc[:, 3:].to_numpy(dtype=float)) < 1e-8
 
 

@@ -15,9 +15,7 @@ from scipy import integrate, stats
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
-from sarcosurv._frailty_likelihood import frailty_design
-from sarcosurv.cox.kernels import sort_cox_data
-from sarcosurv.frailty import _Profile
+from sarcosurv.cox import frailty_profile
 
 EM = load_reference("frailty_truncation_reference")
 FORMULA = "Surv(entry, time, status) ~ x"
@@ -61,11 +59,15 @@ def test_conditioning_on_entry_matters(fit: ss.CoxResult) -> None:
 @pytest.mark.parametrize("point", EM["fixed"], ids=lambda p: f"theta={p['theta']}")
 def test_fixed_theta_matches_frailtyem(data: pd.DataFrame, point: dict[str, float]) -> None:
     """Also beyond the point where the EM level drifts (0.8, 1.5): the limit is the same."""
-    sorted_data = sort_cox_data(
-        data["time"], data["status"], data[["x"]].to_numpy(float), start=data["entry"]
+    profile = frailty_profile(
+        data[["x"]].to_numpy(float),
+        data["time"],
+        data["status"],
+        data["centre"],
+        entry=data["entry"],
+        ties="breslow",
     )
-    design = frailty_design(sorted_data, pd.factorize(data["centre"], sort=True)[0], "breslow")
-    solved = _Profile(design, "breslow", np.array([0.4])).solve(point["theta"])
+    solved = profile.solve(point["theta"])
     assert solved.loglik == pytest.approx(point["loglik"], abs=1e-6)
 
 

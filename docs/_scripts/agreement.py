@@ -371,20 +371,14 @@ def frailtyem_agreement() -> pd.DataFrame:
 
 
 def _profile_solver(data: pd.DataFrame, terms: list[str], group: str, ties: str) -> Any:
-    """theta -> (loglik, beta) at fixed theta, via the internals tests/test_frailty.py uses.
-
-    The profile at a fixed theta has no public entry point; this mirrors the
-    frailty tests, so it follows the internals when they change.
-    """
-    from sarcosurv import _frailty_likelihood as fl
-    from sarcosurv import frailty
-    from sarcosurv.cox.kernels import sort_cox_data
-
-    sorted_data = sort_cox_data(data["time"], data["status"], data[terms].to_numpy(float))
-    codes = pd.factorize(data[group], sort=True)[0]
-    start = ss.coxph(f"Surv(time, status) ~ {' + '.join(terms)}", data, ties=ties)  # type: ignore[arg-type]
-    design = fl.frailty_design(sorted_data, codes, ties)  # type: ignore[arg-type]
-    profile = frailty._Profile(design, ties, start.beta)  # type: ignore[arg-type]
+    """theta -> (loglik, beta) at fixed theta, from the public profile (``frailty_profile``)."""
+    profile = ss.cox.frailty_profile(
+        data[terms].to_numpy(float),
+        data["time"],
+        data["status"],
+        data[group],
+        ties=ties,  # type: ignore[arg-type]
+    )
 
     def solve(theta: float) -> tuple[float, np.ndarray]:
         point = profile.solve(theta)

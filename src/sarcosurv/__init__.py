@@ -8,9 +8,8 @@ checked against R ``survival``.
 from __future__ import annotations
 
 from . import errors, registry, report
-from .cox import CoxResult, coxph
+from .cox import CoxResult, FrailtyResult, coxph
 from .followup import FollowupResult, median_followup
-from .frailty import FrailtyResult
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
 from .surv import Surv

@@ -8,6 +8,8 @@ suppressMessages(library(jsonlite))
 lung2 <- survival::lung
 lung2$status <- lung2$status - 1
 lung2$w <- rep(c(1, 2, 3), length.out = nrow(lung2))
+# Non-integer case weights: R's default variance is then the robust (sandwich) one.
+lung2$fw <- rep(c(0.5, 1.25, 2.75), length.out = nrow(lung2))
 veteran <- survival::veteran
 heart <- survival::heart
 bladder <- survival::bladder
@@ -24,6 +26,10 @@ cases <- list(
   list(name = "lung_weights", data = "lung", python = "Surv(time, status) ~ age + sex",
        weights = "w",
        fit = function(ties) coxph(Surv(time, status) ~ age + sex, lung2, weights = w, ties = ties),
+       ties = c("efron", "breslow")),
+  list(name = "lung_fractional_weights", data = "lung", python = "Surv(time, status) ~ age + sex",
+       weights = "fw",
+       fit = function(ties) coxph(Surv(time, status) ~ age + sex, lung2, weights = fw, ties = ties),
        ties = c("efron", "breslow")),
   list(name = "veteran", data = "veteran",
        python = "Surv(time, status) ~ trt + karno + diagtime + age + prior + C(celltype, contr.treatment('squamous'))",
@@ -51,6 +57,8 @@ one_fit <- function(case, ties) {
   naive <- if (robust) f$naive.var else f$var
   out <- list(
     name = case$name, data = case$data, python = case$python, ties = ties,
+    r_version = paste(R.version$major, R.version$minor, sep = "."),
+    survival_version = as.character(packageVersion("survival")),
     strata = if (is.null(case$strata)) NULL else case$strata,
     weights = if (is.null(case$weights)) NULL else case$weights,
     cluster = if (is.null(case$cluster)) NULL else case$cluster,

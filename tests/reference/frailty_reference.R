@@ -17,7 +17,8 @@ fixed <- function(formula_txt, data, group, thetas, ties) {
   lapply(thetas, function(th) {
     fo <- as.formula(sprintf("%s + frailty(%s, theta = %.17g)", formula_txt, group, th))
     f <- coxph(fo, data, ties = ties)
-    list(theta = th, coef = unname(coef(f)), ilik = ilik(f))
+    list(theta = th, coef = unname(coef(f)), ilik = ilik(f),
+         std_err = unname(sqrt(diag(as.matrix(f$var))))[seq_along(coef(f))])
   })
 }
 default_fit <- function(formula_txt, data, group, ties) {
@@ -64,4 +65,6 @@ for (ties in c("breslow", "efron")) {
   out$strata[[paste0("rats_", ties)]] <- fixed("Surv(time, status) ~ rx + strata(sex)", rats,
                                               "litter", c(0.5, 2), ties)
 }
+out$r_version <- paste(R.version$major, R.version$minor, sep = ".")
+out$survival_version <- as.character(packageVersion("survival"))
 write(toJSON(out, digits = NA, auto_unbox = TRUE), file.path("tests", "reference", "frailty_reference.json"))

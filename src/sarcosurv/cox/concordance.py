@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from ..counting.risksets import finite_entry, stratum_span
 from .kernels import SortedCoxData
 
 __all__ = ["dominance_counts", "harrell_c"]
@@ -58,8 +59,8 @@ def harrell_c(data: SortedCoxData, eta: FloatArray) -> float:
     _, rank = np.unique(eta, return_inverse=True)
     rank = rank.astype(np.int64)
     w = data.weights
-    span = 2.0 * float(np.max(np.abs(np.concatenate([data.stop, data.group_time])))) + 4.0
-    start = np.asarray(np.where(np.isneginf(data.start), -1.0, data.start), np.float64)
+    span = stratum_span(data.stop, data.start)
+    start = finite_entry(data.start)
     stop_key = data.stratum * span + data.stop
     start_key = data.stratum * span + start
     ev = data.event_rows

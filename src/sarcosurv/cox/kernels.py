@@ -3,7 +3,7 @@
 The data are sorted once (:func:`sort_cox_data`); every evaluation of the
 log-likelihood, score and information at a new coefficient vector or offset
 is then one sparse product over the rows, reverse cumulative sums over the
-tie groups (:mod:`sarcosurv.cox._risk_bins`) and one blocked rank-k update,
+tie groups (:mod:`sarcosurv.counting.risksets`) and one blocked rank-k update,
 with no loop over rows or risk sets.
 
 Notation (Therneau & Grambsch 2000, ch. 3): for distinct event time
@@ -26,15 +26,15 @@ martingale residuals come for free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
-from ._risk_bins import bin_sums, risk_intervals, sort_order, sum_matrix, weighted_gram
+from ..counting.linalg import blocked_gram, solve_or_pinv, tie_weights
+from ..counting.risksets import RiskSets, build_risk_sets
 
 __all__ = [
     "CoxTerms",
@@ -55,57 +55,26 @@ Ties = Literal["efron", "breslow"]
 
 
 @dataclass(frozen=True)
-class SortedCoxData:
+class SortedCoxData(RiskSets):
     """Survival data sorted once for repeated partial-likelihood evaluations.
 
-    Rows are ordered by (stratum, stop time); ``order`` maps sorted position to
-    input row. Event rows, sorted the same way, form tie groups (one per
-    distinct event time of a stratum).
+    The covariate-free risk sets (:class:`sarcosurv.counting.risksets.RiskSets`:
+    rows ordered by (stratum, stop time), tie groups, entry) with the centred
+    covariates in the same order.
     """
 
-    order: IntArray  # sorted position -> input row
-    stop: FloatArray  # sorted
-    start: FloatArray  # sorted like stop; -inf for right-censored data
-    event: npt.NDArray[np.bool_]  # sorted
-    weights: FloatArray  # sorted
     covariates: FloatArray  # sorted, centred (n, p)
     centre: FloatArray  # column means removed from the covariates (p,)
-    stratum: IntArray  # sorted stratum codes
-    stratum_bounds: IntArray  # sorted rows of stratum s: bounds[s]:bounds[s+1]
-    counting: bool
-    # Event-time structure (over all strata, in sorted order):
-    event_rows: IntArray  # sorted positions of event rows
-    group_of_event: IntArray  # tie group of each event row
-    group_first_event: IntArray  # index (among event rows) of each group's first event
-    position_in_group: FloatArray  # j / m_k for each event row
-    group_size: FloatArray  # m_k per tie group
-    group_time: FloatArray  # t_k per tie group
-    group_stratum: IntArray  # stratum of each tie group
-    row_group_lo: IntArray  # per sorted row: first tie group at which it is at risk
-    row_group_hi: IntArray  # per sorted row: one past the last such group
-    # Risk-set sums in one sparse product (see _risk_and_group_sums):
-    sum_matrix: sparse.csr_array  # (n_bins + n_groups, n)
-    n_bins: int
-    bin_first: IntArray  # per tie group: first bin of its risk set
-    bin_end: IntArray  # per tie group: one past the last bin of its stratum
     event_x: FloatArray  # sum of w_i x_i over the event rows (centred), (p,)
-    event_mean_weight: FloatArray  # Efron: mean case weight of each event row's tie group
-
-    @property
-    def n(self) -> int:
-        return int(self.stop.shape[0])
 
     @property
     def n_covariates(self) -> int:
         return int(self.covariates.shape[1])
 
     @property
-    def n_event(self) -> int:
-        return int(self.event_rows.shape[0])
-
-    @property
-    def n_strata(self) -> int:
-        return int(self.stratum_bounds.shape[0] - 1)
+    def risk_sets(self) -> RiskSets:
+        """The covariate-free structure alone."""
+        return RiskSets(**{f.name: getattr(self, f.name) for f in fields(RiskSets)})
 
 
 def sort_cox_data(
@@ -117,7 +86,7 @@ def sort_cox_data(
     strata: npt.ArrayLike | None = None,
     weights: npt.ArrayLike | None = None,
 ) -> SortedCoxData:
-    """Sort survival data by (stratum, stop) and index the risk sets.
+    """Sort survival data by (stratum, stop), index the risk sets, centre the covariates.
 
     Parameters
     ----------
@@ -132,80 +101,20 @@ def sort_cox_data(
     weights : array_like, optional
         Case weights.
     """
-    stop_a = np.asarray(stop, dtype=np.float64)
-    n = stop_a.shape[0]
-    event_a = np.asarray(event, dtype=bool)
+    sets = build_risk_sets(stop, event, start=start, strata=strata, weights=weights)
+    n = sets.n
     x = np.asarray(covariates, dtype=np.float64).reshape(n, -1)
-    start_a = np.full(n, -np.inf) if start is None else np.asarray(start, dtype=np.float64)
-    strata_a = np.zeros(n, dtype=np.intp) if strata is None else np.asarray(strata, dtype=np.intp)
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
-
-    # Events sort before censorings at the same time so that tie groups are contiguous.
-    order = sort_order(stop_a, event_a, strata_a)
-    stop_s, event_s, strat_s = stop_a[order], event_a[order], strata_a[order]
-    n_strata = int(strat_s.max()) + 1 if n else 0
-    bounds = np.searchsorted(strat_s, np.arange(n_strata + 1), side="left").astype(np.intp)
     # einsum rather than BLAS gemv here and in cox_terms: OpenBLAS threads a tall
     # matrix-vector product, and its idle workers then spin against the numpy work
     # that follows (measured: twice the CPU time on a busy two-core machine).
     centre = np.einsum("ij->j", x) / n if n else np.zeros(x.shape[1])
-    xs = np.take(x, order, axis=0)
+    xs = np.take(x, sets.order, axis=0)
     xs -= centre
-
-    event_rows = np.flatnonzero(event_s).astype(np.intp)
-    ev_time, ev_strat = stop_s[event_rows], strat_s[event_rows]
-    new_group = np.ones(event_rows.shape[0], dtype=bool)
-    new_group[1:] = (ev_time[1:] != ev_time[:-1]) | (ev_strat[1:] != ev_strat[:-1])
-    group_start = np.flatnonzero(new_group)
-    group_of_event = (np.cumsum(new_group) - 1).astype(np.intp)
-    group_size = np.diff(np.append(group_start, event_rows.shape[0])).astype(np.float64)
-    position = (np.arange(event_rows.shape[0]) - group_start[group_of_event]) / group_size[
-        group_of_event
-    ]
-    group_time, group_stratum = ev_time[group_start], ev_strat[group_start]
-
-    start_s = start_a[order] if start is not None else start_a
-    row_group_lo, row_group_hi = risk_intervals(
-        stop_s, start_s if start is not None else None, strat_s, group_time, group_stratum
-    )
-    matrix, n_bins, bin_first, bin_end = sum_matrix(
-        row_group_lo,
-        row_group_hi,
-        strat_s,
-        event_rows,
-        group_of_event,
-        group_stratum,
-        counting=start is not None,
-    )
-    w_s = w[order]
-    event_w = w_s[event_rows]
-    group_w = np.bincount(group_of_event, weights=event_w, minlength=group_size.shape[0])
     return SortedCoxData(
-        order=order,
-        stop=stop_s,
-        start=start_s,
-        event=event_s,
-        weights=w_s,
+        **{f.name: getattr(sets, f.name) for f in fields(RiskSets)},
         covariates=xs,
         centre=centre,
-        stratum=strat_s,
-        stratum_bounds=bounds,
-        counting=start is not None,
-        event_rows=event_rows,
-        group_of_event=group_of_event,
-        group_first_event=group_start.astype(np.intp),
-        position_in_group=position,
-        group_size=group_size,
-        group_time=group_time,
-        group_stratum=group_stratum,
-        row_group_lo=row_group_lo,
-        row_group_hi=row_group_hi,
-        sum_matrix=matrix,
-        n_bins=n_bins,
-        bin_first=bin_first,
-        bin_end=bin_end,
-        event_x=np.einsum("i,ij->j", np.where(event_s, w_s, 0.0), xs),
-        event_mean_weight=np.asarray(group_w / group_size, np.float64)[group_of_event],
+        event_x=np.einsum("i,ij->j", np.where(sets.event, sets.weights, 0.0), xs),
     )
 
 
@@ -217,26 +126,6 @@ def select_columns(data: SortedCoxData, keep: list[int]) -> SortedCoxData:
         centre=data.centre[keep],
         event_x=data.event_x[keep],
     )
-
-
-def _risk_and_group_sums(
-    data: SortedCoxData, row_scale: FloatArray, values: FloatArray | None = None
-) -> tuple[FloatArray, FloatArray]:
-    """Risk-set and event-group sums of ``row_scale * values`` per tie group."""
-    return bin_sums(data.sum_matrix, data.n_bins, data.bin_first, data.bin_end, row_scale, values)
-
-
-def _group_total(data: SortedCoxData, per_event: FloatArray) -> FloatArray:
-    """Sum per-event values over each tie group (event rows are sorted by group)."""
-    if per_event.shape[0] == 0:
-        return np.zeros(data.group_time.shape[0])
-    return np.asarray(np.add.reduceat(per_event, data.group_first_event), dtype=np.float64)
-
-
-def _per_row_from_groups(data: SortedCoxData, per_group: FloatArray) -> FloatArray:
-    """For each sorted row, sum ``per_group`` over the groups at which the row is at risk."""
-    cumulative = np.concatenate([np.zeros_like(per_group[:1]), np.cumsum(per_group, axis=0)])
-    return np.asarray(cumulative[data.row_group_hi] - cumulative[data.row_group_lo], np.float64)
 
 
 @dataclass(frozen=True)
@@ -315,15 +204,14 @@ def cox_terms(
     g = data.group_of_event
     n_groups = data.group_time.shape[0]
 
-    s0, d0 = _risk_and_group_sums(data, wr)
+    s0, d0 = data.sums(wr)
     if p:
-        s1, d1 = _risk_and_group_sums(data, wr, x)
+        s1, d1 = data.sums(wr, x)
     else:
         s1 = d1 = np.zeros((n_groups, 0))
     efron = ties == "efron"
-    frac = data.position_in_group if efron else np.zeros(ev.shape[0])
     event_w = data.weights[ev]
-    weight_e = data.event_mean_weight if efron else event_w
+    weight_e, frac = tie_weights(g, data.position_in_group, event_w, ties)
     den = s0[g] - frac * d0[g] if efron else s0[g]
     # Efron's later denominators can underflow to ~0 by cancellation; guard the log.
     den = np.maximum(den, np.finfo(float).tiny)
@@ -334,26 +222,17 @@ def cox_terms(
         linear += float(np.einsum("i,i->", event_w, off[ev]))
     loglik = linear - float(np.einsum("i,i->", weight_e, np.log(den) + shift))
     per_e = weight_e / den
-    increment = _group_total(data, per_e)
-    efron_share = _group_total(data, per_e * frac) if efron else np.zeros(n_groups)
+    increment = data.group_total(per_e)
+    efron_share = data.group_total(per_e * frac) if efron else np.zeros(n_groups)
     score = data.event_x - np.einsum("gj,g->j", s1, increment)
     if efron:
         score += np.einsum("gj,g->j", d1, efron_share)
-    row_c = _per_row_from_groups(data, increment)
+    row_c = data.per_row_from_groups(increment)
     if efron:
         row_c[ev] -= efron_share[g]
     info = np.zeros((p, p))
     if information and p:
-        per_e2 = per_e / den
-        alpha = _group_total(data, per_e2)
-        outer = np.einsum("gj,g,gk->jk", s1, alpha, s1)
-        if efron:
-            beta_k = _group_total(data, per_e2 * frac)
-            gamma_k = _group_total(data, per_e2 * frac * frac)
-            cross = np.einsum("gj,g,gk->jk", s1, beta_k, d1)
-            outer += np.einsum("gj,g,gk->jk", d1, gamma_k, d1) - cross - cross.T
-        info = weighted_gram(x, wr * row_c) - outer
-        info = 0.5 * (info + info.T)
+        info = _information(data, wr * row_c, s1, d1, per_e / den, frac if efron else None)
     return CoxTerms(
         loglik=loglik,
         score=np.asarray(score, dtype=np.float64),
@@ -368,6 +247,30 @@ def cox_terms(
         event_denominator=den,
         group_of_event=g,
     )
+
+
+def _information(
+    data: SortedCoxData,
+    row_weight: FloatArray,
+    s1: FloatArray,
+    d1: FloatArray,
+    per_e2: FloatArray,
+    frac: FloatArray | None,
+) -> FloatArray:
+    """Observed information :math:`X^T \\mathrm{diag}(w e^\\eta c) X` minus event outer products.
+
+    The outer products enter through per-group sums of ``S_1`` and ``D_1``
+    (Efron's ``j/m_k`` terms when ``frac`` is given), never per event row.
+    """
+    alpha = data.group_total(per_e2)
+    outer = np.einsum("gj,g,gk->jk", s1, alpha, s1)
+    if frac is not None:
+        beta_k = data.group_total(per_e2 * frac)
+        gamma_k = data.group_total(per_e2 * frac * frac)
+        cross = np.einsum("gj,g,gk->jk", s1, beta_k, d1)
+        outer += np.einsum("gj,g,gk->jk", d1, gamma_k, d1) - cross - cross.T
+    info = blocked_gram(data.covariates, row_weight) - outer
+    return np.asarray(0.5 * (info + info.T), np.float64)
 
 
 def cox_loglik(
@@ -430,7 +333,7 @@ def fit_cox_newton(
     n_iter = 0
     while not converged and n_iter < max_iter:
         n_iter += 1
-        step = _newton_step(terms.information, terms.score)
+        step = solve_or_pinv(terms.information, terms.score)
         candidate = cox_terms(data, beta + step, offset=offset, ties=ties)
         # As R's coxph: a full step within the tolerance ends the fit, even if rounding
         # lowered the log-likelihood by a hair; otherwise a lower value halves the step.
@@ -465,13 +368,6 @@ def fit_cox_newton(
 def _close(old: float, new: float, eps: float) -> bool:
     """R's convergence rule: relative change of the log-likelihood at most ``eps``."""
     return abs(1.0 - old / new) <= eps if new != 0 else abs(old) <= eps
-
-
-def _newton_step(information: FloatArray, score: FloatArray) -> FloatArray:
-    try:
-        return np.asarray(np.linalg.solve(information, score), dtype=np.float64)
-    except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.pinv(information) @ score, dtype=np.float64)
 
 
 def baseline_cumulative_hazard_per_row(

@@ -4,41 +4,34 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.linalg
-from scipy import stats
 
 from .. import _validate as v
-from .._results import TestResult
+from ..counting.linalg import blocked_gram
 from ..errors import (
     CollinearityWarning,
-    ConvergenceWarning,
     EmptyDataError,
-    MonotoneLikelihoodWarning,
     SarcosurvError,
     SarcosurvWarning,
 )
+from .control import CoxControl, check_conf_level
+from .fitters import CoxModelFit, fit_cox_sorted, has_fractional_weights
 from .formula import Design, build_design, complete_rows
-from .kernels import (
-    NewtonResult,
-    SortedCoxData,
-    fit_cox_newton,
-    select_columns,
-    sort_cox_data,
-)
-from .residuals import robust_variance, score_residuals
-from .result import CoxFit, CoxResult, CoxTests
-
-if TYPE_CHECKING:
-    from ..frailty import GammaFrailtyFit
+from .frailty import GammaFrailtyFit, fit_gamma_frailty_sorted
+from .kernels import NewtonResult, SortedCoxData, select_columns, sort_cox_data
+from .result import CoxFit, CoxResult
 
 __all__ = ["coxph"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+Ties = Literal["efron", "breslow"]
 
 
 def _as_list(columns: str | Sequence[str] | None) -> list[str]:
@@ -59,15 +52,6 @@ def _codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], list[str]]:
     else:
         labels = [str(u) for u in uniques]
     return codes.astype(np.intp), labels
-
-
-def _centred_gram(x: FloatArray, block: int = 1 << 16) -> FloatArray:
-    """:math:`X^T X` of already centred covariates, by blocks of rows (symmetric updates)."""
-    gram = np.zeros((x.shape[1], x.shape[1]))
-    for lo in range(0, x.shape[0], block):  # loop over blocks of rows
-        chunk = x[lo : lo + block]
-        gram += chunk.T @ chunk
-    return gram
 
 
 def _raise_overflow(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> None:
@@ -101,7 +85,7 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
     if x.shape[1] == 0:
         return []
     with np.errstate(over="ignore", invalid="ignore"):
-        gram = _centred_gram(x)
+        gram = blocked_gram(x)
     if not np.isfinite(gram).all():
         _raise_overflow(data, names, used)
     scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
@@ -134,73 +118,214 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
     return keep
 
 
-def _warn_monotone(newton: NewtonResult, names: list[str], eps: float) -> None:
-    """R's rule: the next Newton step stays large for a coefficient heading to infinity."""
-    if newton.beta.size == 0:
-        return
-    try:
-        variance = np.linalg.inv(newton.information)
-    except np.linalg.LinAlgError:
-        variance = np.linalg.pinv(newton.information)
-    step = np.abs(variance @ newton.score)
-    tolerance = np.sqrt(eps)
-    infinite = (step > tolerance) & (step > tolerance * np.abs(newton.beta))
-    for j in np.flatnonzero(infinite | ~np.isfinite(newton.beta)):
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything ``coxph`` derives from the formula and the frame before fitting."""
+
+    design: Design
+    used: pd.DataFrame
+    weights: FloatArray
+    has_weights: bool
+    strata_codes: IntArray
+    strata_labels: list[str]
+    strata_columns: list[str]
+    cluster_codes: IntArray | None
+    data: SortedCoxData  # constant and collinear columns dropped
+    keep: list[int]
+    names: list[str]
+
+
+def _check_events(design: Design, used: pd.DataFrame, weights: str | None, w: FloatArray) -> None:
+    """No events, or all event weights 0: an error; a single event: a warning."""
+    if not design.event.any():
+        raise EmptyDataError(
+            f"column {design.surv_columns[-1]!r} has no events among the {len(used)} rows "
+            "used: a Cox model needs at least one event"
+        )
+    if design.event.sum() == 1:
         warnings.warn(
-            f"log-likelihood converged before term {names[j]!r}: its coefficient may be "
-            "infinite (monotone likelihood, e.g. no events in one category)",
-            MonotoneLikelihoodWarning,
+            "only one event: the estimates rest on a single risk set",
+            SarcosurvWarning,
             stacklevel=4,
+        )
+    if weights and not (w[design.event] > 0).any():
+        raise EmptyDataError(
+            f"column {weights!r}: every event row has weight 0, so the {len(used)} rows used "
+            "carry no event"
         )
 
 
-def _score_test(newton: NewtonResult) -> float:
-    info = newton.information_init
-    if info.size == 0:
-        return 0.0
-    solved = np.linalg.lstsq(info, newton.score_init, rcond=None)[0]
-    return float(newton.score_init @ solved)
+def _warn_empty_terms(design: Design) -> None:
+    for term, columns in design.term_columns.items():
+        if not columns:
+            warnings.warn(
+                f"term {term!r} has no columns in the complete cases (a single category?) "
+                "and was dropped",
+                CollinearityWarning,
+                stacklevel=4,
+            )
 
 
-def _tests(newton: NewtonResult, vcov: FloatArray, robust_score: float | None) -> CoxTests:
-    p = newton.beta.size
-    lr = 2.0 * (newton.loglik - newton.loglik_init)
-    wald = float(newton.beta @ np.linalg.lstsq(vcov, newton.beta, rcond=None)[0]) if p else 0.0
-    score = _score_test(newton)
-
-    def test(value: float, name: str) -> TestResult:
-        return TestResult(value, float(p), float(stats.chi2.sf(value, p)) if p else 1.0, name)
-
-    return CoxTests(
-        likelihood_ratio=test(lr, "likelihood_ratio"),
-        wald=test(wald, "wald"),
-        score=test(score, "score"),
-        robust_score=None if robust_score is None else test(robust_score, "robust_score"),
+def _prepare(
+    formula: str,
+    data: pd.DataFrame,
+    strata: str | Sequence[str] | None,
+    cluster: str | None,
+    frailty: str | None,
+    weights: str | None,
+) -> _Prepared:
+    """Validate, build the design, sort the rows and drop constant or collinear columns."""
+    v.require_columns(data, strata=strata, cluster=cluster, frailty=frailty, weights=weights)
+    v.require_nonempty(data)
+    extra = [*_as_list(strata), *_as_list(cluster), *_as_list(frailty), *_as_list(weights)]
+    design = build_design(formula, data, extra)
+    used = complete_rows(data, design.used, extra)
+    case_weights = v.as_weights(used, weights) if weights else np.ones(len(used))
+    _check_events(design, used, weights, case_weights)
+    _warn_empty_terms(design)
+    strata_codes, strata_labels = _codes(used[_as_list(strata)])
+    sorted_data = sort_cox_data(
+        design.stop,
+        design.event,
+        design.covariates,
+        start=design.start,
+        strata=strata_codes if strata else None,
+        weights=case_weights,
+    )
+    keep = _independent_columns(sorted_data, design.column_names, used)
+    if len(keep) < len(design.column_names):
+        sorted_data = select_columns(sorted_data, keep)
+    return _Prepared(
+        design=design,
+        used=used,
+        weights=case_weights,
+        has_weights=weights is not None,
+        strata_codes=strata_codes,
+        strata_labels=strata_labels,
+        strata_columns=_as_list(strata),
+        cluster_codes=pd.factorize(used[cluster])[0].astype(np.intp) if cluster else None,
+        data=sorted_data,
+        keep=keep,
+        names=[design.column_names[j] for j in keep],
     )
 
 
-def _robust_score_test(
-    data: SortedCoxData,
-    ties: Literal["efron", "breslow"],
-    newton: NewtonResult,
-    weights: FloatArray,
-    cluster: npt.NDArray[np.intp],
-) -> float:
-    """R's robust score test: the score at beta = 0 against its sandwich variance."""
-    p = newton.beta.size
-    zero = np.zeros(p)
-    inv0 = np.asarray(np.linalg.pinv(newton.information_init), np.float64)
-    resid0 = score_residuals(data, zero, ties)
-    rvar0 = robust_variance(resid0, inv0, weights, cluster)
-    u = inv0 @ newton.score_init
-    return float(u @ np.linalg.lstsq(rvar0, u, rcond=None)[0])
+def _check_options(
+    ties: str,
+    conf_level: float,
+    max_iter: int,
+    eps: float,
+    control: CoxControl | None,
+    frailty: str | None,
+    theta: float | None,
+    cluster: str | None,
+) -> CoxControl:
+    """Validate the options; warn about those that do not apply."""
+    if ties not in ("efron", "breslow"):
+        raise SarcosurvError(f"ties must be 'efron' or 'breslow', not {ties!r}")
+    check_conf_level(conf_level)
+    chosen = CoxControl(max_iter=max_iter, eps=eps) if control is None else control
+    if theta is not None:
+        if frailty is None:
+            warnings.warn(
+                "theta applies only to a frailty model (frailty=...); it is ignored",
+                SarcosurvWarning,
+                stacklevel=3,
+            )
+        elif isinstance(theta, bool) or not (np.isfinite(theta) and theta >= 0):
+            raise SarcosurvError(f"theta must be a finite number >= 0, not {theta!r}")
+    if cluster is not None and frailty is not None:
+        warnings.warn(
+            "cluster= with frailty=: a robust (sandwich) variance is not defined for the "
+            "frailty fit (as in R); the standard errors are the model-based ones",
+            SarcosurvWarning,
+            stacklevel=3,
+        )
+    return chosen
+
+
+def _fit_frailty(
+    prep: _Prepared,
+    column: pd.Series,
+    ties: Ties,
+    left_truncation: bool,
+    theta: float | None,
+    control: CoxControl,
+    conf_level: float,
+) -> GammaFrailtyFit:
+    codes, labels = pd.factorize(column, sort=True)
+    return fit_gamma_frailty_sorted(
+        prep.data,
+        codes.astype(np.intp),
+        list(labels),
+        prep.names,
+        ties=ties,
+        left_truncation=left_truncation,
+        theta=theta,
+        control=control,
+        conf_level=conf_level,
+    )
+
+
+def _cox_fit(
+    prep: _Prepared,
+    ties: Ties,
+    frailty: GammaFrailtyFit | None,
+    newton: NewtonResult | None = None,
+) -> CoxFit:
+    return CoxFit(
+        data=prep.data,
+        design=prep.design,
+        kept_columns=prep.keep,
+        ties=ties,
+        weights=prep.weights,
+        strata_codes=prep.strata_codes,
+        strata_labels=prep.strata_labels,
+        strata_columns=prep.strata_columns,
+        cluster_codes=prep.cluster_codes if frailty is None else None,
+        newton=newton,
+        frailty_fit=frailty,
+    )
+
+
+def _result(
+    formula: str,
+    prep: _Prepared,
+    ties: Ties,
+    fit: CoxModelFit | GammaFrailtyFit,
+    conf_level: float,
+) -> CoxResult:
+    """Assemble the CoxResult of a Cox or a frailty fit."""
+    if isinstance(fit, GammaFrailtyFit):
+        cox_fit = _cox_fit(prep, ties, fit)
+        naive, tests, robust, note = fit.vcov_conditional, None, False, None
+    else:
+        cox_fit = _cox_fit(prep, ties, None, fit.newton)
+        naive, tests, robust, note = fit.vcov_naive, fit.tests, fit.variance == "robust", None
+        if robust and prep.cluster_codes is None:
+            note = "robust (sandwich) standard errors: non-integer case weights (as R's default)"
+    return CoxResult.build(
+        formula=formula,
+        names=prep.names,
+        beta=fit.beta,
+        vcov=fit.vcov,
+        naive_vcov=naive,
+        loglik=fit.loglik,
+        tests=tests,
+        fit=cox_fit,
+        conf_level=conf_level,
+        robust=robust,
+        converged=fit.converged,
+        n_iter=fit.n_iter,
+        variance_note=note,
+    )
 
 
 def coxph(
     formula: str,
     data: pd.DataFrame,
     *,
-    ties: Literal["efron", "breslow"] = "efron",
+    ties: Ties = "efron",
     strata: str | Sequence[str] | None = None,
     cluster: str | None = None,
     frailty: str | None = None,
@@ -209,6 +334,8 @@ def coxph(
     max_iter: int = 30,
     eps: float = 1e-9,
     conf_level: float = 0.95,
+    theta: float | None = None,
+    control: CoxControl | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model by maximum partial likelihood.
 
@@ -219,7 +346,9 @@ def coxph(
     with Efron's (1977) handling of ties (Breslow's drops the ``j/m_k`` term).
     Newton–Raphson with step halving, converged when the relative change of
     the log-likelihood is below ``eps`` (R ``coxph``'s rule; Therneau &
-    Grambsch 2000, ch. 3).
+    Grambsch 2000, ch. 3). The formula and frame are turned into arrays
+    (prepare), fitted by :func:`sarcosurv.cox.fit_cox` or
+    :func:`sarcosurv.cox.fit_gamma_frailty` (fit) and assembled (result).
 
     Parameters
     ----------
@@ -234,140 +363,64 @@ def coxph(
     cluster : str, optional
         Column of cluster ids: the reported variance is the robust sandwich
         variance summed within clusters (R's ``cluster()``, Lin & Wei 1989).
+        Not defined with ``frailty`` (a warning says so; the SEs stay model-based).
     frailty : str, optional
         Column of cluster ids for a shared gamma frailty (see
-        :mod:`sarcosurv.frailty`).
+        :mod:`sarcosurv.cox.frailty`).
     frailty_left_truncation : bool
         With ``Surv(start, stop, event)`` and a frailty: true (default) when
         ``start`` is a delayed entry, so that the frailty is conditioned on
         survival to it; false when the rows split each subject's follow-up
         (time-varying covariates), so that rows only add their interval's hazard.
     weights : str, optional
-        Case weights.
+        Case weights. With non-integer weights the reported standard errors
+        are the robust (sandwich) ones, as R's default; the model-based ones
+        are in ``naive_std_err``.
+    max_iter : int
+        Newton–Raphson iteration cap (also scales the frailty fit's caps).
+    eps : float
+        Convergence tolerance (relative change of the log-likelihood).
+    conf_level : float
+        Level of the hazard-ratio intervals, of theta's profile CI and of the
+        frailty posterior intervals.
+    theta : float, optional
+        With ``frailty``: fix the frailty variance (R's ``frailty(x, theta=)``)
+        instead of estimating it.
+    control : CoxControl, optional
+        All iteration caps and tolerances; overrides ``max_iter`` and ``eps``.
 
     Returns
     -------
     CoxResult
         Rows with a missing value in any model variable are left out and listed
         in ``excluded``; ``n`` counts the rows used.
+
+    Examples
+    --------
+    >>> import sarcosurv as ss
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 1, 0, 1, 1, 0],
+    ...                   "x": [0, 1, 0, 1, 1, 0]})
+    >>> ss.coxph("Surv(t, e) ~ x", d)
+    <CoxResult n=6 events=4 terms=1>
     """
-    if ties not in ("efron", "breslow"):
-        raise SarcosurvError(f"ties must be 'efron' or 'breslow', not {ties!r}")
-    v.require_columns(data, strata=strata, cluster=cluster, frailty=frailty, weights=weights)
-    v.require_nonempty(data)
-    extra = [*_as_list(strata), *_as_list(cluster), *_as_list(frailty), *_as_list(weights)]
-    design = build_design(formula, data, extra)
-    used = complete_rows(data, design.used, extra)
-    if not design.event.any():
-        raise EmptyDataError(
-            f"column {design.surv_columns[-1]!r} has no events among the {len(used)} rows "
-            "used: a Cox model needs at least one event"
-        )
-    if design.event.sum() == 1:
-        warnings.warn(
-            "only one event: the estimates rest on a single risk set",
-            SarcosurvWarning,
-            stacklevel=2,
-        )
-    case_weights = v.as_weights(used, weights) if weights else np.ones(len(used))
-    if weights and not (case_weights[design.event] > 0).any():
-        raise EmptyDataError(
-            f"column {weights!r}: every event row has weight 0, so the {len(used)} rows used "
-            "carry no event"
-        )
-    for term, columns in design.term_columns.items():
-        if not columns:
-            warnings.warn(
-                f"term {term!r} has no columns in the complete cases (a single category?) "
-                "and was dropped",
-                CollinearityWarning,
-                stacklevel=2,
-            )
-    strata_codes, strata_labels = _codes(used[_as_list(strata)])
-    names_all = design.column_names
-    sorted_data = sort_cox_data(
-        design.stop,
-        design.event,
-        design.covariates,
-        start=design.start,
-        strata=strata_codes if strata else None,
-        weights=case_weights,
-    )
-    keep = _independent_columns(sorted_data, names_all, used)
-    if len(keep) < len(names_all):
-        sorted_data = select_columns(sorted_data, keep)
-    names = [names_all[j] for j in keep]
-    cluster_codes = pd.factorize(used[cluster])[0].astype(np.intp) if cluster else None
-    frailty_fit = None
+    chosen = _check_options(ties, conf_level, max_iter, eps, control, frailty, theta, cluster)
+    prep = _prepare(formula, data, strata, cluster, frailty, weights)
     if frailty is not None:
-        frailty_fit = _fit_frailty(sorted_data, used[frailty], names, ties, frailty_left_truncation)
-        beta = frailty_fit.beta
-        vcov = frailty_fit.vcov
-        naive = frailty_fit.vcov_conditional
-        newton = None
-        loglik = frailty_fit.loglik
-    else:
-        newton = fit_cox_newton(sorted_data, ties=ties, max_iter=max_iter, eps=eps)
-        if not newton.converged:
-            warnings.warn(
-                f"Newton-Raphson stopped after {newton.n_iter} iterations without meeting "
-                f"the tolerance {eps:g}",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
-        _warn_monotone(newton, names, eps)
-        beta = newton.beta
-        naive = np.asarray(np.linalg.pinv(newton.information), np.float64)
-        vcov = naive
-        loglik = (newton.loglik_init, newton.loglik)
-    robust_score = None
-    if cluster_codes is not None and newton is not None and names:
-        resid = score_residuals(sorted_data, beta, ties)
-        vcov = robust_variance(resid, naive, case_weights, cluster_codes)
-        robust_score = _robust_score_test(sorted_data, ties, newton, case_weights, cluster_codes)
-    tests = _tests(newton, vcov, robust_score) if newton is not None else None
-    fit = CoxFit(
-        data=sorted_data,
-        design=design,
-        kept_columns=keep,
+        frailty_fit = _fit_frailty(
+            prep, prep.used[frailty], ties, frailty_left_truncation, theta, chosen, conf_level
+        )
+        return _result(formula, prep, ties, frailty_fit, conf_level)
+    fit = fit_cox_sorted(
+        prep.data,
         ties=ties,
-        weights=case_weights,
-        strata_codes=strata_codes,
-        strata_labels=strata_labels,
-        strata_columns=_as_list(strata),
-        cluster_codes=cluster_codes,
-        newton=newton,
-        frailty_fit=frailty_fit,
+        weights=prep.weights if prep.has_weights else None,
+        cluster=prep.cluster_codes,
+        robust=prep.cluster_codes is not None or has_fractional_weights(prep.weights),
+        control=chosen,
+        names=prep.names,
     )
-    return CoxResult.build(
-        formula=formula,
-        names=names,
-        beta=beta,
-        vcov=vcov,
-        naive_vcov=naive,
-        loglik=loglik,
-        tests=tests,
-        fit=fit,
-        conf_level=conf_level,
-        robust=cluster_codes is not None,
-    )
-
-
-def _fit_frailty(
-    data: SortedCoxData,
-    column: pd.Series,
-    names: list[str],
-    ties: Literal["efron", "breslow"],
-    left_truncation: bool,
-) -> GammaFrailtyFit:
-    try:
-        from ..frailty import fit_gamma_frailty
-    except ImportError as exc:  # pragma: no cover - only before the frailty module exists
-        raise SarcosurvError("shared frailty models need sarcosurv.frailty") from exc
-    codes, labels = pd.factorize(column, sort=True)
-    return fit_gamma_frailty(
-        data, codes.astype(np.intp), list(labels), names, ties=ties, left_truncation=left_truncation
-    )
+    return _result(formula, prep, ties, fit, conf_level)
 
 
 def design_of(fit: CoxFit) -> Design:

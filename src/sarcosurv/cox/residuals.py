@@ -66,9 +66,7 @@ def deviance_residuals(
 def _event_group_mean(data: SortedCoxData, values: FloatArray) -> FloatArray:
     """Mean of per-event-row ``values`` over each tie group, returned per event row."""
     g = data.group_of_event
-    sums = np.zeros((data.group_time.shape[0], values.shape[1]))
-    np.add.at(sums, g, values)
-    return np.asarray(sums[g] / data.group_size[g][:, None], np.float64)
+    return np.asarray(data.group_total(values)[g] / data.group_size[g][:, None], np.float64)
 
 
 def score_residuals(
@@ -78,16 +76,10 @@ def score_residuals(
     terms = _terms(data, beta, ties, offset)
     x = data.covariates
     ev, g = data.event_rows, data.group_of_event
-    frac = data.position_in_group if ties == "efron" else np.zeros(ev.shape[0])
-    n_groups = data.group_time.shape[0]
+    frac = terms.event_fraction
     weighted_mean = terms.event_mean * terms.event_weight[:, None]
-    b = np.zeros((n_groups, data.n_covariates))
-    np.add.at(b, g, weighted_mean)
-    h = np.zeros_like(b)
-    np.add.at(h, g, weighted_mean * frac[:, None])
-    cumulative = np.concatenate([np.zeros((1, b.shape[1])), np.cumsum(b, axis=0)])
-    row_b = cumulative[data.row_group_hi] - cumulative[data.row_group_lo]
-    row_b[ev] -= h[g]
+    row_b = data.per_row_from_groups(data.group_total(weighted_mean))
+    row_b[ev] -= data.group_total(weighted_mean * frac[:, None])[g]
     resid = -terms.risk[:, None] * (x * terms.row_hazard[:, None] - row_b)
     resid[ev] += x[ev] - _event_group_mean(data, terms.event_mean)
     return _unsort(data, resid)

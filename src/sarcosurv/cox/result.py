@@ -19,7 +19,7 @@ from .formula import Design
 from .kernels import NewtonResult, SortedCoxData
 
 if TYPE_CHECKING:
-    from ..frailty import FrailtyResult, GammaFrailtyFit
+    from .frailty import FrailtyResult, GammaFrailtyFit
 
 __all__ = ["CoxFit", "CoxResult", "CoxTests"]
 
@@ -62,7 +62,7 @@ class CoxFit:
     frailty_fit: GammaFrailtyFit | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CoxResult:
     """A fitted Cox proportional hazards model.
 
@@ -86,6 +86,13 @@ class CoxResult:
         Constant or collinear columns left out (a CollinearityWarning says so).
     frailty : FrailtyResult or None
         The shared gamma frailty (variance, CI, test, cluster estimates).
+    converged : bool
+        False when an iteration cap was reached (a ConvergenceWarning said so).
+    n_iter : int
+        Newton–Raphson iterations (Cox), or values of theta solved (frailty).
+    variance_note : str or None
+        Why the standard errors are robust when no cluster was given (non-integer
+        case weights, as R's default); printed by ``str()``.
     """
 
     formula: str
@@ -104,6 +111,9 @@ class CoxResult:
     conf_level: float
     frailty: FrailtyResult | None
     fit: CoxFit = field(repr=False, compare=False)
+    converged: bool = True
+    n_iter: int = 0
+    variance_note: str | None = None
 
     @classmethod
     def build(
@@ -119,6 +129,9 @@ class CoxResult:
         fit: CoxFit,
         conf_level: float,
         robust: bool,
+        converged: bool = True,
+        n_iter: int = 0,
+        variance_note: str | None = None,
     ) -> CoxResult:
         index = pd.Index(names, name="term")
         kept = set(fit.kept_columns)
@@ -140,6 +153,9 @@ class CoxResult:
             conf_level=conf_level,
             frailty=None if fit.frailty_fit is None else fit.frailty_fit.frailty,
             fit=fit,
+            converged=converged,
+            n_iter=n_iter,
+            variance_note=variance_note,
         )
 
     @property
@@ -163,6 +179,21 @@ class CoxResult:
                 "upper": np.exp(coef + z_crit * se),
             }
         )
+
+    @property
+    def std_err_naive(self) -> pd.Series:
+        """Model-based standard errors (the same as ``naive_std_err``)."""
+        return self.naive_std_err
+
+    def to_frame(self) -> pd.DataFrame:
+        """The hazard-ratio table (``hazard_ratios``), one row per term."""
+        return self.hazard_ratios
+
+    def __repr__(self) -> str:
+        return f"<CoxResult n={self.n} events={self.n_event} terms={len(self.params)}>"
+
+    def _repr_html_(self) -> str:
+        return str(self.summary().to_html())
 
     def summary(self) -> pd.DataFrame:
         """The coefficient table (``hazard_ratios``), with the naive SE next to a robust one."""
@@ -191,6 +222,11 @@ class CoxResult:
             }
         )
         lines.append(shown.to_string())
+        if self.robust:
+            lines.append(
+                self.variance_note or "SE (robust): sandwich standard errors summed within clusters"
+            )
+            lines.append("model-based standard errors: fit.naive_std_err")
         if self.tests is not None:
             lr = self.tests.likelihood_ratio
             lines.append(

@@ -15,6 +15,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from .._km_core import kaplan_meier_curve
+from ..counting.linalg import blocked_gram, tie_weights
 from .kernels import SortedCoxData, Ties, cox_terms
 
 __all__ = ["zph_table"]
@@ -23,19 +25,22 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def _km_left(data: SortedCoxData) -> FloatArray:
-    """Pooled Kaplan–Meier ``S(t-)`` at each event row (strata ignored, unweighted, as R)."""
-    times = np.unique(data.stop[data.event_rows])
-    stop_sorted = np.sort(data.stop)
-    n_risk = data.n - np.searchsorted(stop_sorted, times, side="left")
+    """Pooled Kaplan–Meier ``S(t-)`` at each event row (strata ignored, unweighted, as R).
+
+    R's ``cox.zph`` takes the curve from ``survfitKM``; here from the same
+    Kaplan–Meier kernel as :func:`sarcosurv.kaplan_meier`, on the counts at
+    the distinct event times.
+    """
+    event_times = data.stop[data.event_rows]
+    times = np.unique(event_times)
+    n_risk = data.n - np.searchsorted(np.sort(data.stop), times, side="left")
     if data.counting:
-        start_sorted = np.sort(data.start)
-        n_risk = n_risk - (data.n - np.searchsorted(start_sorted, times, side="left"))
-    n_event = np.bincount(
-        np.searchsorted(times, data.stop[data.event_rows]), minlength=times.shape[0]
-    )
-    survival = np.cumprod(1.0 - n_event / n_risk)
+        n_risk = n_risk - (data.n - np.searchsorted(np.sort(data.start), times, side="left"))
+    at = np.searchsorted(times, event_times)
+    n_event = np.bincount(at, minlength=times.shape[0]).astype(np.float64)
+    survival, _ = kaplan_meier_curve(n_risk.astype(np.float64), n_event)
     left = np.concatenate([[1.0], survival[:-1]])
-    return np.asarray(left[np.searchsorted(times, data.stop[data.event_rows])], np.float64)
+    return np.asarray(left[at], np.float64)
 
 
 def _transform(data: SortedCoxData, transform: str) -> FloatArray:
@@ -60,16 +65,9 @@ def _weighted_information(
     f: FloatArray,
 ) -> FloatArray:
     """Information block with each event time weighted by ``f`` (one value per event row)."""
-    g = data.group_of_event
-    n_groups = data.group_time.shape[0]
-    increment = np.bincount(g, weights=per_event * f, minlength=n_groups)
-    share = np.bincount(g, weights=per_event * frac * f, minlength=n_groups)
-    cumulative = np.concatenate([[0.0], np.cumsum(increment)])
-    c = cumulative[data.row_group_hi] - cumulative[data.row_group_lo]
-    c[data.event_rows] -= share[g]
-    x = data.covariates
-    block = (x * (wr * c)[:, None]).T @ x - (a * (weight_e * f)[:, None]).T @ a
-    return np.asarray(block, np.float64)
+    c = data.per_row_from_groups(data.group_total(per_event * f))
+    c[data.event_rows] -= data.group_total(per_event * frac * f)[data.group_of_event]
+    return blocked_gram(data.covariates, wr * c) - blocked_gram(a, weight_e * f)
 
 
 def zph_table(
@@ -83,9 +81,10 @@ def zph_table(
     fitted = cox_terms(data, beta, ties=ties, information=False)
     ev = data.event_rows
     x = data.covariates
-    frac = data.position_in_group if ties == "efron" else np.zeros(ev.shape[0])
-    # Weights per event row: the Efron mean weight, or the row's own weight (Breslow).
-    weight_e = _event_weights(data, ties)
+    # Per event row: the Efron mean weight and j / m_k, or its own weight and 0 (Breslow).
+    weight_e, frac = tie_weights(
+        data.group_of_event, data.position_in_group, data.weights[ev], ties
+    )
     wr = data.weights * fitted.risk
     g = _transform(data, transform)
     ones = np.ones_like(g)
@@ -113,12 +112,3 @@ def zph_table(
             }
         )
     return pd.DataFrame(rows).set_index("term")
-
-
-def _event_weights(data: SortedCoxData, ties: Ties) -> FloatArray:
-    """Weight each event row carries: its tie group's mean weight (Efron) or its own (Breslow)."""
-    ev = data.event_rows
-    if ties == "breslow":
-        return np.asarray(data.weights[ev], np.float64)
-    sums = np.bincount(data.group_of_event, weights=data.weights[ev])
-    return np.asarray(sums[data.group_of_event] / data.group_size[data.group_of_event], np.float64)

@@ -47,7 +47,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from .cox.kernels import SortedCoxData, Ties, cox_terms
+from ..counting.linalg import inverse_or_pinv, tie_weights
+from ..counting.risksets import CellLayout, CellSums, cell_layout
+from .kernels import SortedCoxData, Ties, cox_terms
 
 __all__ = [
     "FrailtyDesign",
@@ -76,11 +78,11 @@ class FrailtyDesign:
     n_rows: npt.NDArray[np.int64]  # rows per cluster
     n_event: FloatArray  # D_i, weighted events per cluster
     truncated: bool
-    stratum_first_group: IntArray  # per sorted row: first tie group of its stratum
     event_mass: FloatArray  # case weight x event indicator, per sorted row
     event_weight: FloatArray  # case weight of each event row
     tie_weight: FloatArray  # Efron's mean weight of the tie group (or the case weight)
     tie_fraction: FloatArray  # j / m_k (Efron) or 0 (Breslow)
+    layout: CellLayout  # the risk-set bins of ``data`` crossed with the clusters
 
 
 def frailty_design(
@@ -97,16 +99,8 @@ def frailty_design(
     k = int(sorted_cluster.max()) + 1 if sorted_cluster.size else 0
     n_rows = np.bincount(sorted_cluster, minlength=k).astype(np.int64)
     n_event = np.bincount(sorted_cluster, weights=data.weights * data.event, minlength=k)
-    ev = data.event_rows
-    event_w = data.weights[ev]
-    if ties == "efron":
-        groups = data.group_time.shape[0]
-        wbar = np.bincount(data.group_of_event, weights=event_w, minlength=groups)
-        tie_weight = (wbar / data.group_size)[data.group_of_event]
-        fraction = data.position_in_group
-    else:
-        tie_weight, fraction = event_w, np.zeros(ev.shape[0])
-    first = np.searchsorted(data.group_stratum, data.stratum, side="left").astype(np.intp)
+    event_w = data.weights[data.event_rows]
+    tie_weight, fraction = tie_weights(data.group_of_event, data.position_in_group, event_w, ties)
     return FrailtyDesign(
         data=data,
         cluster=sorted_cluster,
@@ -114,53 +108,75 @@ def frailty_design(
         n_rows=n_rows,
         n_event=np.asarray(n_event, np.float64),
         truncated=bool(data.counting) and left_truncation,
-        stratum_first_group=first,
         event_mass=np.asarray(data.weights * data.event, np.float64),
         event_weight=np.asarray(event_w, np.float64),
-        tie_weight=np.asarray(tie_weight, np.float64),
-        tie_fraction=np.asarray(fraction, np.float64),
+        tie_weight=tie_weight,
+        tie_fraction=fraction,
+        layout=cell_layout(data, sorted_cluster, k),
     )
 
 
-def _hazard_kernel(
-    design: FrailtyDesign, lin: FloatArray
-) -> tuple[FloatArray, FloatArray, float, float]:
-    """Breslow/Efron baseline at linear predictor ``lin`` (offsets included).
+@dataclass(frozen=True)
+class _Tabulated:
+    """Risk-set sums of ``w e^(eta - shift)`` per (cluster x tie group), at fixed beta.
 
-    Returns, per sorted row and scaled by ``exp(shift)``, the cumulative
-    baseline hazard over the row's interval (with the Efron share of its own
-    tied event) and up to its entry; then the partial log-likelihood and
-    ``shift``. Cumulative sums only: no loop over rows or risk sets, and no
-    covariate products.
+    Tabulated once per beta; each E-step then costs one pass over the occupied
+    (cluster x bin) entries, not over the rows (the frailties enter as one
+    multiplier per cluster).
     """
+
+    eta: FloatArray
+    shift: float
+    sums: CellSums
+
+
+def _tabulate(design: FrailtyDesign, eta: FloatArray) -> _Tabulated:
+    shift = float(eta.max()) if eta.size else 0.0
+    return _Tabulated(eta, shift, design.layout.fill(design.data.weights * np.exp(eta - shift)))
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    """Breslow/Efron baseline at offsets ``state``, scaled by ``exp(shift)``."""
+
+    increment: FloatArray  # hazard jump per tie group
+    share: FloatArray | None  # Efron: the part of its own group's jump an event row lacks
+    denominator: FloatArray  # per event row
+    per_event: FloatArray  # tie weight / denominator, per event row
+    shift: float  # log of the scale of the risk scores
+    cluster_shift: float  # max of state (the scale of the cluster multipliers)
+
+
+def _baseline(design: FrailtyDesign, table: _Tabulated, state: FloatArray) -> _Baseline:
+    """Baseline hazard from the same risk-set sums as Cox, with cluster multipliers."""
     data = design.data
-    shift = float(lin.max()) if lin.size else 0.0
-    risk = data.weights * np.exp(lin - shift)
-    ev, g = data.event_rows, data.group_of_event
-    n_groups = data.group_time.shape[0]
-    # Row i is at risk at tie groups lo_i..hi_i-1: a difference array over groups.
-    enter = np.bincount(data.row_group_lo, weights=risk, minlength=n_groups + 1)
-    leave = np.bincount(data.row_group_hi, weights=risk, minlength=n_groups + 1)
-    s0 = np.cumsum(enter[:n_groups] - leave[:n_groups])
-    frac = design.tie_fraction
-    den = s0[g]
-    if np.any(frac):
-        den = den - frac * np.bincount(g, weights=risk[ev], minlength=n_groups)[g]
+    top = float(state.max()) if state.size else 0.0
+    s0, d0 = table.sums.risk_sums(np.exp(state - top))
+    g, frac = data.group_of_event, design.tie_fraction
+    efron = bool(np.any(frac))
+    den = s0[g] - frac * d0[g] if efron else s0[g]
     den = np.maximum(den, np.finfo(float).tiny)
     per_event = design.tie_weight / den
-    increment = np.bincount(g, weights=per_event, minlength=n_groups)
-    cumulative = np.append(0.0, np.cumsum(increment))
-    before = cumulative[data.row_group_lo]
-    row = cumulative[data.row_group_hi] - before
-    if np.any(frac):
-        row[ev] -= np.bincount(g, weights=per_event * frac, minlength=n_groups)[g]
-    entry = before - cumulative[design.stratum_first_group] if design.truncated else before
-    loglik = _dot(design.event_weight, lin[ev]) - _dot(design.tie_weight, np.log(den) + shift)
-    return row, entry, loglik, shift
+    increment = data.group_total(per_event)
+    share = data.group_total(per_event * frac) if efron else None
+    return _Baseline(increment, share, den, per_event, table.shift + top, top)
+
+
+def _cluster_hazards(
+    design: FrailtyDesign, table: _Tabulated, base: _Baseline
+) -> tuple[FloatArray, FloatArray]:
+    """(C, T) per cluster: frailty-free hazard sums up to exit and up to entry."""
+    exit_total, entry_total = table.sums.cell_totals(base.increment, base.share)
+    scale = np.exp(-base.cluster_shift)
+    if not design.data.counting:
+        return np.asarray(exit_total * scale, np.float64), np.zeros(design.n_cluster)
+    if design.truncated:
+        return np.asarray(exit_total * scale, np.float64), np.asarray(entry_total * scale)
+    return np.asarray((exit_total - entry_total) * scale, np.float64), np.zeros(design.n_cluster)
 
 
 def _hazard_totals(
-    design: FrailtyDesign, eta: FloatArray, state: FloatArray, score: bool = False
+    design: FrailtyDesign, table: _Tabulated, state: FloatArray, score: bool = False
 ) -> tuple[FloatArray, FloatArray, float, FloatArray]:
     """(C, T) per cluster, the partial log-likelihood and its score at offsets ``state``.
 
@@ -169,33 +185,26 @@ def _hazard_totals(
     over risk sets as :math:`\\sum_k (S_1 - f D_1)/\\mathrm{den}`, taken row by row.
     """
     data = design.data
-    offset = state[design.cluster]
-    lin = eta + offset
-    row, entry, loglik, shift = _hazard_kernel(design, lin)
-    relative = np.exp(lin - shift)
-    # e^eta * Lambda0 = e^(lin - shift) * row / e^offset: no overflow from the shift.
-    scale = np.abs(data.weights) * relative * np.exp(-offset)
-    k = design.n_cluster
-    entry_h: FloatArray = np.zeros(k)
-    if design.truncated:
-        entry_h = np.asarray(
-            np.bincount(design.cluster, weights=scale * entry, minlength=k), np.float64
-        )
-    exit_h = np.bincount(design.cluster, weights=scale * row, minlength=k) + entry_h
+    base = _baseline(design, table, state)
+    exit_h, entry_h = _cluster_hazards(design, table, base)
+    lin_events = table.eta[data.event_rows] + state[design.cluster[data.event_rows]]
+    loglik = _dot(design.event_weight, lin_events) - _dot(
+        design.tie_weight, np.log(base.denominator) + base.shift
+    )
     gradient = np.zeros(data.n_covariates)
     if score and gradient.size:
+        row = data.per_row_from_groups(base.increment)
+        if base.share is not None:
+            row[data.event_rows] -= base.share[data.group_of_event]
+        relative = np.exp(table.eta + state[design.cluster] - base.shift)
         residual = design.event_mass - data.weights * relative * row
         gradient = np.einsum("ij,i->j", data.covariates, residual)
-    return (
-        np.asarray(exit_h, np.float64),
-        np.asarray(entry_h, np.float64),
-        loglik,
-        np.asarray(gradient, np.float64),
-    )
+    return exit_h, entry_h, loglik, np.asarray(gradient, np.float64)
 
 
-def _update(design: FrailtyDesign, a: float, eta: FloatArray, state: FloatArray) -> FloatArray:
-    exit_hazard, _, _, _ = _hazard_totals(design, eta, state)
+def _update(design: FrailtyDesign, a: float, table: _Tabulated, state: FloatArray) -> FloatArray:
+    """E-step: posterior mean log frailties given the baseline at ``state``."""
+    exit_hazard, _ = _cluster_hazards(design, table, _baseline(design, table, state))
     return np.asarray(np.log(a + design.n_event) - np.log(a + exit_hazard), np.float64)
 
 
@@ -233,6 +242,7 @@ class ProfilePoint:
     iterations: int
     score: FloatArray  # in beta: the profile's gradient (envelope theorem)
     degenerate: bool = False  # truncation: no fixed point, log-likelihood at its limit
+    converged: bool = True  # false when the E-steps stopped at their cap
 
     @property
     def frailty(self) -> FloatArray:
@@ -259,33 +269,35 @@ def _squarem(
     state: FloatArray,
     tol: float,
     drift_check: bool = False,
-) -> tuple[FloatArray, int, bool]:
+    max_iter: int = _INNER_MAX,
+) -> tuple[FloatArray, int, bool, bool]:
     """Fixed point of ``update`` by SQUAREM (Varadhan & Roland 2008).
 
     With ``drift_check`` it stops early, returning ``True``, when the residual
     has become a negative constant vector: the iterates then drift to
-    :math:`-\\infty` along the common level of the log frailties.
+    :math:`-\\infty` along the common level of the log frailties. The last
+    value is false when ``max_iter`` E-steps did not reach ``tol``.
     """
     iterations = 0
-    while iterations < _INNER_MAX:
+    while iterations < max_iter:
         iterations += 1
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             first = update(state)
         if not np.all(np.isfinite(first)):
             # Overflow: under truncation the level has run away; otherwise give up here.
-            return state, iterations, drift_check
+            return state, iterations, drift_check, drift_check
         r = first - state
         if np.max(np.abs(r), initial=0.0) < tol:
-            return first, iterations, False
+            return first, iterations, False, True
         if drift_check and iterations > 5:
             level = float(np.mean(r))
             flat = level < -tol and np.max(np.abs(r - level)) < 1e-4 * abs(level)
             if flat or float(np.mean(first)) < _DRIFT_LEVEL:
-                return first, iterations, True
+                return first, iterations, True, True
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             second = update(first)
         if not np.all(np.isfinite(second)):
-            return first, iterations, drift_check
+            return first, iterations, drift_check, drift_check
         v = second - 2.0 * first + state
         norm_v = float(np.sqrt(_dot(v, v)))
         alpha = min(-float(np.sqrt(_dot(r, r))) / norm_v if norm_v > 0 else -1.0, -1.0)
@@ -295,7 +307,7 @@ def _squarem(
             state = update(candidate) if np.all(np.isfinite(candidate)) else second
         if not np.all(np.isfinite(state)):
             state = second
-    return state, iterations, False
+    return state, iterations, False, False
 
 
 def profile_point(
@@ -304,6 +316,7 @@ def profile_point(
     theta: float,
     start: FloatArray | None = None,
     tol: float = _INNER_TOL,
+    max_iter: int = _INNER_MAX,
 ) -> ProfilePoint:
     """Maximise over the baseline and posterior frailties at fixed ``beta`` and ``theta``.
 
@@ -320,31 +333,33 @@ def profile_point(
     that limit is returned (frailtyEM's EM, stopping on the log-likelihood,
     reaches the same value); ``degenerate`` is set.
     """
-    eta = linear_predictor(design, beta)
+    table = _tabulate(design, linear_predictor(design, beta))
     size = design.n_cluster
     if theta <= 0.0:
         zero = np.zeros(size)
-        exit_h, entry_h, pl, score = _hazard_totals(design, eta, zero, score=True)
+        exit_h, entry_h, pl, score = _hazard_totals(design, table, zero, score=True)
         return ProfilePoint(pl, zero, exit_h, entry_h, 0, score)
     a = 1.0 / theta
     state = np.zeros(size) if start is None else np.asarray(start, np.float64).copy()
 
     def update(values: FloatArray) -> FloatArray:
-        return _update(design, a, eta, values)
+        return _update(design, a, table, values)
 
-    state, iterations, degenerate = _squarem(update, state, tol, design.truncated)
+    state, iterations, degenerate, converged = _squarem(
+        update, state, tol, design.truncated, max_iter
+    )
     if degenerate:
 
         def centred(values: FloatArray) -> FloatArray:
             # The update in the limit (a negligible beside C), level held at 0.
-            exit_hazard, _, _, _ = _hazard_totals(design, eta, values)
+            exit_hazard, _, _, _ = _hazard_totals(design, table, values)
             new = np.log(a + design.n_event) - np.log(exit_hazard)
             return np.asarray(new - np.mean(new), np.float64)
 
-        state, more, _ = _squarem(centred, state - np.mean(state), tol)
+        state, more, _, converged = _squarem(centred, state - np.mean(state), tol, False, max_iter)
         iterations += more
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        exit_h, entry_h, pl, score = _hazard_totals(design, eta, state, score=True)
+        exit_h, entry_h, pl, score = _hazard_totals(design, table, state, score=True)
     events = design.n_event
     if degenerate:
         terms = float(
@@ -359,8 +374,8 @@ def profile_point(
         terms = cluster_terms(a, events, exit_h, entry_h)
     loglik = pl - _dot(events, state) + terms + float(events.sum())
     if not np.isfinite(loglik) and start is not None:
-        return profile_point(design, beta, theta, None, tol)  # a warm start that ran away
-    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate)
+        return profile_point(design, beta, theta, None, tol, max_iter)  # a warm start ran away
+    return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate, converged)
 
 
 def score_and_information(
@@ -420,7 +435,7 @@ def variances(
         return np.zeros((0, 0)), np.zeros((0, 0))
     if theta <= 0:
         _, info = score_and_information(design, beta, np.zeros(design.n_cluster), ties, True)
-        inverse = np.asarray(np.linalg.inv(info), np.float64)
+        inverse = inverse_or_pinv(info)
         return inverse, inverse
 
     def gradient(point: FloatArray) -> FloatArray:
