@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
     from ..km import KaplanMeierResult
 
-__all__ = ["plot_kaplan_meier"]
+__all__ = ["plot_kaplan_meier", "require_matplotlib"]
 
 #: Vertical room (in axes heights) per row of the numbers-at-risk table.
 _RISK_ROW_HEIGHT = 0.075
 
 
-def _require_matplotlib() -> Any:
+def require_matplotlib() -> Any:
+    """``matplotlib.pyplot``, or an ImportError that names the ``plot`` extra."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -97,7 +98,7 @@ def plot_kaplan_meier(
     -------
     matplotlib.axes.Axes
     """
-    plt = _require_matplotlib()
+    plt = require_matplotlib()
     own_figure = ax is None
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 5.0))
