@@ -62,10 +62,12 @@ def minimum(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff, and the import-linter layer contract of ``[tool.importlinter]``."""
     session.install("ruff>=0.6", "import-linter>=2.1")
-    session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "noxfile.py")
-    # The contract reads the package from src/ (no install needed).
+    paths = ("src", "tests", "examples", "benchmarks", "tools", "noxfile.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+    # Both read the package from src/ (no install needed).
     session.run("lint-imports", env={"PYTHONPATH": str(ROOT / "src")})
+    session.run("python", "tools/check_import_cycles.py")
 
 
 @nox.session

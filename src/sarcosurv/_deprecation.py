@@ -65,7 +65,7 @@ STUDY_DEFAULT = StudyDefault()
 def study_default(function: str, parameter: str, target: str) -> Any:
     """The old default of ``function``'s ``parameter``, now at ``target``, with a warning.
 
-    Until 0.1 some generic functions defaulted to the Heilig et al. (2020)
+    Until 0.1 some generic functions defaulted to the first study's
     choices (its Table 1 rows, its Table 2 factors); from 0.3 the parameter
     is required.
     """

@@ -1,4 +1,4 @@
-"""Deprecated: moved to :mod:`sarcosurv.studies.heilig2020.synthetic` (removed in sarcosurv 0.3)."""
+"""Deprecated: moved to :mod:`sarcosurv.studies.heilig2020` (removed in sarcosurv 0.3)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from .._deprecation import moved_attributes
 
-_NEW = "sarcosurv.studies.heilig2020.synthetic"
+_NEW = "sarcosurv.studies.heilig2020"
 _moved = moved_attributes(
     __name__,
     {

@@ -118,14 +118,15 @@ def table1(
         ``characteristic, level, n, percent, value`` where ``value`` is the
         printed cell (``n`` and ``percent`` as text, or the age summary).
     """
-    if isinstance(characteristics, _deprecation.StudyDefault):
-        characteristics = _deprecation.study_default(
-            "table1", "characteristics", _TABLE1_ROWS_OF_FIRST_STUDY
-        )
-    columns = [spec.column for spec in characteristics]
+    specs: Sequence[Characteristic] = (
+        _deprecation.study_default("table1", "characteristics", _TABLE1_ROWS_OF_FIRST_STUDY)
+        if isinstance(characteristics, _deprecation.StudyDefault)
+        else characteristics
+    )
+    columns = [spec.column for spec in specs]
     require_columns(data, characteristic=columns, age=age_column)
     blocks = [_age_block(data, age_column)] if age_column else []
-    blocks += [_block(data, spec) for spec in characteristics]
+    blocks += [_block(data, spec) for spec in specs]
     table = pd.concat(blocks, ignore_index=True)
     printed = table["n"].astype(str) + table["percent"].map(
         lambda p: "" if np.isnan(p) else f" ({p:.1f}%)"

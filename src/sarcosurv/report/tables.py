@@ -113,10 +113,13 @@ def landmark_table(
     ``factors`` will be required from sarcosurv 0.3 (left out, they are the
     first study's, with a ``DeprecationWarning``).
     """
-    if isinstance(factors, _deprecation.StudyDefault):
-        factors = _deprecation.study_default("landmark_table", "factors", f"{_FIRST_STUDY}:FACTORS")
+    chosen: Sequence[Factor] = (
+        _deprecation.study_default("landmark_table", "factors", f"{_FIRST_STUDY}:FACTORS")
+        if isinstance(factors, _deprecation.StudyDefault)
+        else factors
+    )
     frames = []
-    for factor in factors:
+    for factor in chosen:
         parts, extra = [], {}
         for endpoint in endpoints:
             part, p_value, excluded = _landmarks(data, endpoint, factor, times)

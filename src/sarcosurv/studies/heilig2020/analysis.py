@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,20 @@ class Heilig2020Analysis:
     @property
     def inside_table3(self) -> float:
         return inside_fraction(self.comparison, "Table 3")
+
+    def __repr__(self) -> str:
+        n = " ".join(f"{name}_n={fit.n}" for name, fit in self.fits.items())
+        return (
+            f"<Heilig2020Analysis {n} inside_table2={self.inside_table2:.0%} "
+            f"inside_table3={self.inside_table3:.0%}>"
+        )
+
+    def __str__(self) -> str:
+        columns = ["section", "item", "published", "reproduced", "lower", "upper", "inside_ci"]
+        return f"{self!r}\n{self.comparison[columns].to_string(index=False)}"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.comparison.to_html(index=False)
 
 
 def centre_effect_table(fits: dict[str, CoxResult]) -> pd.DataFrame:

@@ -34,6 +34,10 @@ class DataSource:
     description: str
     consort: pd.DataFrame | None = None
 
+    def __repr__(self) -> str:
+        kind = "synthetic" if self.synthetic else "registry"
+        return f"<DataSource {kind}: {self.description}>"
+
 
 def pretty_terms(table: pd.DataFrame) -> pd.DataFrame:
     """Replace formula term names by the labels of the paper's Table 3."""
