@@ -137,7 +137,9 @@ class Cohort:
         try:
             frame = pd.read_parquet(path)
         except ImportError as exc:
-            raise SarcosurvError("reading Parquet needs pyarrow: pip install pyarrow") from exc
+            raise SarcosurvError(
+                "reading Parquet needs pyarrow: pip install 'sarcosurv[parquet]'"
+            ) from exc
         except (OSError, ValueError, NotImplementedError) as exc:  # pyarrow's errors derive here
             raise SarcosurvError(f"cannot read the extract {str(path)!r}: {exc}") from exc
         return cls.from_frame(frame, strict=strict, eligibility=eligibility)
