@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from sarcosurv import registry
-from sarcosurv.report import table1 as table1_module
 from sarcosurv.studies import heilig2020
 
+table1_module = importlib.import_module("sarcosurv.report.table1")
 SRC = Path(__file__).resolve().parents[1] / "src" / "sarcosurv"
 
 #: (old module, old name) -> (new module, new name)

@@ -47,7 +47,7 @@ class Eligibility:
     first_asct_years: tuple[int, int] = (1996, 2016)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ValidationOutcome:
     data: pd.DataFrame  # typed: dates as datetime64, codes canonical, numbers as floats
     problems: pd.DataFrame  # row, patient_id, field, problem
