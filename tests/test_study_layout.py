@@ -6,6 +6,7 @@ import importlib
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -153,3 +154,30 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == ""
+
+
+def test_analysis_repr_is_short() -> None:
+    comparison = pd.DataFrame(
+        {
+            "section": ["Table 2", "Table 2", "Table 3"],
+            "item": ["a", "b", "c"],
+            "published": [1.0, 2.0, 3.0],
+            "reproduced": [1.0, 2.5, 3.0],
+            "lower": [0.5, 2.1, 2.0],
+            "upper": [1.5, 2.9, 4.0],
+            "inside_ci": [True, False, True],
+        }
+    )
+    fits = {"pfs": SimpleNamespace(n=145), "os": SimpleNamespace(n=157)}
+    empty = pd.DataFrame()
+    analysis = heilig2020.Heilig2020Analysis(
+        *([empty] * 8),
+        comparison,
+        fits,
+        {},  # type: ignore[arg-type]
+    )
+    assert repr(analysis) == (
+        "<Heilig2020Analysis pfs_n=145 os_n=157 inside_table2=50% inside_table3=100%>"
+    )
+    assert str(analysis).splitlines()[0] == repr(analysis)
+    assert "<table" in analysis._repr_html_()
