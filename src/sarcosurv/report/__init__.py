@@ -1,7 +1,7 @@
 """Generic tables, figures and formatting for survival analyses of a registry cohort.
 
-A study's own tables and figures live in its package (e.g.
-:mod:`sarcosurv.studies.heilig2020`).
+A study's own tables and figures live in its package under
+:mod:`sarcosurv.studies`.
 
 Importing this package imports neither matplotlib nor python-docx: the plotting
 functions in :mod:`sarcosurv.report.plots` (extra ``plot``) and :func:`to_docx`
