@@ -34,6 +34,10 @@ def require_matplotlib() -> Any:
     return plt
 
 
+#: The name before 0.2, still imported by ``competing.plot`` on its branch.
+_require_matplotlib = require_matplotlib
+
+
 def _group_labels(
     km: KaplanMeierResult, labels: Sequence[str] | Mapping[Any, str] | None
 ) -> list[str]:
