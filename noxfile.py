@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import nox
@@ -21,11 +23,51 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", "-n", "auto", "-m", "not slow", *session.posargs)
 
 
+#: Extras whose lower bounds the ``minimum`` session proves beside the runtime dependencies.
+MINIMUM_EXTRAS = ("plot", "parquet", "docx")
+
+
+def lower_bounds(extras: tuple[str, ...] = MINIMUM_EXTRAS) -> list[str]:
+    """``name==version`` for every ``name>=version`` of the runtime dependencies and ``extras``."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = list(project["dependencies"])
+    for extra in extras:
+        requirements += project["optional-dependencies"][extra]
+    pins = []
+    for requirement in requirements:
+        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)(\[[^]]*\])?\s*>=\s*([^,;\s]+).*", requirement)
+        if match is None:
+            raise ValueError(f"{requirement!r} declares no lower bound (name>=version)")
+        pins.append(f"{match.group(1)}=={match.group(3)}")
+    return pins
+
+
+@nox.session(python="3.11")
+def minimum(session: nox.Session) -> None:
+    """The suite at the declared lower bound of every dependency, on the oldest Python.
+
+    The bounds in ``pyproject.toml`` are the ones this session proves: lower one
+    only after this session passes with it.
+    """
+    pins = lower_bounds()
+    constraints = Path(session.create_tmp()) / "minimum-constraints.txt"
+    constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
+    extras = ",".join(("test", *MINIMUM_EXTRAS))
+    session.install("-c", str(constraints), "-e", f".[{extras}]")
+    session.run("python", "-m", "pip", "list")
+    session.run("pytest", "-n", "auto", "-m", "not slow", "-p", "no:randomly", *session.posargs)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.6")
-    session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "examples", "benchmarks", "noxfile.py")
+    """ruff, and the import-linter layer contract of ``[tool.importlinter]``."""
+    session.install("ruff>=0.6", "import-linter>=2.1")
+    paths = ("src", "tests", "examples", "benchmarks", "tools", "noxfile.py")
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
+    # Both read the package from src/ (no install needed).
+    session.run("lint-imports", env={"PYTHONPATH": str(ROOT / "src")})
+    session.run("python", "tools/check_import_cycles.py")
 
 
 @nox.session

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import sarcosurv as ss
 from sarcosurv.errors import SarcosurvError, ValidationError
-from sarcosurv.registry import Cohort, published_heilig2020, synthetic_heilig2020
-from sarcosurv.report.heilig2020 import analyse_heilig2020
-from sarcosurv.report.writer import DataSource, write_heilig2020_report
+from sarcosurv.registry import Cohort
+from sarcosurv.studies import heilig2020
+from sarcosurv.studies.heilig2020 import DataSource
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -53,13 +53,13 @@ class Progress:
 def load_cohort(args: argparse.Namespace, progress: Progress) -> tuple[Cohort, DataSource]:
     if args.data is None:
         progress(f"simulating the synthetic registry (seed {args.seed})")
-        extract = synthetic_heilig2020(seed=args.seed)
-        cohort = Cohort.from_frame(extract, strict=True)
-        description = f"`sarcosurv.registry.synthetic_heilig2020(seed={args.seed})`"
+        extract = heilig2020.synthetic_cohort(seed=args.seed)
+        cohort = Cohort.from_frame(extract, strict=True, eligibility=heilig2020.ELIGIBILITY)
+        description = f"`sarcosurv.studies.heilig2020.synthetic_cohort(seed={args.seed})`"
         return cohort, DataSource(True, description, cohort.consort)
     progress(f"reading and validating {args.data}")
     reader = Cohort.from_parquet if args.data.suffix == ".parquet" else Cohort.from_csv
-    cohort = reader(args.data, strict=args.strict)
+    cohort = reader(args.data, strict=args.strict, eligibility=heilig2020.ELIGIBILITY)
     return cohort, DataSource(False, f"registry extract `{args.data.name}`", cohort.consort)
 
 
@@ -87,22 +87,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     report_exclusions(cohort, args.out, progress)
     progress("deriving endpoints (months since first ASCT)")
-    endpoints = cohort.endpoints(unit="months")
+    endpoints = heilig2020.endpoints(cohort, unit="months")
     progress("Tables 1-3, centre frailty, medians and the published comparison")
     with warnings.catch_warnings(record=True) as caught:
         # Small subgroups of a real extract can trip convergence warnings; they
         # are listed after the stage rather than interleaved with progress lines.
         warnings.simplefilter("always")
-        analysis = analyse_heilig2020(endpoints, published_heilig2020())
+        analysis = heilig2020.analyse(endpoints, heilig2020.published())
     for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
         progress(f"  warning: {message}")
     figures = {}
     if not args.no_figures:
         progress("Figure 1 and supplementary Kaplan-Meier curves")
-        from sarcosurv.report.figures import save_figures
-
-        figures = save_figures(endpoints, args.out)
-    report = write_heilig2020_report(analysis, args.out, source, figures)
+        figures = heilig2020.save_figures(endpoints, args.out)
+    report = heilig2020.write_report(analysis, args.out, source, figures)
     progress(
         f"published estimates inside reproduced 95% CIs: Table 2 {analysis.inside_table2:.0%},"
         f" Table 3 {analysis.inside_table3:.0%}"

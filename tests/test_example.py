@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "reproduce_heilig2020.py"
 PUBLISHED = json.loads(
-    (ROOT / "src" / "sarcosurv" / "registry" / "heilig2020_published.json").read_text()
+    (ROOT / "src" / "sarcosurv" / "studies" / "heilig2020" / "published.json").read_text()
 )
 
 
@@ -90,9 +90,9 @@ def test_centre_effect_reported(default_run: tuple[Path, str]) -> None:
 
 
 def test_real_extract_path_runs_on_a_csv(tmp_path: Path) -> None:
-    from sarcosurv.registry import synthetic_heilig2020
+    from sarcosurv.studies.heilig2020 import synthetic_cohort
 
-    extract = synthetic_heilig2020(seed=7)
+    extract = synthetic_cohort(seed=7)
     # One ineligible patient (first ASCT in 2018): excluded and counted, not fatal.
     extract.loc[3, ["date_first_asct", "date_last_asct"]] = "2018-01-01"
     path = tmp_path / "extract.csv"

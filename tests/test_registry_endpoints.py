@@ -10,6 +10,7 @@ import pytest
 
 from sarcosurv import registry
 from sarcosurv.errors import SarcosurvError
+from sarcosurv.studies import heilig2020
 
 BASE: dict[str, Any] = {
     "centre_id": "C1",
@@ -46,7 +47,7 @@ def extract(*patients: dict[str, Any]) -> pd.DataFrame:
 
 def endpoints(*patients: dict[str, Any], unit: str = "days", **kwargs: Any) -> pd.DataFrame:
     cohort = registry.Cohort.from_frame(extract(*patients), **kwargs)
-    return cohort.endpoints(unit=unit)  # type: ignore[arg-type]
+    return heilig2020.endpoints(cohort, unit=unit)  # type: ignore[arg-type]
 
 
 def dead(date: str, cause: str = "Relapse/progression", **more: Any) -> dict[str, Any]:
@@ -161,9 +162,9 @@ def test_units(unit: str, days: float) -> None:
 
 def test_default_unit_is_months_and_bad_units_are_refused() -> None:
     cohort = registry.Cohort.from_frame(extract(*OUTCOMES))
-    assert cohort.endpoints()["os_time"].iloc[0] == pytest.approx(1461 / 30.4375)
+    assert heilig2020.endpoints(cohort)["os_time"].iloc[0] == pytest.approx(1461 / 30.4375)
     with pytest.raises(SarcosurvError, match="unit must be"):
-        cohort.endpoints(unit="weeks")  # type: ignore[arg-type]
+        heilig2020.endpoints(cohort, unit="weeks")  # type: ignore[arg-type]
 
 
 # -- analysis variables ----------------------------------------------------------------
@@ -310,7 +311,7 @@ def test_grade_sex_and_yes_no_variables() -> None:
 
 def test_empty_cohort_has_empty_endpoints() -> None:
     cohort = registry.Cohort.from_frame(extract({"sex": "?"}), strict=False)
-    got = cohort.endpoints()
+    got = heilig2020.endpoints(cohort)
     assert got.empty
     assert {"os_time", "pfs_time", "histology_group", "year_group"} <= set(got.columns)
 
@@ -320,8 +321,8 @@ def test_empty_cohort_has_empty_endpoints() -> None:
 
 @pytest.fixture(scope="module")
 def synthetic() -> pd.DataFrame:
-    extract = registry.synthetic_heilig2020(seed=2020)
-    return registry.Cohort.from_frame(extract).endpoints(unit="days")
+    extract = heilig2020.synthetic_cohort(seed=2020)
+    return heilig2020.endpoints(registry.Cohort.from_frame(extract), unit="days")
 
 
 def test_pfs_never_exceeds_os_in_the_synthetic_cohort(synthetic: pd.DataFrame) -> None:

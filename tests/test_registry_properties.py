@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from sarcosurv import registry
 from sarcosurv.errors import ValidationError
+from sarcosurv.studies import heilig2020
 
-EXTRACT = registry.synthetic_heilig2020(seed=2020)
+EXTRACT = heilig2020.synthetic_cohort(seed=2020)
 REFERENCE = registry.Cohort.from_frame(EXTRACT, strict=True)
 N = len(EXTRACT)
 SCHEMA = {c.name: c for c in registry.SCHEMA}

@@ -9,18 +9,19 @@ import pytest
 
 from sarcosurv import registry
 from sarcosurv.errors import SarcosurvError, ValidationError
+from sarcosurv.studies import heilig2020
 
 DATE_COLUMNS = [c.name for c in registry.SCHEMA if c.kind == "date"]
 
 
 @pytest.fixture(scope="module")
 def extract() -> pd.DataFrame:
-    return registry.synthetic_heilig2020(seed=2020)
+    return heilig2020.synthetic_cohort(seed=2020)
 
 
 @pytest.fixture(scope="module")
 def reference(extract: pd.DataFrame) -> pd.DataFrame:
-    return registry.Cohort.from_frame(extract).endpoints()
+    return heilig2020.endpoints(registry.Cohort.from_frame(extract))
 
 
 def test_csv_round_trip(tmp_path: Path, extract: pd.DataFrame, reference: pd.DataFrame) -> None:
@@ -29,13 +30,15 @@ def test_csv_round_trip(tmp_path: Path, extract: pd.DataFrame, reference: pd.Dat
     cohort = registry.Cohort.from_csv(path, strict=True)
     assert cohort.n == len(extract)
     assert cohort.exclusions.empty
-    pd.testing.assert_frame_equal(cohort.endpoints(), reference)
+    pd.testing.assert_frame_equal(heilig2020.endpoints(cohort), reference)
     # also from a str path
-    pd.testing.assert_frame_equal(registry.Cohort.from_csv(str(path)).endpoints(), reference)
+    pd.testing.assert_frame_equal(
+        heilig2020.endpoints(registry.Cohort.from_csv(str(path))), reference
+    )
 
 
 def test_csv_is_read_as_text(tmp_path: Path) -> None:
-    frame = registry.synthetic_heilig2020(seed=5).head(60)
+    frame = heilig2020.synthetic_cohort(seed=5).head(60)
     frame["patient_id"] = [f"{i:03d}" for i in range(len(frame))]  # leading zeros kept
     frame.loc[0, "mobilisation"] = "NA"  # not silently a missing value
     path = tmp_path / "extract.csv"
@@ -58,7 +61,7 @@ def test_csv_day_first_dates_and_options(
     european.to_csv(path, index=False, sep=";")
     cohort = registry.Cohort.from_csv(path, sep=";")
     assert cohort.date_formats == dict.fromkeys(DATE_COLUMNS, "%d.%m.%Y")
-    pd.testing.assert_frame_equal(cohort.endpoints(), reference)
+    pd.testing.assert_frame_equal(heilig2020.endpoints(cohort), reference)
 
 
 def test_csv_with_problems_is_read_leniently(tmp_path: Path, extract: pd.DataFrame) -> None:
@@ -111,7 +114,7 @@ def test_parquet_round_trip(tmp_path: Path, extract: pd.DataFrame, reference: pd
     extract.to_parquet(path, index=False)
     cohort = registry.Cohort.from_parquet(path, strict=True)
     assert cohort.exclusions.empty
-    pd.testing.assert_frame_equal(cohort.endpoints(), reference)
+    pd.testing.assert_frame_equal(heilig2020.endpoints(cohort), reference)
 
 
 def test_parquet_with_typed_dates(
@@ -125,7 +128,7 @@ def test_parquet_with_typed_dates(
     typed.to_parquet(path, index=False)
     cohort = registry.Cohort.from_parquet(path)
     assert set(cohort.date_formats.values()) == {"datetime"}
-    pd.testing.assert_frame_equal(cohort.endpoints(), reference, check_index_type=False)
+    pd.testing.assert_frame_equal(heilig2020.endpoints(cohort), reference, check_index_type=False)
 
 
 def test_parquet_lenient_and_eligibility(tmp_path: Path, extract: pd.DataFrame) -> None:

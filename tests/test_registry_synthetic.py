@@ -8,15 +8,15 @@ import pytest
 
 from sarcosurv import registry
 from sarcosurv.errors import SarcosurvError
-from sarcosurv.report.table1 import HEILIG2020_TABLE1, table1
-from sarcosurv.report.tables import fit_heilig2020_models
+from sarcosurv.report.table1 import table1
+from sarcosurv.studies import heilig2020
 
-PUBLISHED = registry.published_heilig2020()
+PUBLISHED = heilig2020.published()
 
 
 @pytest.fixture(scope="module")
 def raw() -> pd.DataFrame:
-    return registry.synthetic_heilig2020(seed=2020)
+    return heilig2020.synthetic_cohort(seed=2020)
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +26,17 @@ def cohort(raw: pd.DataFrame) -> registry.Cohort:
 
 @pytest.fixture(scope="module")
 def data(cohort: registry.Cohort) -> pd.DataFrame:
-    return cohort.endpoints(unit="months")
+    return heilig2020.endpoints(cohort, unit="months")
 
 
 @pytest.fixture(scope="module")
 def characteristics(data: pd.DataFrame) -> pd.DataFrame:
-    return table1(data)
+    return table1(data, heilig2020.TABLE1)
 
 
 def _block(table: pd.DataFrame, title: str) -> dict[str, int]:
     """One block of Table 1 as level -> n, with the printed labels mapped back to codes."""
-    spec = next(s for s in HEILIG2020_TABLE1 if s.title == title)
+    spec = next(s for s in heilig2020.TABLE1 if s.title == title)
     back = {label: code for code, label in spec.labels}
     rows = table[table["characteristic"] == title]
     return {
@@ -133,7 +133,7 @@ def test_every_other_death_follows_a_progression(raw: pd.DataFrame, data: pd.Dat
 
 
 def test_complete_cases_of_the_table3_models(data: pd.DataFrame) -> None:
-    fits = fit_heilig2020_models(data)
+    fits = heilig2020.fit_models(data)
     assert fits["pfs"].n == PUBLISHED["table3"]["n"]["pfs"] == 145
     assert fits["os"].n == PUBLISHED["table3"]["n"]["os"] == 157
 
@@ -146,8 +146,8 @@ def test_validates_with_zero_problems(cohort: registry.Cohort) -> None:
 
 
 def test_deterministic_for_a_seed(raw: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(registry.synthetic_heilig2020(seed=2020), raw)
-    other = registry.synthetic_heilig2020(seed=2021)
+    pd.testing.assert_frame_equal(heilig2020.synthetic_cohort(seed=2020), raw)
+    other = heilig2020.synthetic_cohort(seed=2021)
     assert other.shape == raw.shape
     assert not other.equals(raw)
     assert (other["date_first_asct"] != raw["date_first_asct"]).mean() > 0.9
@@ -157,12 +157,12 @@ def test_deterministic_for_a_seed(raw: pd.DataFrame) -> None:
 
 def test_scales_to_5000_patients() -> None:
     n = 5000
-    extract = registry.synthetic_heilig2020(seed=7, n=n)
+    extract = heilig2020.synthetic_cohort(seed=7, n=n)
     assert len(extract) == n
     assert extract["patient_id"].is_unique
     cohort = registry.Cohort.from_frame(extract, strict=True)
     assert cohort.exclusions.empty
-    data = cohort.endpoints()
+    data = heilig2020.endpoints(cohort)
     # counts scale by largest remainders: within one of the proportional count
     assert abs(data["pfs_evaluable"].sum() - 301 / 338 * n) <= 1
     assert abs((data["sex"] == "Male").sum() - 201 / 338 * n) <= 1
@@ -177,18 +177,18 @@ def test_scales_to_5000_patients() -> None:
 
 def test_too_small_n_is_refused() -> None:
     with pytest.raises(SarcosurvError, match="at least 50"):
-        registry.synthetic_heilig2020(n=20)
+        heilig2020.synthetic_cohort(n=20)
 
 
 @pytest.mark.slow
 def test_scales_to_a_million_patients() -> None:
     n = 1_000_000
-    extract = registry.synthetic_heilig2020(seed=3, n=n)
+    extract = heilig2020.synthetic_cohort(seed=3, n=n)
     assert len(extract) == n
     cohort = registry.Cohort.from_frame(extract, strict=True)
     assert cohort.n == n
     assert cohort.exclusions.empty
-    data = cohort.endpoints(unit="years")
+    data = heilig2020.endpoints(cohort, unit="years")
     assert abs(data["pfs_evaluable"].sum() - 301 / 338 * n) <= 1
     evaluable = data[data["pfs_evaluable"]]
     assert (evaluable["pfs_time"] <= evaluable["os_time"]).all()

@@ -10,6 +10,7 @@ import pytest
 
 from sarcosurv import registry
 from sarcosurv.errors import InvalidDataError, SarcosurvError, ValidationError
+from sarcosurv.studies import heilig2020
 
 DATE_COLUMNS = (
     "date_of_birth",
@@ -437,7 +438,7 @@ def test_lenient_mode_excludes_bad_rows_and_logs_them() -> None:
         [1, "P2", "sex"],
         [3, "P4", "date_last_followup"],
     ]
-    assert len(cohort.endpoints()) == 3
+    assert len(heilig2020.endpoints(cohort)) == 3
 
 
 def test_several_problems_in_one_row_are_all_reported() -> None:
@@ -504,7 +505,7 @@ def test_day_first_dates_are_read_and_the_format_recorded(fmt: str) -> None:
     assert cohort.date_formats == dict.fromkeys(DATE_COLUMNS, fmt)
     assert reference.date_formats == dict.fromkeys(DATE_COLUMNS, "%Y-%m-%d")
     pd.testing.assert_frame_equal(cohort.data, reference.data)
-    pd.testing.assert_frame_equal(cohort.endpoints(), reference.endpoints())
+    pd.testing.assert_frame_equal(heilig2020.endpoints(cohort), heilig2020.endpoints(reference))
 
 
 def test_day_first_is_day_first() -> None:
@@ -554,7 +555,8 @@ def test_datetime_columns_are_taken_as_they_are() -> None:
     cohort = registry.Cohort.from_frame(frame)
     assert cohort.date_formats == dict.fromkeys(DATE_COLUMNS, "datetime")
     pd.testing.assert_frame_equal(
-        cohort.endpoints(), registry.Cohort.from_frame(valid_extract()).endpoints()
+        heilig2020.endpoints(cohort),
+        heilig2020.endpoints(registry.Cohort.from_frame(valid_extract())),
     )
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 
 import sarcosurv as ss
 from sarcosurv.report import to_markdown
-from sarcosurv.report.heilig2020 import Heilig2020Analysis, analyse_heilig2020
+from sarcosurv.studies import heilig2020
+from sarcosurv.studies.heilig2020 import Heilig2020Analysis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -27,15 +28,15 @@ import agreement
 @cache
 def endpoints() -> pd.DataFrame:
     """The synthetic Heilig 2020 cohort's endpoints, as the tutorial derives them."""
-    extract = ss.registry.synthetic_heilig2020(seed=2020)
-    return ss.registry.Cohort.from_frame(extract).endpoints(unit="months")
+    extract = heilig2020.synthetic_cohort(seed=2020)
+    return heilig2020.endpoints(ss.registry.Cohort.from_frame(extract), unit="months")
 
 
 @cache
 def analysis() -> Heilig2020Analysis:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return analyse_heilig2020(endpoints(), ss.registry.published_heilig2020())
+        return heilig2020.analyse(endpoints(), heilig2020.published())
 
 
 def schema_markdown() -> str:
@@ -48,7 +49,7 @@ def schema_markdown() -> str:
 
 
 def _consort() -> str:
-    extract = ss.registry.synthetic_heilig2020(seed=2020)
+    extract = heilig2020.synthetic_cohort(seed=2020)
     return to_markdown(ss.registry.Cohort.from_frame(extract).consort)
 
 
@@ -128,9 +129,9 @@ def _comparison_outcomes() -> str:
 
 def _synthetic_hazard_ratios() -> str:
     """Published Table 3 hazard ratios beside those the synthetic cohort is generated with."""
-    from sarcosurv.registry.synthetic import GENERATOR_HAZARD_RATIOS
+    from sarcosurv.studies.heilig2020 import GENERATOR_HAZARD_RATIOS
 
-    published = ss.registry.published_heilig2020()["table3"]["terms"]
+    published = heilig2020.published()["table3"]["terms"]
     terms = list(dict.fromkeys([*GENERATOR_HAZARD_RATIOS["pfs"], *GENERATOR_HAZARD_RATIOS["os"]]))
     rows = []
     for term in terms:
@@ -217,13 +218,13 @@ def figures() -> dict[str, bytes]:
 
 
 def _figure1_png(data: pd.DataFrame) -> bytes:
-    """The reproduction's Figure 1, drawn by :func:`sarcosurv.report.figures.figure1`."""
+    """The reproduction's Figure 1, drawn by :func:`sarcosurv.studies.heilig2020.figure1`."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sarcosurv.report.figures import figure1
+    from sarcosurv.studies.heilig2020 import figure1
 
     fig = figure1(data)
     buffer = io.BytesIO()

@@ -3,18 +3,43 @@
 Kaplan-Meier and the log-rank family, Cox proportional hazards with a formula
 interface, shared gamma frailty by centre, and a validated registry schema,
 checked against R ``survival``.
+
+Importing the package is cheap: the estimators and subpackages below are
+imported when first used (PEP 562), so ``import sarcosurv`` does not import
+scipy.stats, formulaic or matplotlib.
 """
 
 from __future__ import annotations
 
-from . import errors, registry, report
-from .cox import CoxResult, FrailtyResult, coxph
-from .followup import FollowupResult, median_followup
-from .km import KaplanMeierResult, kaplan_meier
-from .logrank import LogrankResult, logrank_test
-from .surv import Surv
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import errors
+
+if TYPE_CHECKING:
+    from . import registry, report, studies
+    from .cox import CoxResult, FrailtyResult, coxph
+    from .followup import FollowupResult, median_followup
+    from .km import KaplanMeierResult, kaplan_meier
+    from .logrank import LogrankResult, logrank_test
+    from .surv import Surv
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it (imported on first use).
+_LAZY: dict[str, str] = {
+    "CoxResult": ".cox",
+    "coxph": ".cox",
+    "FollowupResult": ".followup",
+    "median_followup": ".followup",
+    "FrailtyResult": ".cox",
+    "Surv": ".surv",
+    "KaplanMeierResult": ".km",
+    "kaplan_meier": ".km",
+    "LogrankResult": ".logrank",
+    "logrank_test": ".logrank",
+}
+_SUBPACKAGES = ("cox", "counting", "registry", "report", "studies")
 
 __all__ = [
     "CoxResult",
@@ -31,4 +56,20 @@ __all__ = [
     "median_followup",
     "registry",
     "report",
+    "studies",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:
+        module = importlib.import_module(f".{name}", __name__)
+    elif name in _LAZY:
+        module = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = module  # later lookups skip this function
+    return module
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,29 +1,31 @@
-"""Code lists of the registry extract and the groupings the analysis uses.
+"""Code lists of the registry extract.
 
 Codes are matched after trimming white space and ignoring case; the canonical
-spelling below is what a validated cohort holds.
+spelling below is what a validated cohort holds. How a study groups them (for
+example the rare subtypes into "other") belongs to the study, not here.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from .._deprecation import moved_attributes
 
 __all__ = [
     "CAUSE_OF_DEATH",
     "GRADE",
     "HISTOLOGY",
-    "HISTOLOGY_TABLE1",
     "MOBILISATION",
     "NON_RELAPSE_CAUSES",
     "PREPARATIVE_REGIMEN",
-    "REGIMEN_GROUP",
     "REMISSION",
-    "REMISSION_GROUP",
     "SEX",
     "STEM_CELL_SOURCE",
     "VITAL_STATUS",
     "YES_NO_UNKNOWN",
 ]
 
-#: WHO soft-tissue sarcoma subtypes seen in the EBMT extract (Heilig et al. 2020, Table 1).
+#: WHO soft-tissue sarcoma subtypes of the EBMT sarcoma extract.
 HISTOLOGY: tuple[str, ...] = (
     "Leiomyosarcoma",
     "Synovial sarcoma",
@@ -39,24 +41,6 @@ HISTOLOGY: tuple[str, ...] = (
     "Fibromyxoid sarcoma",
     "Sarcoma not further subclassified",
 )
-
-#: Subtype -> the row of Table 1 it is counted in (angiosarcoma includes
-#: haemangio- and lymphangiosarcoma; the rarest subtypes are "Other STS").
-HISTOLOGY_TABLE1: dict[str, str] = {
-    "Leiomyosarcoma": "Leiomyosarcoma",
-    "Synovial sarcoma": "Synovial sarcoma",
-    "Angiosarcoma": "Angiosarcoma",
-    "Haemangiosarcoma": "Angiosarcoma",
-    "Lymphangiosarcoma": "Angiosarcoma",
-    "Liposarcoma": "Liposarcoma",
-    "Desmoplastic small round cell tumour": "Desmoplastic small round cell tumour",
-    "Fibrosarcoma": "Other STS",
-    "Malignant fibrous histiocytoma": "Other STS",
-    "Sarcoma NOS": "Other STS",
-    "Malignant peripheral nerve sheath tumour": "Other STS",
-    "Fibromyxoid sarcoma": "Other STS",
-    "Sarcoma not further subclassified": "Other STS",
-}
 
 SEX: tuple[str, ...] = ("Male", "Female")
 GRADE: tuple[str, ...] = ("1", "2", "3", "unknown")
@@ -90,13 +74,15 @@ NON_RELAPSE_CAUSES: frozenset[str] = frozenset(
     {"Infection", "Secondary malignancy", "Toxicity", "Other non-relapse"}
 )
 
-#: Remission before ASCT -> the groups of Tables 2 and 3.
-REMISSION_GROUP: dict[str, str] = {"CR/NED": "CR/NED", "PR": "PR+SD", "SD": "PR+SD", "PD": "PD"}
+#: Groupings that moved to the study that uses them (removed in 0.3).
+_moved = moved_attributes(
+    __name__,
+    {
+        name: f"sarcosurv.studies.heilig2020.codes:{name}"
+        for name in ("HISTOLOGY_TABLE1", "REMISSION_GROUP", "REGIMEN_GROUP")
+    },
+)
 
-#: Preparative regimen -> the groups of Tables 2 and 3.
-REGIMEN_GROUP: dict[str, str] = {
-    "PEI/CEI": "Platinum based",
-    "Other platinum based": "Platinum based",
-    "Melphalan based": "Melphalan based",
-    "Other": "Other",
-}
+
+def __getattr__(name: str) -> Any:
+    return _moved(name)

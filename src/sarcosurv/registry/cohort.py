@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import importlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,14 +12,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _deprecation
 from ..errors import InvalidDataError, SarcosurvError, ValidationError
-from .endpoints import Unit, derive_endpoints
+from .endpoints import Unit, Variables, derive_endpoints
 from .schema import SCHEMA
 from .validation import Eligibility, validate_extract
 
 __all__ = ["Cohort"]
 
 _ELIGIBILITY_PREFIX = "not eligible"
+
+#: Where the grouped variables that ``endpoints()`` added by default until 0.1 now live.
+_STUDY_ENDPOINTS = "sarcosurv.studies.heilig2020.variables"
 
 
 def _complete_columns(data: pd.DataFrame) -> pd.DataFrame:
@@ -33,7 +40,7 @@ def _complete_columns(data: pd.DataFrame) -> pd.DataFrame:
     return data[[c.name for c in SCHEMA]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Cohort:
     """Patients of a registry extract that passed validation.
 
@@ -130,7 +137,9 @@ class Cohort:
         try:
             frame = pd.read_parquet(path)
         except ImportError as exc:
-            raise SarcosurvError("reading Parquet needs pyarrow: pip install pyarrow") from exc
+            raise SarcosurvError(
+                "reading Parquet needs pyarrow: pip install 'sarcosurv[parquet]'"
+            ) from exc
         except (OSError, ValueError, NotImplementedError) as exc:  # pyarrow's errors derive here
             raise SarcosurvError(f"cannot read the extract {str(path)!r}: {exc}") from exc
         return cls.from_frame(frame, strict=strict, eligibility=eligibility)
@@ -139,6 +148,45 @@ class Cohort:
     def n(self) -> int:
         return len(self.data)
 
-    def endpoints(self, unit: Unit = "months") -> pd.DataFrame:
-        """OS, PFS and analysis variables; see :mod:`sarcosurv.registry.endpoints`."""
-        return derive_endpoints(self.data, unit)
+    @property
+    def n_excluded(self) -> int:
+        """Rows of the extract left out (not eligible or with data problems)."""
+        return int(self.consort["n"].iloc[1] + self.consort["n"].iloc[2])
+
+    def __repr__(self) -> str:
+        return f"<Cohort n={self.n} excluded={self.n_excluded}>"
+
+    def __str__(self) -> str:
+        return f"{self!r}\n{self.consort.to_string(index=False)}"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.consort.to_html(index=False)
+
+    def endpoints(
+        self,
+        unit: Unit = "months",
+        variables: Variables | _deprecation.StudyDefault | None = _deprecation.STUDY_DEFAULT,
+    ) -> pd.DataFrame:
+        """OS, PFS and the typed covariates; see :mod:`sarcosurv.registry.endpoints`.
+
+        ``variables`` adds a study's analysis variables (a function of
+        :attr:`data`, as a study package provides);
+        ``None`` gives the endpoints and typed covariates only. Left out, the
+        grouped variables of the first study are added as before, with a
+        ``DeprecationWarning``: from sarcosurv 0.3 the default is ``None``.
+
+        The documentation's page "Endpoint derivation" has a worked example.
+        """
+        if isinstance(variables, _deprecation.StudyDefault):
+            warnings.warn(
+                "Cohort.endpoints() without variables= adds the grouped variables of one "
+                "study; pass variables=None for the endpoints and typed covariates, or use "
+                f"{_STUDY_ENDPOINTS}.endpoints(cohort). The default becomes None in "
+                f"sarcosurv {_deprecation.REMOVAL}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            study = importlib.import_module(_STUDY_ENDPOINTS)
+            table: pd.DataFrame = study.endpoints(self, unit)
+            return table
+        return derive_endpoints(self.data, unit, variables)

@@ -6,38 +6,49 @@ Censoring rules (time origin: date of first ASCT):
 * **PFS**: first relapse/progression or death without it, whichever comes
   first; patients without either are censored at their last contact. Where
   the progression status is not known (``progression_status_known == "no"``)
-  PFS is missing (``pfs_evaluable`` false), as in Heilig et al. 2020 (301 of 338).
+  PFS is missing (``pfs_evaluable`` false).
 * **Cause of death**: a death after relapse/progression, or with relapse/
   progression as its cause, is relapse/progression mortality; any other
   death is non-relapse mortality (EBMT's definition: death without prior
   relapse or progression).
 
 Times are in days, months (days / (365.25 / 12)) or years (days / 365.25).
+
+Beside the endpoints, :func:`derive_endpoints` types the schema's covariates
+for analysis (categoricals over their code lists, age per 10 years, yes/no as
+booleans). How a study groups them (rare subtypes pooled, eras, remission
+groups) is the study's: pass its derivation as ``variables`` (see
+:meth:`sarcosurv.registry.Cohort.endpoints`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from .._deprecation import moved_attributes
 from ..errors import SarcosurvError
 from . import codes
 
-__all__ = ["UNIT_DAYS", "derive_endpoints"]
+__all__ = ["UNIT_DAYS", "Variables", "derive_endpoints"]
 
 Unit = Literal["days", "months", "years"]
 UNIT_DAYS: dict[str, float] = {"days": 1.0, "months": 365.25 / 12.0, "years": 365.25}
 
-HISTOLOGY_GROUPS = (
-    "Leiomyosarcoma",
-    "Liposarcoma",
-    "Synovial sarcoma",
-    "Angiosarcoma",
-    "Other sarcoma",
+#: A study's analysis variables: typed cohort data -> columns to add or replace.
+Variables = Callable[[pd.DataFrame], pd.DataFrame]
+
+_MOVED = ("HISTOLOGY_GROUPS", "YEAR_GROUPS")
+_moved = moved_attributes(
+    __name__, {name: f"sarcosurv.studies.heilig2020.codes:{name}" for name in _MOVED}
 )
-YEAR_GROUPS = ("1996-2000", "2001-2005", "2006-2016")
+
+
+def __getattr__(name: str) -> Any:
+    return _moved(name)
 
 
 def _category(values: pd.Series, categories: tuple[str, ...]) -> pd.Series:
@@ -49,24 +60,6 @@ def _category(values: pd.Series, categories: tuple[str, ...]) -> pd.Series:
 
 def _yes_no(series: pd.Series) -> pd.Series:
     return series.map({"yes": True, "no": False}).astype("boolean")
-
-
-def _histology(data: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    table1 = data["histology"].map(codes.HISTOLOGY_TABLE1)
-    counts = table1.value_counts()
-    # Subtypes with 10 or fewer cases join "Other sarcoma" (the paper's rule).
-    keep = {h for h, n in counts.items() if n > 10 and h != "Other STS"}
-    group = table1.where(table1.isin(keep), "Other sarcoma")
-    order = tuple(h for h in HISTOLOGY_GROUPS if h in set(group)) + tuple(
-        sorted(set(group) - set(HISTOLOGY_GROUPS))
-    )
-    return table1, pd.Series(pd.Categorical(group, categories=order), index=data.index)
-
-
-def _year_group(year: pd.Series) -> pd.Series:
-    """The paper's eras; transplants outside 1996-2016 (other eligibility) are missing."""
-    groups = pd.cut(year, bins=[1995, 2000, 2005, 2016], labels=list(YEAR_GROUPS))
-    return pd.Series(pd.Categorical(groups, categories=YEAR_GROUPS), index=year.index)
 
 
 def _times(data: pd.DataFrame, scale: float) -> pd.DataFrame:
@@ -104,42 +97,22 @@ def _times(data: pd.DataFrame, scale: float) -> pd.DataFrame:
     )
 
 
-def derive_endpoints(data: pd.DataFrame, unit: Unit = "months") -> pd.DataFrame:
-    """OS, PFS and the analysis variables of Heilig et al. (2020), one row per patient."""
-    if unit not in UNIT_DAYS:
-        raise SarcosurvError(f"unit must be 'days', 'months' or 'years', not {unit!r}")
-    out = data[["patient_id", "centre_id"]].copy()
-    out = out.join(_times(data, UNIT_DAYS[unit]))
+def _covariates(data: pd.DataFrame) -> pd.DataFrame:
+    """The schema's covariates typed for analysis, without any grouping of codes."""
+    out = pd.DataFrame(index=data.index)
     age = data["age_at_asct"].astype(float)
     out["age_at_asct"] = age
     out["age10"] = age / 10.0
-    median = float(np.median(age)) if len(age) else float("nan")
-    labels = (f"<={median:.1f}", f">{median:.1f}")
-    out["age_group"] = pd.Categorical(np.where(age <= median, *labels), categories=labels)
     out["sex"] = _category(data["sex"], codes.SEX)
-    out["histology"], out["histology_group"] = _histology(data)
+    out["histology"] = _category(data["histology"], codes.HISTOLOGY)
     grade = ("Grade " + data["grade"].astype(str)).where(data["grade"] != "unknown")
     out["grade"] = _category(grade, ("Grade 1", "Grade 2", "Grade 3"))
-    remission = data["remission_before_asct"]
-    out["remission_before"] = _category(remission, ("CR/NED", "PR", "SD", "PD"))
-    out["remission_group"] = _category(
-        remission.map(codes.REMISSION_GROUP), ("CR/NED", "PR+SD", "PD")
-    )
-    cr = remission.map({"CR/NED": "CR", "PR": "non-CR", "SD": "non-CR", "PD": "non-CR"})
-    out["remission_cr"] = _category(cr, ("CR", "non-CR"))
-    regimen = data["preparative_regimen"]
-    out["regimen"] = _category(
-        regimen, ("PEI/CEI", "Other platinum based", "Melphalan based", "Other")
-    )
-    out["regimen_group"] = _category(
-        regimen.map(codes.REGIMEN_GROUP), ("Platinum based", "Melphalan based", "Other")
-    )
-    year = data["date_first_asct"].dt.year
-    out["year_first_asct"] = year.astype(int)
-    out["year_group"] = _year_group(year)
-    out["remission_after"] = _category(
-        data["remission_after_last_asct"], ("CR/NED", "PR", "SD", "PD")
-    )
+    known = tuple(c for c in codes.REMISSION if c != "unknown")
+    out["remission_before"] = _category(data["remission_before_asct"], known)
+    regimens = tuple(c for c in codes.PREPARATIVE_REGIMEN if c != "unknown")
+    out["regimen"] = _category(data["preparative_regimen"], regimens)
+    out["year_first_asct"] = data["date_first_asct"].dt.year.astype(int)
+    out["remission_after"] = _category(data["remission_after_last_asct"], known)
     for name in (
         "metastatic_at_diagnosis",
         "prior_surgery",
@@ -153,4 +126,25 @@ def derive_endpoints(data: pd.DataFrame, unit: Unit = "months") -> pd.DataFrame:
         )
     lines = data["n_prior_chemo_lines"] if "n_prior_chemo_lines" in data.columns else np.nan
     out["n_prior_chemo_lines"] = pd.Series(lines, index=data.index).astype("Int64")
+    return out
+
+
+def derive_endpoints(
+    data: pd.DataFrame, unit: Unit = "months", variables: Variables | None = None
+) -> pd.DataFrame:
+    """OS, PFS and the typed covariates of a validated cohort, one row per patient.
+
+    ``variables``, a study's derivation, receives the typed cohort data and
+    returns columns (same index) that replace covariates of the same name in
+    place or are appended.
+    """
+    if unit not in UNIT_DAYS:
+        raise SarcosurvError(f"unit must be 'days', 'months' or 'years', not {unit!r}")
+    out = data[["patient_id", "centre_id"]].copy()
+    out = out.join(_times(data, UNIT_DAYS[unit]))
+    out = out.join(_covariates(data))
+    if variables is not None:
+        extra = variables(data)
+        for name in extra.columns:
+            out[name] = extra[name]
     return out.reset_index(drop=True)

@@ -1,16 +1,19 @@
-"""The published aggregates of Heilig et al., ESMO Open 2020 (shipped as package data)."""
+"""Deprecated: moved to :mod:`sarcosurv.studies.heilig2020.published` (removed in sarcosurv 0.3)."""
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from typing import Any
 
-__all__ = ["published_heilig2020"]
+from .._deprecation import moved_attributes
+
+_NEW = "sarcosurv.studies.heilig2020.published"
+_moved = moved_attributes(
+    __name__,
+    {
+        "published_heilig2020": f"{_NEW}:published",
+    },
+)
 
 
-def published_heilig2020() -> dict[str, Any]:
-    """Table 1-3 and the outcome numbers as published (percentages in percent, times in months)."""
-    text = resources.files(__package__).joinpath("heilig2020_published.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+def __getattr__(name: str) -> Any:
+    return _moved(name)

@@ -37,13 +37,17 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Eligibility:
-    """Inclusion criteria of the study (Heilig et al. 2020 by default)."""
+    """Inclusion criteria: by default adults with a first ASCT in 1996-2016.
+
+    The default window is the EBMT sarcoma extract's; a study states its own
+    (``Cohort.from_frame(..., eligibility=Eligibility(...))``).
+    """
 
     min_age: float = 18.0
     first_asct_years: tuple[int, int] = (1996, 2016)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ValidationOutcome:
     data: pd.DataFrame  # typed: dates as datetime64, codes canonical, numbers as floats
     problems: pd.DataFrame  # row, patient_id, field, problem

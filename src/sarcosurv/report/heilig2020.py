@@ -1,91 +1,21 @@
-"""The whole Heilig et al. (2020) analysis of a cohort, as one frozen result."""
+"""Deprecated: moved to :mod:`sarcosurv.studies.heilig2020.analysis` (removed in sarcosurv 0.3)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
+from .._deprecation import moved_attributes
 
-from ..cox import CoxResult
-from .compare import compare_heilig2020, inside_fraction
-from .table1 import table1
-from .tables import (
-    cox_table,
-    fit_heilig2020_models,
-    followup_summary,
-    landmark_table,
-    median_table,
-    overall_landmarks,
+_NEW = "sarcosurv.studies.heilig2020.analysis"
+_moved = moved_attributes(
+    __name__,
+    {
+        "Heilig2020Analysis": f"{_NEW}:Heilig2020Analysis",
+        "analyse_heilig2020": f"{_NEW}:analyse",
+        "centre_effect_table": f"{_NEW}:centre_effect_table",
+    },
 )
 
-__all__ = ["Heilig2020Analysis", "analyse_heilig2020", "centre_effect_table"]
 
-
-@dataclass(frozen=True)
-class Heilig2020Analysis:
-    """Tables 1-3, the centre effect, medians, follow-up and the comparison."""
-
-    table1: pd.DataFrame
-    table2: pd.DataFrame
-    table3: pd.DataFrame
-    centre_effect: pd.DataFrame
-    frailty_table3: pd.DataFrame
-    medians: pd.DataFrame
-    landmarks: pd.DataFrame
-    followup: pd.DataFrame
-    comparison: pd.DataFrame
-    fits: dict[str, CoxResult]
-    frailty_fits: dict[str, CoxResult]
-
-    @property
-    def inside_table2(self) -> float:
-        return inside_fraction(self.comparison, "Table 2")
-
-    @property
-    def inside_table3(self) -> float:
-        return inside_fraction(self.comparison, "Table 3")
-
-
-def centre_effect_table(fits: dict[str, CoxResult]) -> pd.DataFrame:
-    """theta, its profile CI, Kendall's tau and the boundary-corrected LRT per endpoint."""
-    rows = []
-    for endpoint, fit in fits.items():
-        frailty = fit.frailty
-        if frailty is None:
-            continue
-        row = frailty.to_frame().iloc[0].to_dict()
-        rows.append({"endpoint": endpoint, "n": fit.n, **row})
-    return pd.DataFrame(rows)
-
-
-def analyse_heilig2020(
-    endpoints: pd.DataFrame, published: dict[str, Any], centre: str = "centre_id"
-) -> Heilig2020Analysis:
-    """Run every analysis of the paper on ``endpoints`` (see :meth:`Cohort.endpoints`)."""
-    table2 = landmark_table(endpoints)
-    fits = fit_heilig2020_models(endpoints)
-    frailty_fits = fit_heilig2020_models(endpoints, frailty=centre)
-    overall = median_table(endpoints)
-    by_cr = median_table(endpoints, by="remission_cr")
-    medians = pd.concat([overall, by_cr], ignore_index=True)
-    landmarks = overall_landmarks(endpoints)
-    followup = followup_summary(endpoints)
-    followup_years = float(followup["months"].iloc[0]) / 12.0
-    characteristics = table1(endpoints)
-    comparison = compare_heilig2020(
-        endpoints, table2, fits, medians, landmarks, followup_years, published, characteristics
-    )
-    return Heilig2020Analysis(
-        table1=characteristics,
-        table2=table2,
-        table3=cox_table(fits),
-        centre_effect=centre_effect_table(frailty_fits),
-        frailty_table3=cox_table(frailty_fits),
-        medians=medians,
-        landmarks=landmarks,
-        followup=followup,
-        comparison=comparison,
-        fits=fits,
-        frailty_fits=frailty_fits,
-    )
+def __getattr__(name: str) -> Any:
+    return _moved(name)

@@ -17,13 +17,14 @@ if TYPE_CHECKING:
 
     from ..km import KaplanMeierResult
 
-__all__ = ["plot_kaplan_meier"]
+__all__ = ["plot_kaplan_meier", "require_matplotlib"]
 
 #: Vertical room (in axes heights) per row of the numbers-at-risk table.
 _RISK_ROW_HEIGHT = 0.075
 
 
-def _require_matplotlib() -> Any:
+def require_matplotlib() -> Any:
+    """``matplotlib.pyplot``, or an ImportError that names the ``plot`` extra."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -31,6 +32,10 @@ def _require_matplotlib() -> Any:
             "plotting needs matplotlib: pip install 'sarcosurv[plot]' (or pip install matplotlib)"
         ) from exc
     return plt
+
+
+#: The name before 0.2, still imported by ``competing.plot`` on its branch.
+_require_matplotlib = require_matplotlib
 
 
 def _group_labels(
@@ -97,7 +102,7 @@ def plot_kaplan_meier(
     -------
     matplotlib.axes.Axes
     """
-    plt = _require_matplotlib()
+    plt = require_matplotlib()
     own_figure = ax is None
     if ax is None:
         _, ax = plt.subplots(figsize=(7.0, 5.0))

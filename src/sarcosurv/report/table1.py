@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .. import _deprecation
 from .._validate import require_columns
 
-__all__ = ["HEILIG2020_TABLE1", "Characteristic", "table1"]
+__all__ = ["Characteristic", "table1"]
 
 
 @dataclass(frozen=True)
@@ -27,41 +29,12 @@ class Characteristic:
     labels: tuple[tuple[str, str], ...] = ()
 
 
-#: The characteristics of Heilig et al. 2020, Table 1, over the analysis variables
-#: of :meth:`sarcosurv.registry.Cohort.endpoints`.
-HEILIG2020_TABLE1: tuple[Characteristic, ...] = (
-    Characteristic("sex", "Sex", ("Male", "Female")),
-    Characteristic("histology", "Histology"),
-    Characteristic("grade", "Tumour grading", ("Grade 1", "Grade 2", "Grade 3")),
-    Characteristic(
-        "remission_before",
-        "Remission status before ASCT",
-        ("CR/NED", "PR", "SD", "PD"),
-        (
-            ("CR/NED", "Complete response/no evidence of disease"),
-            ("PR", "Partial response"),
-            ("SD", "Stable disease"),
-            ("PD", "Progressive disease"),
-        ),
-    ),
-    Characteristic("year_group", "Year of first ASCT", ("1996-2000", "2001-2005", "2006-2016")),
-    Characteristic(
-        "regimen",
-        "Preparative regimen",
-        ("PEI/CEI", "Other platinum based", "Melphalan based", "Other"),
-    ),
-    Characteristic(
-        "remission_after",
-        "Remission status after last ASCT",
-        ("CR/NED", "PR", "SD", "PD"),
-        (
-            ("CR/NED", "Complete response/no evidence of disease"),
-            ("PR", "Partial response"),
-            ("SD", "Stable disease"),
-            ("PD", "Progressive disease"),
-        ),
-    ),
-)
+_TABLE1_ROWS_OF_FIRST_STUDY = "sarcosurv.studies.heilig2020.tables:TABLE1"
+_moved = _deprecation.moved_attributes(__name__, {"HEILIG2020_TABLE1": _TABLE1_ROWS_OF_FIRST_STUDY})
+
+
+def __getattr__(name: str) -> Any:
+    return _moved(name)
 
 
 def _levels(series: pd.Series, spec: Characteristic) -> list[str]:
@@ -125,15 +98,19 @@ def _age_block(data: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def table1(
     data: pd.DataFrame,
-    characteristics: Sequence[Characteristic] = HEILIG2020_TABLE1,
+    characteristics: Sequence[Characteristic] | _deprecation.StudyDefault = (
+        _deprecation.STUDY_DEFAULT
+    ),
     *,
     age_column: str | None = "age_at_asct",
 ) -> pd.DataFrame:
     """Patient and treatment characteristics: counts and percentages of the known values.
 
     Percentages are of the patients with the characteristic recorded; the
-    missing count is its own row with no percentage, as Heilig et al. (2020)
+    missing count is its own row with no percentage, as registry papers
     print it. Quartiles of age use linear interpolation (numpy's default).
+    ``characteristics`` will be required from sarcosurv 0.3 (left out, it is
+    the first study's list, with a ``DeprecationWarning``).
 
     Returns
     -------
@@ -141,10 +118,15 @@ def table1(
         ``characteristic, level, n, percent, value`` where ``value`` is the
         printed cell (``n`` and ``percent`` as text, or the age summary).
     """
-    columns = [spec.column for spec in characteristics]
+    specs: Sequence[Characteristic] = (
+        _deprecation.study_default("table1", "characteristics", _TABLE1_ROWS_OF_FIRST_STUDY)
+        if isinstance(characteristics, _deprecation.StudyDefault)
+        else characteristics
+    )
+    columns = [spec.column for spec in specs]
     require_columns(data, characteristic=columns, age=age_column)
     blocks = [_age_block(data, age_column)] if age_column else []
-    blocks += [_block(data, spec) for spec in characteristics]
+    blocks += [_block(data, spec) for spec in specs]
     table = pd.concat(blocks, ignore_index=True)
     printed = table["n"].astype(str) + table["percent"].map(
         lambda p: "" if np.isnan(p) else f" ({p:.1f}%)"

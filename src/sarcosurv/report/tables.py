@@ -10,24 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..cox import CoxResult, coxph
+from .. import _deprecation
+from ..cox import CoxResult
 from ..followup import median_followup
 from ..km import kaplan_meier
 from ..logrank import logrank_test
 from .format import format_estimate, format_hazard_ratio, format_p_value
 
 __all__ = [
-    "HEILIG2020_FACTORS",
-    "HEILIG2020_MODEL_TERMS",
     "Endpoint",
     "Factor",
     "cox_table",
+    "followup_summary",
     "landmark_table",
     "median_table",
+    "overall_landmarks",
 ]
 
 
@@ -58,22 +60,19 @@ class Factor:
     column: str
 
 
-HEILIG2020_FACTORS: tuple[Factor, ...] = (
-    Factor("Age at first ASCT", "age_group"),
-    Factor("Sex", "sex"),
-    Factor("Histology", "histology_group"),
-    Factor("Remission status prior ASCT", "remission_group"),
-    Factor("Tumour grading", "grade"),
-    Factor("Preparative regimen", "regimen_group"),
-    Factor("Year of ASCT", "year_group"),
+_FIRST_STUDY = "sarcosurv.studies.heilig2020.tables"
+_moved = _deprecation.moved_attributes(
+    __name__,
+    {
+        "HEILIG2020_FACTORS": f"{_FIRST_STUDY}:FACTORS",
+        "HEILIG2020_MODEL_TERMS": f"{_FIRST_STUDY}:MODEL_TERMS",
+        "fit_heilig2020_models": f"{_FIRST_STUDY}:fit_models",
+    },
 )
 
-#: Right-hand side of the Table 3 models, references as published.
-HEILIG2020_MODEL_TERMS = (
-    "age10 + C(histology_group, contr.treatment('Leiomyosarcoma'))"
-    " + C(remission_group, contr.treatment('CR/NED'))"
-    " + C(regimen_group, contr.treatment('Platinum based'))"
-)
+
+def __getattr__(name: str) -> Any:
+    return _moved(name)
 
 
 def _landmarks(
@@ -101,7 +100,7 @@ def _landmarks(
 
 def landmark_table(
     data: pd.DataFrame,
-    factors: Sequence[Factor] = HEILIG2020_FACTORS,
+    factors: Sequence[Factor] | _deprecation.StudyDefault = _deprecation.STUDY_DEFAULT,
     *,
     times: Sequence[float] = (24.0, 60.0),
     endpoints: Sequence[Endpoint] = (PFS, OS),
@@ -111,9 +110,16 @@ def landmark_table(
     Survival and its 95% log-log confidence interval (Kalbfleisch & Prentice
     1980; R's default) at each time (months), per level; the log-rank test
     across the levels of each factor. For PFS only evaluable patients count.
+    ``factors`` will be required from sarcosurv 0.3 (left out, they are the
+    first study's, with a ``DeprecationWarning``).
     """
+    chosen: Sequence[Factor] = (
+        _deprecation.study_default("landmark_table", "factors", f"{_FIRST_STUDY}:FACTORS")
+        if isinstance(factors, _deprecation.StudyDefault)
+        else factors
+    )
     frames = []
-    for factor in factors:
+    for factor in chosen:
         parts, extra = [], {}
         for endpoint in endpoints:
             part, p_value, excluded = _landmarks(data, endpoint, factor, times)
@@ -156,16 +162,6 @@ def cox_table(fits: dict[str, CoxResult]) -> pd.DataFrame:
     table = pd.concat(frames, axis=1)
     table.index.name = "term"
     return table.reset_index()
-
-
-def fit_heilig2020_models(data: pd.DataFrame, frailty: str | None = None) -> dict[str, CoxResult]:
-    """The Table 3 models for PFS and OS on complete cases (optionally with a centre frailty)."""
-    fits = {}
-    for endpoint in (PFS, OS):
-        rows = endpoint.rows(data)
-        formula = f"Surv({endpoint.time}, {endpoint.event}) ~ {HEILIG2020_MODEL_TERMS}"
-        fits[endpoint.name] = coxph(formula, rows, frailty=frailty)
-    return fits
 
 
 def median_table(

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, special
 
-from .synthetic import _ages, _allocate, _inverse_survival, _shuffled
-
-if TYPE_CHECKING:
-    from .synthetic import SyntheticDesign
+from ._design import SyntheticDesign, _ages, _allocate, _inverse_survival, _shuffled
 
 FloatArray = npt.NDArray[np.float64]
 ObjectArray = npt.NDArray[np.object_]

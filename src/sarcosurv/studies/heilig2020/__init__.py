@@ -1,0 +1,63 @@
+"""Heilig et al., ESMO Open 2020: ASCT in adult soft-tissue sarcoma (EBMT registry).
+
+Everything specific to the paper: its grouping of the registry codes
+(:mod:`.codes`), the analysis variables (:func:`endpoints`), the Table 1 rows,
+Table 2 factors and Table 3 models (:mod:`.tables`), the published numbers
+(:func:`published`), a synthetic registry extract calibrated to them
+(:func:`synthetic_cohort`), the whole analysis (:func:`analyse`), the comparison
+with the paper (:func:`compare`), Figure 1 and the Markdown report.
+
+Examples
+--------
+>>> from sarcosurv import registry
+>>> from sarcosurv.studies import heilig2020
+>>> cohort = registry.Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
+>>> data = heilig2020.endpoints(cohort)
+>>> fits = heilig2020.fit_models(data)
+>>> fits["os"].n
+157
+"""
+
+from __future__ import annotations
+
+from . import codes
+from ._design import GENERATOR_HAZARD_RATIOS, SyntheticDesign, published_hazard_ratios
+from .analysis import Heilig2020Analysis, analyse, centre_effect_table
+from .codes import ELIGIBILITY
+from .compare import TABLE3_TERMS, compare, inside_fraction
+from .figures import SUPPLEMENTARY_FACTORS, figure1, save_figures, survival_by_factor
+from .published import published
+from .synthetic import synthetic_cohort
+from .tables import FACTORS, MODEL_TERMS, TABLE1, fit_models
+from .variables import analysis_variables, endpoints
+from .writer import DataSource, pretty_terms, write_report, write_tables
+
+__all__ = [
+    "ELIGIBILITY",
+    "FACTORS",
+    "GENERATOR_HAZARD_RATIOS",
+    "MODEL_TERMS",
+    "SUPPLEMENTARY_FACTORS",
+    "TABLE1",
+    "TABLE3_TERMS",
+    "DataSource",
+    "Heilig2020Analysis",
+    "SyntheticDesign",
+    "analyse",
+    "analysis_variables",
+    "centre_effect_table",
+    "codes",
+    "compare",
+    "endpoints",
+    "figure1",
+    "fit_models",
+    "inside_fraction",
+    "pretty_terms",
+    "published",
+    "published_hazard_ratios",
+    "save_figures",
+    "survival_by_factor",
+    "synthetic_cohort",
+    "write_report",
+    "write_tables",
+]

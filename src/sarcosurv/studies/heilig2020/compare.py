@@ -1,0 +1,290 @@
+"""Published versus reproduced: every number of Heilig et al. (2020) beside ours.
+
+Each row holds the published value, the reproduced one with its 95% CI and
+whether the published point estimate lies inside the reproduced interval (the
+test of agreement that matters for a synthetic or a re-extracted cohort).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...cox import CoxResult
+from ...report.table1 import table1
+
+__all__ = ["TABLE3_TERMS", "compare", "inside_fraction"]
+
+#: Published Table 3 term -> sarcosurv term name of the Heilig 2020 models.
+TABLE3_TERMS = {
+    "Age at first ASCT": "age10",
+    "Liposarcoma": "C(histology_group, contr.treatment('Leiomyosarcoma'))[T.Liposarcoma]",
+    "Synovial sarcoma": "C(histology_group, contr.treatment('Leiomyosarcoma'))[T.Synovial sarcoma]",
+    "Angiosarcoma": "C(histology_group, contr.treatment('Leiomyosarcoma'))[T.Angiosarcoma]",
+    "Other sarcoma": "C(histology_group, contr.treatment('Leiomyosarcoma'))[T.Other sarcoma]",
+    "PR+SD": "C(remission_group, contr.treatment('CR/NED'))[T.PR+SD]",
+    "PD": "C(remission_group, contr.treatment('CR/NED'))[T.PD]",
+    "Melphalan based": "C(regimen_group, contr.treatment('Platinum based'))[T.Melphalan based]",
+    "Other regimen": "C(regimen_group, contr.treatment('Platinum based'))[T.Other]",
+}
+_TABLE2_LEVELS = {"Grade 2": "Grade 2", "Grade 3": "Grade 3"}
+
+
+def _row(
+    section: str,
+    item: str,
+    published: float,
+    reproduced: Any,
+    lower: Any = np.nan,
+    upper: Any = np.nan,
+) -> dict[str, Any]:
+    reproduced, lower, upper = float(reproduced), float(lower), float(upper)
+    has_ci = np.isfinite(lower) and np.isfinite(upper)
+    inside: object = bool(lower <= published <= upper) if has_ci else pd.NA
+    return {
+        "section": section,
+        "item": item,
+        "published": published,
+        "reproduced": reproduced,
+        "lower": lower,
+        "upper": upper,
+        "inside_ci": inside,
+    }
+
+
+def _table1_rows(
+    endpoints: pd.DataFrame, characteristics: pd.DataFrame, published: dict[str, Any]
+) -> list[dict[str, Any]]:
+    t1 = characteristics.set_index(["characteristic", "level"])["n"]
+    pub = published["table1"]
+    rows = []
+    titles = {
+        "histology": "Histology",
+        "grade": "Tumour grading",
+        "remission_before_asct": "Remission status before ASCT",
+        "year_of_first_asct": "Year of first ASCT",
+        "preparative_regimen": "Preparative regimen",
+        "remission_after_last_asct": "Remission status after last ASCT",
+    }
+    labels = {
+        "CR/NED": "Complete response/no evidence of disease",
+        "PR": "Partial response",
+        "SD": "Stable disease",
+        "PD": "Progressive disease",
+        "1": "Grade 1",
+        "2": "Grade 2",
+        "3": "Grade 3",
+        "Other STS": "Other STS",
+    }
+    for key, title in titles.items():
+        for level, count in pub[key].items():
+            ours = float(t1.get((title, labels.get(level, level)), 0))
+            rows.append(_row("Table 1", f"{title}: {level}", float(count), ours))
+    sex = endpoints["sex"].value_counts()
+    rows.append(
+        _row(
+            "Table 1",
+            "Sex: male",
+            float(published["cohort"]["male"]["n"]),
+            float(sex.get("Male", 0)),
+        )
+    )
+    age = published["cohort"]["age_at_first_asct_years"]
+    ours_age = endpoints["age_at_asct"]
+    for name, value in [
+        ("median", ours_age.median()),
+        ("min", ours_age.min()),
+        ("max", ours_age.max()),
+        ("q1", ours_age.quantile(0.25)),
+        ("q3", ours_age.quantile(0.75)),
+    ]:
+        rows.append(_row("Table 1", f"Age {name}", float(age[name]), round(float(value), 1)))
+    return rows
+
+
+def _table2_rows(table2: pd.DataFrame, published: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    pub = published["table2"]
+    cells = pub["columns"]
+    ours = table2.set_index(["factor", "level"])
+    for factor, spec in pub["factors"].items():
+        for level, values in spec["levels"].items():
+            key = (factor, _TABLE2_LEVELS.get(level, level))
+            for cell, (estimate, _, _) in zip(cells, values, strict=True):
+                if key not in ours.index:
+                    rows.append(_row("Table 2", f"{factor}: {level} {cell}", estimate, np.nan))
+                    continue
+                r = ours.loc[key]
+                rows.append(
+                    _row(
+                        "Table 2",
+                        f"{factor}: {level} {cell}",
+                        estimate,
+                        100 * r[cell],
+                        100 * r[f"{cell}_lower"],
+                        100 * r[f"{cell}_upper"],
+                    )
+                )
+        for endpoint in ("pfs", "os"):
+            ours_p = (
+                float(ours.loc[factor, f"p_{endpoint}"].iloc[0]) if factor in ours.index else np.nan
+            )
+            rows.append(
+                _row(
+                    "Table 2 p",
+                    f"{factor}: log-rank p {endpoint.upper()}",
+                    spec[f"p_{endpoint}"],
+                    ours_p,
+                )
+            )
+    return rows
+
+
+def _table3_rows(fits: dict[str, CoxResult], published: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for term, values in published["table3"]["terms"].items():
+        for endpoint, fit in fits.items():
+            hr = fit.hazard_ratios
+            name = TABLE3_TERMS[term]
+            if name not in hr.index:
+                rows.append(
+                    _row("Table 3", f"{term} ({endpoint.upper()})", values[endpoint][0], np.nan)
+                )
+                continue
+            r = hr.loc[name]
+            rows.append(
+                _row(
+                    "Table 3",
+                    f"{term} ({endpoint.upper()})",
+                    values[endpoint][0],
+                    r["hazard_ratio"],
+                    r["lower"],
+                    r["upper"],
+                )
+            )
+    for endpoint, fit in fits.items():
+        rows.append(
+            _row(
+                "Table 3",
+                f"n used ({endpoint.upper()})",
+                float(published["table3"]["n"][endpoint]),
+                float(fit.n),
+            )
+        )
+    return rows
+
+
+def _outcome_rows(
+    endpoints: pd.DataFrame,
+    medians: pd.DataFrame,
+    landmarks: pd.DataFrame,
+    followup_years: float,
+    published: dict[str, Any],
+) -> list[dict[str, Any]]:
+    text = published["outcomes_text"]
+    rows = []
+    overall = medians[medians["group"] == "all"].set_index("endpoint")
+    for endpoint in ("pfs", "os"):
+        m = overall.loc[endpoint]
+        rows.append(
+            _row(
+                "Outcomes",
+                f"median {endpoint.upper()} (months)",
+                text[f"median_{endpoint}"],
+                m["median"],
+                m["bc_lower"],
+                m["bc_upper"],
+            )
+        )
+    lm = landmarks.set_index("item")
+    for item, value in [
+        ("pfs_5y", text["pfs_5y_pct"]),
+        ("os_5y", text["os_5y_pct"]),
+        ("os_2y", text["os_2y_pct"]),
+        ("os_3y", text["os_3y_pct"]),
+    ]:
+        r = lm.loc[item]
+        rows.append(
+            _row(
+                "Outcomes",
+                f"{item.replace('_', ' ').upper()} (%)",
+                value,
+                100 * r["survival"],
+                100 * r["lower"],
+                100 * r["upper"],
+            )
+        )
+    by_cr = medians[medians["group"].isin(["CR", "non-CR"])].set_index(["group", "endpoint"])
+    for group, values in text["median_by_remission"].items():
+        for endpoint in ("pfs", "os"):
+            r = by_cr.loc[(group, endpoint)]
+            rows.append(
+                _row(
+                    "Outcomes",
+                    f"median {endpoint.upper()} {group} (months, symmetric CI)",
+                    values[endpoint][0],
+                    r["median"],
+                    r["symmetric_lower"],
+                    r["symmetric_upper"],
+                )
+            )
+    rows.append(
+        _row(
+            "Outcomes",
+            "median follow-up of survivors (years)",
+            published["cohort"]["median_followup_survivors_years"],
+            followup_years,
+        )
+    )
+    evaluable = endpoints["pfs_evaluable"]
+    rows.append(
+        _row("Outcomes", "PFS evaluable (n)", text["pfs_evaluable_n"], float(evaluable.sum()))
+    )
+    relapsed = (endpoints["pfs_event_type"] == "relapse/progression").sum()
+    rows.append(
+        _row(
+            "Outcomes",
+            "relapse or progression (n)",
+            text["relapse_or_progression"]["n"],
+            float(relapsed),
+        )
+    )
+    nrm = (endpoints["os_cause"] == "non-relapse mortality").sum()
+    rows.append(
+        _row("Outcomes", "non-relapse deaths (n)", text["non_relapse_mortality"]["n"], float(nrm))
+    )
+    return rows
+
+
+def compare(
+    endpoints: pd.DataFrame,
+    table2: pd.DataFrame,
+    fits: dict[str, CoxResult],
+    medians: pd.DataFrame,
+    landmarks: pd.DataFrame,
+    followup_years: float,
+    published: dict[str, Any],
+    characteristics: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The comparison table: section, item, published, reproduced, lower, upper, inside_ci.
+
+    ``characteristics`` is the Table 1 of ``endpoints`` when already computed
+    (:func:`~sarcosurv.report.table1.table1`); it is computed otherwise.
+    """
+    rows = (
+        _table1_rows(
+            endpoints, table1(endpoints) if characteristics is None else characteristics, published
+        )
+        + _table2_rows(table2, published)
+        + _table3_rows(fits, published)
+        + _outcome_rows(endpoints, medians, landmarks, followup_years, published)
+    )
+    return pd.DataFrame(rows)
+
+
+def inside_fraction(comparison: pd.DataFrame, section: str) -> float:
+    """Share of a section's published estimates inside the reproduced 95% CI."""
+    rows = comparison[(comparison["section"] == section) & comparison["inside_ci"].notna()]
+    return float(rows["inside_ci"].astype(bool).mean()) if len(rows) else float("nan")
