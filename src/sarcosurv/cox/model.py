@@ -22,7 +22,7 @@ from ..errors import (
     SarcosurvError,
     SarcosurvWarning,
 )
-from .formula import Design, build_design, complete_rows
+from .formula import Design, build_design, complete_rows, merge_specials
 from .kernels import (
     NewtonResult,
     SortedCoxData,
@@ -253,6 +253,11 @@ def coxph(
     """
     if ties not in ("efron", "breslow"):
         raise SarcosurvError(f"ties must be 'efron' or 'breslow', not {ties!r}")
+    # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.
+    specials = merge_specials(formula, strata=strata, cluster=cluster, frailty=frailty)
+    strata = specials.strata or None
+    cluster = specials.cluster[0] if len(specials.cluster) == 1 else specials.cluster or None
+    frailty = specials.frailty[0] if specials.frailty else None
     v.require_columns(data, strata=strata, cluster=cluster, frailty=frailty, weights=weights)
     v.require_nonempty(data)
     extra = [*_as_list(strata), *_as_list(cluster), *_as_list(frailty), *_as_list(weights)]
