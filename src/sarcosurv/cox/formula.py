@@ -180,6 +180,8 @@ def _check_token(token: Token, columns: list[str]) -> None:
     if token.kind is Token.Kind.OPERATOR and text in _FORBIDDEN_OPERATORS:
         raise FormulaError(f"formula operator {text!r}: {_FORBIDDEN_OPERATORS[text]}")
     if token.kind is Token.Kind.NAME:
+        if "__" in text:
+            raise FormulaError(f"formula term {text!r}: a name with double underscores")
         columns.append(text)
     elif token.kind is Token.Kind.VALUE and not _is_number(text):
         raise FormulaError(f"formula term {text!r}: only numbers may stand as literals")
