@@ -52,7 +52,7 @@ def test_shell_command_in_a_formula_is_rejected_before_it_runs(
 
 def test_numpy_file_writing_is_rejected(data: pd.DataFrame, tmp_path: Path) -> None:
     target = tmp_path / "saved.npy"
-    with pytest.raises(FormulaError, match="np.sum"):
+    with pytest.raises(FormulaError, match=r"np\.sum"):
         fit(data, f"Surv(t, e) ~ I(x + 0*np.sum(np.save('{target}', x)))")
     assert not target.exists()
 
@@ -75,10 +75,15 @@ def test_numpy_file_writing_is_rejected(data: pd.DataFrame, tmp_path: Path) -> N
         ("I(__builtins__)", "__builtins__"),
         ("I('text')", "literal"),
         ("np.log(*x)", "unpacking"),
-        ("C(x, levels=__import__('os'))", "literal"),
-        ("C(site, contr.treatment(__import__('os')))", "literal"),
+        ("C(x, levels=__import__('os'))", "__import__"),
+        ("C(site, contr.treatment(__import__('os')))", "__import__"),
         ("C(site, os.system)", "contrast"),
         ("bs(x, df=open('f'))", "literal"),
+        ("C(x, levels=[open('f')])", "literal"),
+        ("I(x if x else z)", "IfExp"),
+        ("I(x and z)", "BoolOp"),
+        ("I(x @ z)", "BinOp"),
+        ("I(f'{x}')", "JoinedStr"),
         ("np.linalg.inv(x)", "call"),
         ("I(np)", "np"),
     ],
@@ -140,9 +145,7 @@ def test_documented_transforms_still_work(data: pd.DataFrame, term: str) -> None
         ("Surv(t, e) ~ x + frailty(site, method='em')", "method"),
     ],
 )
-def test_unsupported_terms_are_typed_errors(
-    data: pd.DataFrame, formula: str, message: str
-) -> None:
+def test_unsupported_terms_are_typed_errors(data: pd.DataFrame, formula: str, message: str) -> None:
     with pytest.raises(FormulaError, match=message):
         fit(data, formula)
 
@@ -170,13 +173,15 @@ def test_frailty_term_means_the_keyword(data: pd.DataFrame) -> None:
     frame = data.assign(centre=np.arange(len(data)) % 6)
     by_term = fit(frame, "Surv(t, e) ~ x + frailty(centre)", ties="breslow")
     by_keyword = fit(frame, "Surv(t, e) ~ x", frailty="centre", ties="breslow")
-    assert by_term.frailty is not None and by_keyword.frailty is not None
+    assert by_term.frailty is not None
+    assert by_keyword.frailty is not None
     assert by_term.frailty.theta == pytest.approx(by_keyword.frailty.theta, rel=1e-10)
 
 
 def test_fixed_theta_needs_support(data: pd.DataFrame) -> None:
+    frame = data.assign(centre=np.arange(len(data)) % 6)
     with pytest.raises(FormulaError, match="fixed theta"):
-        fit(data.assign(centre=np.arange(len(data)) % 6), "Surv(t, e) ~ x + frailty(centre, theta=0.3)")
+        fit(frame, "Surv(t, e) ~ x + frailty(centre, theta=0.3)")
 
 
 def test_cause_specific_event(data: pd.DataFrame) -> None:

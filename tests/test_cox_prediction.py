@@ -119,7 +119,8 @@ def test_missing_strata_column(stratified: ss.CoxResult) -> None:
 
 
 def test_missing_value(fit: ss.CoxResult) -> None:
-    with pytest.raises(InvalidDataError, match=r"column 'age': missing value in newdata at row 'a'"):
+    message = r"column 'age': missing value in newdata at row 'a'"
+    with pytest.raises(InvalidDataError, match=message):
         fit.predict_survival(new_rows(age=[np.nan, 60.0]), 5.0)
     with pytest.raises(InvalidDataError, match="column 'histology': missing value"):
         fit.predict(new_rows(histology=[None, "LMS"]))

@@ -265,6 +265,10 @@ def check_python_term(code: str) -> TermNames:
     """
     node, backticks = parse_python_term(code)
     checker = _Checker(code, backticks)
+    for part in ast.walk(node):
+        name = part.id if isinstance(part, ast.Name) else getattr(part, "attr", None)
+        if isinstance(name, str) and "__" in name and name not in backticks:
+            raise checker.fail(part, f"the name {name!r} with double underscores")
     checker.value(node)
     if isinstance(node, ast.Call):
         checker.names.call = function_name(node.func)

@@ -122,8 +122,8 @@ def baseline_paths(
     denominator = at_risk[group, 0] - fraction * dying[group, 0]
     share = (n_event / count)[group] if efron else np.where(rank == 0, n_event[group], 0.0)
     numerator_x = at_risk[group, 1:] - fraction[:, None] * dying[group, 1:]
-    hazard = np.bincount(group, weights=share / denominator, minlength=n_groups)
-    variance = np.bincount(group, weights=share / denominator**2, minlength=n_groups)
+    hazard = np.asarray(np.bincount(group, share / denominator, n_groups), np.float64)
+    variance = np.asarray(np.bincount(group, share / denominator**2, n_groups), np.float64)
     xbar = np.zeros((n_groups, p))
     np.add.at(xbar, group, (share / denominator**2)[:, None] * numerator_x)
     n_strata = int(stratum.max()) + 1 if n else 0

@@ -15,9 +15,9 @@ dropped, so that categorical terms get R's treatment coding
 from __future__ import annotations
 
 import ast
-import keyword
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from keyword import iskeyword
 from typing import Any
 
 import numpy as np
@@ -117,9 +117,11 @@ def _surv_call(token: Token, formula: str) -> tuple[list[str], float | str | Non
 
 
 def _literal_code(node: ast.expr, where: str) -> float | str:
-    value = node.operand.value if isinstance(node, ast.UnaryOp) and isinstance(
-        node.operand, ast.Constant
-    ) else getattr(node, "value", None)
+    value = (
+        node.operand.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant)
+        else getattr(node, "value", None)
+    )
     if isinstance(node, ast.UnaryOp) and isinstance(value, int | float):
         value = -value
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -146,8 +148,9 @@ def _special(token: Token) -> tuple[str, list[str], float | None] | None:
             theta = float(_literal_code(keyword.value, str(token.token)))
         elif not (kind == "frailty" and keyword.arg == "distribution"):
             raise FormulaError(f"{token.token!r}: the argument {keyword.arg!r} is not supported")
-    if not columns or (kind == "frailty" and len(columns) != 1):
-        raise FormulaError(f"{token.token!r}: {kind}() needs {'one column' if kind == 'frailty' else 'columns'}")
+    if not columns or (kind != "strata" and len(columns) != 1):
+        need = "columns" if kind == "strata" else "one column"
+        raise FormulaError(f"{token.token!r}: {kind}() needs {need}")
     return kind, columns, theta
 
 
@@ -169,7 +172,7 @@ def _segments(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
 def _render(token: Token) -> str:
     text = str(token.token)
     if token.kind is Token.Kind.NAME:
-        return text if text.isidentifier() and not keyword.iskeyword(text) else f"`{text}`"
+        return text if text.isidentifier() and not iskeyword(text) else f"`{text}`"
     if token.kind is Token.Kind.PYTHON:
         return "{" + text + "}"
     return text
@@ -289,7 +292,9 @@ def merge_specials(
             )
         merged[kind] = list(given or term)
     if found.theta is not None and theta is not None and found.theta != theta:
-        raise FormulaError(f"theta={theta} but the formula's frailty() term says theta={found.theta}")
+        raise FormulaError(
+            f"theta={theta} but the formula's frailty() term says theta={found.theta}"
+        )
     fixed = theta if theta is not None else found.theta
     if fixed is not None and not supports_theta:
         raise FormulaError(
@@ -456,7 +461,8 @@ def event_of_cause(data: pd.DataFrame, column: Any, code: float | str) -> npt.ND
     numbers = pd.to_numeric(series, errors="coerce")
     bad = numbers.isna().to_numpy()
     if bad.any():
-        raise v.invalid(data, str(column), bad, f"event code is not a number (Surv(..., == {code}))")
+        problem = f"event code is not a number (Surv(..., == {code}))"
+        raise v.invalid(data, str(column), bad, problem)
     return np.asarray(numbers.to_numpy(dtype=np.float64) == float(code), dtype=np.bool_)
 
 

@@ -256,7 +256,7 @@ def coxph(
     # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.
     specials = merge_specials(formula, strata=strata, cluster=cluster, frailty=frailty)
     strata = specials.strata or None
-    cluster = specials.cluster[0] if len(specials.cluster) == 1 else specials.cluster or None
+    cluster = specials.cluster[0] if specials.cluster else None
     frailty = specials.frailty[0] if specials.frailty else None
     v.require_columns(data, strata=strata, cluster=cluster, frailty=frailty, weights=weights)
     v.require_nonempty(data)

@@ -125,11 +125,12 @@ def _stratum_codes(
             whole = number == np.round(number)
             as_int = np.where(whole, number, 0).astype(np.int64).astype(str).astype(object)
             integral = f"{columns[0]}=" + as_int
-            swap = whole & (labels.get_indexer(integral) >= 0) & (labels.get_indexer(keys) < 0)
+            known_int = labels.get_indexer(pd.Index(integral)) >= 0
+            swap = whole & known_int & (labels.get_indexer(pd.Index(keys)) < 0)
             keys = np.where(swap, integral, keys)
     else:
         keys = frame[columns].astype(str).agg(", ".join, axis=1).to_numpy(dtype=object)
-    codes = labels.get_indexer(keys)
+    codes = labels.get_indexer(pd.Index(keys))
     unknown = codes < 0
     if unknown.any():
         problem = _values_in("stratum never seen in fitting", pd.Series(keys[unknown]))

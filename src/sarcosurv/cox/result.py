@@ -217,7 +217,7 @@ class CoxResult:
         conf_type: Literal["log", "log-log", "plain"] = "log",
         conf_level: float | None = None,
     ) -> pd.DataFrame:
-        """Survival of new rows at ``times``: ``row, [stratum,] time, survival, std_err, lower, upper``.
+        """Survival of new rows: ``row, [stratum,] time, survival, std_err, lower, upper``.
 
         As R ``summary(survfit(fit, newdata), times)``: the standard error
         includes the uncertainty of the coefficients; ``std_err`` is that of the
