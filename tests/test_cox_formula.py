@@ -150,6 +150,14 @@ def test_unsupported_terms_are_typed_errors(data: pd.DataFrame, formula: str, me
         fit(data, formula)
 
 
+@pytest.mark.parametrize("suffix", [" - 1", " + 0", " + 1"])
+def test_intercept_terms_are_ignored_as_in_r(data: pd.DataFrame, suffix: str) -> None:
+    plain = fit(data, "Surv(t, e) ~ x + site")
+    other = fit(data, "Surv(t, e) ~ x + site" + suffix)
+    assert list(other.params.index) == list(plain.params.index)
+    np.testing.assert_allclose(other.params, plain.params, rtol=1e-12)
+
+
 def test_a_formula_that_is_not_text(data: pd.DataFrame) -> None:
     with pytest.raises(FormulaError, match="must be a string"):
         fit(data, 3)  # type: ignore[arg-type]

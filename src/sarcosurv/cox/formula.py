@@ -230,6 +230,8 @@ def parse_formula(formula: str) -> ParsedFormula:
     theta = None
     columns: list[str] = []
     for operator, segment in _segments(tokens[2:]):
+        if len(segment) == 1 and segment[0].kind is Token.Kind.VALUE and segment[0].token in ("0", "1"):
+            continue  # '+ 1', '- 1', '+ 0': the baseline hazard absorbs any intercept (as R)
         special = _special(segment[0]) if len(segment) == 1 else None
         if special is not None and operator == "+":
             found[special[0]].extend(special[1])
