@@ -41,6 +41,7 @@ __all__ = [
     "parse_surv",
 ]
 
+_INTERCEPTS = [[(Token.Kind.VALUE, "0")], [(Token.Kind.VALUE, "1")]]
 #: R terms read as keyword arguments of coxph.
 _SPECIALS = ("strata", "cluster", "frailty")
 _FORBIDDEN_OPERATORS = {
@@ -230,7 +231,7 @@ def parse_formula(formula: str) -> ParsedFormula:
     theta = None
     columns: list[str] = []
     for operator, segment in _segments(tokens[2:]):
-        if len(segment) == 1 and segment[0].kind is Token.Kind.VALUE and segment[0].token in ("0", "1"):
+        if [(t.kind, t.token) for t in segment] in _INTERCEPTS:
             continue  # '+ 1', '- 1', '+ 0': the baseline hazard absorbs any intercept (as R)
         special = _special(segment[0]) if len(segment) == 1 else None
         if special is not None and operator == "+":
