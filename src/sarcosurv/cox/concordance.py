@@ -49,7 +49,7 @@ def _run_bounds(key: IntArray, index: IntArray) -> tuple[IntArray, IntArray]:
 def lower_and_equal_before(
     stratum: IntArray, value: IntArray, weight: FloatArray, is_query: npt.NDArray[np.bool_]
 ) -> tuple[FloatArray, FloatArray]:
-    """For each query: weight of earlier non-queries of its stratum with lower / equal value.
+    """For each query: weight of earlier elements of its stratum with lower / equal value.
 
     Elements are given in sequence order, sorted by ``stratum``; ``value`` are
     non-negative integers. Returns two arrays over the queries (in order).
@@ -62,7 +62,7 @@ def lower_and_equal_before(
     # Arrays kept in the current order (sorted by stratum, higher bits, sequence);
     # the stratum rides above the value's bits.
     v = (stratum.astype(np.int64) << bits) | value.astype(np.int64)
-    points = np.where(is_query, 0.0, weight)
+    points = np.asarray(weight, np.float64)
     query = is_query.copy()
     lower = np.zeros(n)
     origin = index.copy()
@@ -93,22 +93,31 @@ def lower_and_equal_before(
 def _operations(
     data: SortedCoxData, rank: IntArray
 ) -> tuple[IntArray, IntArray, FloatArray, npt.NDArray[np.bool_], FloatArray]:
-    """The sweep's operations in sequence order: stratum, value, weight, is_query, query weight."""
-    n = data.n
-    ev = data.event_rows
+    """The sweep's elements in sequence order: stratum, value, weight, is_event, time.
+
+    Every row is one element (an event asks its question, then enters); rows
+    with an entry time add a leaving element of negative weight. At each time:
+    censored rows enter and rows entering there leave (phase 0), then the
+    events, by decreasing score, so that an event tied in time sees the
+    earlier ones only with a score as high or higher (corrected afterwards).
+    """
     entry = np.flatnonzero(np.isfinite(data.start))
-    time = np.concatenate([data.stop, data.stop[ev], data.start[entry]])
-    # Phase at a time: 0 censored rows enter and rows entering here leave; 1 events ask; 2 enter.
-    phase = np.concatenate(
-        [np.where(data.event, 2, 0), np.ones(ev.shape[0]), np.zeros(entry.shape[0])]
-    )
-    stratum = np.concatenate([data.stratum, data.stratum[ev], data.stratum[entry]]).astype(np.int64)
-    value = np.concatenate([rank, rank[ev], rank[entry]])
-    weight = np.concatenate([data.weights, data.weights[ev], -data.weights[entry]])
-    is_query = np.zeros(time.shape[0], dtype=bool)
-    is_query[n : n + ev.shape[0]] = True
-    order = np.lexsort((phase, -time, stratum))
-    return stratum[order], value[order], weight[order], is_query[order], weight[order]
+    time = np.concatenate([data.stop, data.start[entry]])
+    phase = np.concatenate([data.event.astype(np.int64), np.zeros(entry.shape[0], np.int64)])
+    stratum = np.concatenate([data.stratum, data.stratum[entry]]).astype(np.int64)
+    value = np.concatenate([rank, rank[entry]])
+    weight = np.concatenate([data.weights, -data.weights[entry]])
+    is_event = np.concatenate([data.event, np.zeros(entry.shape[0], dtype=bool)])
+    order = np.lexsort((-value, phase, -time, stratum))
+    return stratum[order], value[order], weight[order], is_event[order], time[order]
+
+
+def _earlier_in_run(key: IntArray, weight: FloatArray) -> FloatArray:
+    """Weight of the earlier elements in each element's run of equal (contiguous) ``key``."""
+    index = np.arange(key.shape[0], dtype=np.int64)
+    lo = _run_bounds(key, index)[0]
+    cumulative = np.concatenate([[0.0], np.cumsum(weight)])
+    return np.asarray(cumulative[:-1] - cumulative[lo], np.float64)
 
 
 def harrell_c(data: SortedCoxData, eta: FloatArray) -> float:
@@ -116,13 +125,25 @@ def harrell_c(data: SortedCoxData, eta: FloatArray) -> float:
     if data.n_event == 0:
         return float("nan")
     _, rank = np.unique(eta, return_inverse=True)
-    stratum, value, weight, is_query, query_weight = _operations(data, rank.astype(np.int64))
-    point_weight = np.where(is_query, 0.0, weight)
-    cumulative = np.concatenate([[0.0], np.cumsum(point_weight)])
-    first = np.searchsorted(stratum, stratum, side="left")
-    at_risk = (cumulative[:-1] - cumulative[first])[is_query]
-    lower, equal = lower_and_equal_before(stratum, value, weight, is_query)
-    w = query_weight[is_query]
+    stratum, value, weight, is_event, time = _operations(data, rank.astype(np.int64))
+    at_risk = _earlier_in_run(stratum, weight)[is_event]
+    lower, equal = lower_and_equal_before(stratum, value, weight, is_event)
+    # Events tied in time are not comparable (R's tied.y): take out the earlier ones of
+    # the same time, whose scores are as high or higher (none is in ``lower``).
+    w = weight[is_event]
+    tie = np.concatenate(
+        [
+            [0],
+            np.cumsum(
+                (stratum[is_event][1:] != stratum[is_event][:-1])
+                | (time[is_event][1:] != time[is_event][:-1])
+            ),
+        ]
+    )
+    same_time = _earlier_in_run(tie, w)
+    tie_value = tie * np.int64(int(rank.max()) + 1) + value[is_event]
+    equal = equal - _earlier_in_run(tie_value, w)
+    at_risk = at_risk - same_time
     concordant = float(w @ lower)
     tied_x = float(w @ equal)
     discordant = float(w @ (at_risk - lower - equal))
