@@ -12,7 +12,7 @@ import pytest
 
 import sarcosurv as ss
 from sarcosurv.cox.formula import parse_formula
-from sarcosurv.errors import ColumnNotFoundError, FormulaError
+from sarcosurv.errors import ColumnNotFoundError, FormulaError, InvalidDataError
 
 
 @pytest.fixture
@@ -200,6 +200,11 @@ def test_cause_specific_event(data: pd.DataFrame) -> None:
     text = data.assign(status=data["status"].map({0: "censored", 1: "relapse", 2: "death"}))
     by_text = fit(text, "Surv(t, status == 'death') ~ x + z")
     np.testing.assert_allclose(by_text.params, manual.params, rtol=1e-12)
+
+
+def test_r_one_two_event_coding_gets_a_hint(data: pd.DataFrame) -> None:
+    with pytest.raises(InvalidDataError, match=r"write Surv\(time, e == 2\)"):
+        fit(data.assign(e=data["e"] + 1), "Surv(t, e) ~ x")
 
 
 def test_dotted_and_integer_column_names(data: pd.DataFrame) -> None:

@@ -28,7 +28,7 @@ from formulaic.parser.algos.tokenize import tokenize
 from formulaic.parser.types import Token
 
 from .. import _validate as v
-from ..errors import FormulaError
+from ..errors import FormulaError, InvalidDataError
 from ._formula_safety import check_python_term, function_name, parse_python_term
 
 __all__ = [
@@ -469,6 +469,21 @@ def event_of_cause(data: pd.DataFrame, column: Any, code: float | str) -> npt.ND
     return np.asarray(numbers.to_numpy(dtype=np.float64) == float(code), dtype=np.bool_)
 
 
+def _event_indicator(data: pd.DataFrame, column: Any) -> npt.NDArray[np.bool_]:
+    """0/1 events; R's 1/2 coding (2 = event) gets a hint to write ``status == 2``."""
+    try:
+        return v.as_event(data, column)
+    except InvalidDataError as exc:
+        codes = set(pd.unique(data[column].dropna()).tolist())
+        if codes <= {1, 2}:
+            raise InvalidDataError(
+                exc.column,
+                exc.rows,
+                f"{exc.problem} (coded 1/2 as R's lung data? write Surv(time, {column} == 2))",
+            ) from exc
+        raise
+
+
 def _column_kinds(data: pd.DataFrame, labels: list[Any]) -> dict[str, str]:
     kinds = {}
     for label in labels:
@@ -499,7 +514,7 @@ def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> 
     v.require_nonempty(complete, "the complete cases of the model variables")
     stop = v.as_time(complete, surv_columns[-2])
     if parsed.event_code is None:
-        event = v.as_event(complete, surv_columns[-1])
+        event = _event_indicator(complete, surv_columns[-1])
     else:
         event = event_of_cause(complete, surv_columns[-1], parsed.event_code)
     start = v.as_entry(complete, surv_columns[0], stop) if len(surv_columns) == 3 else None
