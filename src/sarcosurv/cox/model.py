@@ -226,7 +226,13 @@ def coxph(
     formula : str
         ``"Surv(time, event) ~ terms"`` or ``"Surv(start, stop, event) ~ terms"``;
         terms in formulaic syntax, e.g. ``C(histology, contr.treatment('Leiomyosarcoma'))``,
-        ``np.log(x)``, ``a:b``.
+        ``np.log(x)``, ``a:b``. R habits work: ``Surv(time, status == 2)`` (events of
+        that code, others censored), text columns without ``C()`` (first sorted level
+        as reference), ``strata(x)``, ``cluster(id)`` and ``frailty(centre)`` terms
+        (the keywords below), back-quoted names such as ```ph.ecog```. Python terms
+        are checked against an allow-list before formulaic evaluates them (see
+        :mod:`sarcosurv.cox._formula_safety`); this is not a sandbox: formulas must
+        never come from untrusted users.
     data : pandas.DataFrame
     ties : {"efron", "breslow"}
     strata : str or list of str, optional
