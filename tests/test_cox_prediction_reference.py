@@ -22,10 +22,18 @@ IDS = [f"{c['name']}-{c['ties']}" for c in CASES]
 _FITS: dict[str, ss.CoxResult] = {}
 
 
+def dataset(case: dict[str, Any]) -> Any:
+    data = load_dataset(case["data"])
+    data["w"] = np.resize([1.0, 2.0, 3.0], len(data))  # as the R script
+    return data
+
+
 def fitted(case: dict[str, Any]) -> ss.CoxResult:
     key = f"{case['name']}-{case['ties']}"
     if key not in _FITS:
-        _FITS[key] = ss.coxph(case["python"], load_dataset(case["data"]), ties=case["ties"])
+        _FITS[key] = ss.coxph(
+            case["python"], dataset(case), ties=case["ties"], weights=case.get("weights")
+        )
     return _FITS[key]
 
 
@@ -45,7 +53,7 @@ def test_r_style_fit_equals_r(case: dict[str, Any]) -> None:
 
 
 def predictions(case: dict[str, Any]) -> Any:
-    newdata = load_dataset(case["data"]).iloc[case["newdata_rows"]]
+    newdata = dataset(case).iloc[case["newdata_rows"]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ss.errors.SarcosurvWarning)
         table = fitted(case).predict_survival(newdata, case["times"])
@@ -71,7 +79,7 @@ def test_predicted_survival_equals_r(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_linear_predictor_equals_r(case: dict[str, Any]) -> None:
-    newdata = load_dataset(case["data"]).iloc[case["newdata_rows"]]
+    newdata = dataset(case).iloc[case["newdata_rows"]]
     fit = fitted(case)
     np.testing.assert_allclose(fit.predict(newdata, kind="lp").to_numpy(), case["lp"], rtol=1e-6)
     np.testing.assert_allclose(

@@ -26,6 +26,16 @@ cases <- list(
        r = "Surv(time, status) ~ rx + age + nodes + strata(etype) + cluster(id)",
        vars = c("time", "status", "rx", "age", "nodes", "etype", "id"),
        rows = c(1, 2, 100), times = c(30, 1000, 2500)),
+  list(name = "heart_counting", data = "heart",
+       python = "Surv(start, stop, event) ~ age + year + surgery + transplant",
+       r = "Surv(start, stop, event) ~ age + year + surgery + transplant",
+       vars = c("start", "stop", "event", "age", "year", "surgery", "transplant"),
+       rows = c(1, 50, 120), times = c(10, 100, 1000)),
+  list(name = "lung_weights", data = "lung", weights = TRUE,
+       python = "Surv(time, status == 2) ~ age + sex + `ph.ecog`",
+       r = "Surv(time, status == 2) ~ age + sex + `ph.ecog`",
+       vars = c("time", "status", "age", "sex", "ph.ecog"),
+       rows = c(2, 40, 90), times = c(60, 200, 500)),
   list(name = "veteran_text", data = "veteran",
        python = "Surv(time, status) ~ trt + karno + celltype",
        r = "Surv(time, status) ~ trt + karno + celltype",
@@ -42,12 +52,16 @@ one_prediction <- function(f, nd, times) {
 
 one_case <- function(case, ties) {
   d <- read(case$data)
-  f <- coxph(as.formula(case$r), data = d, ties = ties)
+  # Case weights 1, 2, 3, 1, 2, 3, ... (the Python test adds the same column).
+  d$w <- rep(c(1, 2, 3), length.out = nrow(d))
+  f <- if (isTRUE(case$weights)) coxph(as.formula(case$r), data = d, ties = ties, weights = w)
+       else coxph(as.formula(case$r), data = d, ties = ties)
   complete <- which(complete.cases(d[, case$vars]))
   rows <- complete[case$rows]
   preds <- lapply(rows, function(i) one_prediction(f, d[i, , drop = FALSE], case$times))
   list(
     name = case$name, data = case$data, python = case$python, r = case$r, ties = ties,
+    weights = if (isTRUE(case$weights)) "w" else NULL,
     terms = names(coef(f)), coef = unname(coef(f)), std_err = unname(sqrt(diag(f$var))),
     loglik = f$loglik, n = f$n, n_event = f$nevent,
     newdata_rows = rows - 1, times = case$times,
