@@ -139,6 +139,12 @@ def test_text_in_a_numeric_column(fit: ss.CoxResult) -> None:
     np.testing.assert_allclose(as_text, fit.predict(new_rows()))
 
 
+def test_term_undefined_for_a_new_row(data: pd.DataFrame) -> None:
+    fit = ss.coxph("Surv(t, e) ~ np.log(age) + histology", data)
+    with pytest.raises(InvalidDataError, match=r"column 'np.log\(age\)': .*NaN.*row 'b'"):
+        fit.predict_survival(new_rows(age=[50.0, -1.0]), 5.0)
+
+
 def test_newdata_must_be_a_frame(fit: ss.CoxResult) -> None:
     with pytest.raises(SarcosurvError, match="newdata must be a pandas DataFrame"):
         fit.predict_survival({"age": 50, "histology": "LMS"}, 5.0)  # type: ignore[arg-type]

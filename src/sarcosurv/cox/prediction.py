@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from formulaic.errors import DataMismatchWarning
 from scipy import stats
 
 from .. import _validate as v
@@ -48,7 +49,7 @@ def _require_frame(newdata: object) -> pd.DataFrame:
 
 
 def _values_in(problem: str, values: pd.Series) -> str:
-    shown = ", ".join(repr(x) for x in pd.unique(values)[:5])
+    shown = ", ".join(repr(x) for x in pd.Series(pd.unique(values)[:5]).tolist())
     return f"{problem} ({shown})"
 
 
@@ -100,13 +101,20 @@ def _new_covariates(result: CoxResult, frame: pd.DataFrame) -> FloatArray:
     """Design rows of ``frame`` for the kept terms, centred as in the fit."""
     spec: Any = result.fit.design.model_spec
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        # A level outside the fitted ones is an error; NaN from np.log(-1) is named below.
+        warnings.simplefilter("error", DataMismatchWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            matrix = spec.get_model_matrix(formulaic_frame(frame), na_action="raise")
+            matrix = spec.get_model_matrix(formulaic_frame(frame), na_action="ignore")
         except Exception as exc:  # formulaic's errors and DataMismatchWarning
             raise FormulaError(f"cannot build the model terms for newdata: {exc}") from exc
     columns = [str(c) for c in matrix.columns]
     x = matrix.to_numpy(dtype=np.float64)[:, [columns.index(n) for n in result.params.index]]
+    bad = ~np.isfinite(x)
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=0))[0])
+        problem = "the model term is NaN or infinite here (e.g. log of zero or a negative number)"
+        raise v.invalid(frame, str(result.params.index[j]), bad[:, j], problem)
     return np.asarray(x - result.fit.data.centre, np.float64)
 
 
