@@ -488,7 +488,7 @@ def _column_kinds(data: pd.DataFrame, labels: list[Any]) -> dict[str, str]:
     kinds = {}
     for label in labels:
         dtype = data[label].dtype
-        numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        numeric = pd.api.types.is_numeric_dtype(dtype)  # booleans enter as 0/1
         kinds[str(label)] = "numeric" if numeric else "categorical"
     return kinds
 
