@@ -177,6 +177,13 @@ def test_r_terms_mean_the_keywords(data: pd.DataFrame) -> None:
     np.testing.assert_allclose(two.params, fit(data, "Surv(t, e) ~ x", strata=["site", "e"]).params)
 
 
+def test_cluster_lists(data: pd.DataFrame) -> None:
+    one = fit(data, "Surv(t, e) ~ x", cluster=["id"])
+    np.testing.assert_allclose(one.std_err, fit(data, "Surv(t, e) ~ x", cluster="id").std_err)
+    with pytest.raises(FormulaError, match="cluster takes one column"):
+        fit(data, "Surv(t, e) ~ x", cluster=["id", "site"])
+
+
 def test_frailty_term_means_the_keyword(data: pd.DataFrame) -> None:
     frame = data.assign(centre=np.arange(len(data)) % 6)
     by_term = fit(frame, "Surv(t, e) ~ x + frailty(centre)", ties="breslow")

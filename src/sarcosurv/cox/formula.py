@@ -270,7 +270,7 @@ def merge_specials(
     *,
     strata: str | Sequence[str] | None,
     cluster: str | Sequence[str] | None,
-    frailty: str | None,
+    frailty: str | Sequence[str] | None,
     theta: float | None = None,
     supports_theta: bool = False,
 ) -> Specials:
@@ -294,6 +294,11 @@ def merge_specials(
                 "one of them"
             )
         merged[kind] = list(given or term)
+        if kind != "strata" and len(merged[kind]) > 1:
+            raise FormulaError(
+                f"{kind} takes one column, got {merged[kind]}: combine the columns into one "
+                f"(e.g. data['{kind}_id'] = data[cols].astype(str).agg('/'.join, axis=1))"
+            )
     if found.theta is not None and theta is not None and found.theta != theta:
         raise FormulaError(
             f"theta={theta} but the formula's frailty() term says theta={found.theta}"
