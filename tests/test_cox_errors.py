@@ -80,14 +80,19 @@ def test_missing_column_in_an_argument(data: pd.DataFrame, argument: str) -> Non
         fit(data, **{argument: "centre"})
 
 
-def test_text_column_without_c(data: pd.DataFrame) -> None:
-    with pytest.raises(
-        FormulaError, match=r"column 'histology' holds text; wrap it as C\(histology"
-    ):
-        fit(data, "Surv(t, e) ~ x + histology")
-    with pytest.raises(FormulaError, match="'histology' holds text"):
-        fit(data, "Surv(t, e) ~ x:histology")
-    # Wrapped, it is a categorical term with treatment coding against LMS.
+def test_text_column_without_c_is_categorical_as_in_r(data: pd.DataFrame) -> None:
+    # As R's factors: the first sorted level (DDLPS) is the reference.
+    bare, _ = caught(data, "Surv(t, e) ~ x + histology")
+    assert list(bare.params.index) == ["x", "histology[T.LMS]", "histology[T.UPS]"]
+    wrapped, _ = caught(data, "Surv(t, e) ~ x + C(histology)")
+    np.testing.assert_allclose(bare.params.to_numpy(), wrapped.params.to_numpy(), rtol=1e-12)
+    # A pandas Categorical keeps its order of categories: UPS first, the reference.
+    ordered = data.assign(
+        histology=pd.Categorical(data["histology"], categories=["UPS", "LMS", "DDLPS"])
+    )
+    result, _ = caught(ordered, "Surv(t, e) ~ histology")
+    assert list(result.params.index) == ["histology[T.LMS]", "histology[T.DDLPS]"]
+    # With C(), contr.treatment chooses the reference.
     result, _ = caught(data, "Surv(t, e) ~ C(histology, contr.treatment('LMS'))")
     assert [name.rsplit("[", 1)[1] for name in result.params.index] == ["T.DDLPS]", "T.UPS]"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +11,7 @@ import pandas as pd
 
 from .. import _validate as v
 from ..errors import SarcosurvError
+from . import prediction
 from . import residuals as r
 from .concordance import harrell_c
 from .kernels import cox_terms
@@ -72,29 +73,24 @@ def baseline_hazard(result: CoxResult) -> pd.DataFrame:
 
 
 def predict_survival(
-    result: CoxResult, newdata: pd.DataFrame, times: float | Sequence[float]
+    result: CoxResult,
+    newdata: pd.DataFrame,
+    times: float | Sequence[float],
+    conf_type: Literal["log", "log-log", "plain"] = "log",
+    conf_level: float | None = None,
 ) -> pd.DataFrame:
-    """S(t | x) = exp(-Lambda_0(t) exp(x beta)) for each new row and time."""
-    if result.fit.strata_columns:
-        raise SarcosurvError("predict_survival for stratified models is not supported yet")
-    at = np.atleast_1d(np.asarray(times, dtype=np.float64))
-    design = result.fit.design
-    spec = design.model_spec
-    matrix = spec.get_model_matrix(newdata, na_action="raise")  # type: ignore[attr-defined]
-    names = [str(c) for c in matrix.columns]
-    x = matrix.to_numpy(dtype=np.float64)[:, [names.index(n) for n in result.params.index]]
-    eta = x @ result.beta
-    base = baseline_hazard(result)
-    position = np.searchsorted(base["time"].to_numpy(), at, side="right")
-    cumulative = np.concatenate([[0.0], base["cumulative_hazard"].to_numpy()])[position]
-    survival = np.exp(-np.outer(np.exp(eta), cumulative))
-    return pd.DataFrame(
-        {
-            "row": np.repeat(newdata.index.to_numpy(), at.size),
-            "time": np.tile(at, len(newdata)),
-            "survival": survival.ravel(),
-        }
-    )
+    """Survival curves of new rows with R ``survfit.coxph``'s standard errors and CIs."""
+    return prediction.predict_survival(result, newdata, times, conf_type, conf_level)
+
+
+def predict(
+    result: CoxResult,
+    newdata: pd.DataFrame,
+    kind: Literal["lp", "risk"] = "lp",
+    reference: Literal["strata", "sample", "zero"] = "strata",
+) -> pd.Series:
+    """Linear predictor or risk of new rows, as R ``predict.coxph``."""
+    return prediction.predict(result, newdata, kind, reference)
 
 
 def residuals(result: CoxResult, kind: str) -> pd.DataFrame | pd.Series:
@@ -148,6 +144,7 @@ def test_proportional_hazards(result: CoxResult, transform: str) -> pd.DataFrame
 __all__ = [
     "baseline_hazard",
     "concordance",
+    "predict",
     "predict_survival",
     "residuals",
     "test_proportional_hazards",

@@ -22,7 +22,7 @@ from ..errors import (
 )
 from .control import CoxControl, check_conf_level
 from .fitters import CoxModelFit, fit_cox_sorted, has_fractional_weights
-from .formula import Design, build_design, complete_rows
+from .formula import Design, build_design, complete_rows, merge_specials
 from .frailty import GammaFrailtyFit, fit_gamma_frailty_sorted
 from .kernels import NewtonResult, SortedCoxData, select_columns, sort_cox_data
 from .result import CoxFit, CoxResult
@@ -404,6 +404,14 @@ def coxph(
     >>> ss.coxph("Surv(t, e) ~ x", d)
     <CoxResult n=6 events=4 terms=1>
     """
+    # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.
+    specials = merge_specials(
+        formula, strata=strata, cluster=cluster, frailty=frailty, theta=theta, supports_theta=True
+    )
+    theta = specials.theta
+    strata = specials.strata or None
+    cluster = specials.cluster[0] if specials.cluster else None
+    frailty = specials.frailty[0] if specials.frailty else None
     chosen = _check_options(ties, conf_level, max_iter, eps, control, frailty, theta, cluster)
     prep = _prepare(formula, data, strata, cluster, frailty, weights)
     if frailty is not None:

@@ -247,10 +247,36 @@ class CoxResult:
         return diagnostics.baseline_hazard(self)
 
     def predict_survival(
-        self, newdata: pd.DataFrame, times: float | Sequence[float]
+        self,
+        newdata: pd.DataFrame,
+        times: float | Sequence[float],
+        conf_type: Literal["log", "log-log", "plain"] = "log",
+        conf_level: float | None = None,
     ) -> pd.DataFrame:
-        """Survival curves of new rows at ``times``: one row per (new row, time)."""
-        return diagnostics.predict_survival(self, newdata, times)
+        """Survival of new rows: ``row, [stratum,] time, survival, std_err, lower, upper``.
+
+        As R ``summary(survfit(fit, newdata), times)``: the standard error
+        includes the uncertainty of the coefficients; ``std_err`` is that of the
+        survival, the CI is built on the cumulative hazard (``conf_type="log"``
+        as R's default). Each row of a stratified model gets the curve of its
+        own stratum (``newdata`` must hold the strata columns). After the last
+        follow-up time the curve stays at its last value, with a warning (R's
+        ``summary(..., extend=TRUE)``; its default leaves such times out).
+        """
+        return diagnostics.predict_survival(self, newdata, times, conf_type, conf_level)
+
+    def predict(
+        self,
+        newdata: pd.DataFrame,
+        kind: Literal["lp", "risk"] = "lp",
+        reference: Literal["strata", "sample", "zero"] = "strata",
+    ) -> pd.Series:
+        """Linear predictor (``kind="lp"``) or ``exp`` of it (``"risk"``), as R ``predict.coxph``.
+
+        Centred as R by default: at the weighted means of the fitted rows of the
+        row's stratum (``reference="strata"``; the overall means without strata).
+        """
+        return diagnostics.predict(self, newdata, kind, reference)
 
     def residuals(self, kind: ResidualKind = "martingale") -> pd.DataFrame | pd.Series:
         """Residuals as R ``residuals.coxph``, indexed by the rows used."""
