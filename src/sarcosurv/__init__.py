@@ -8,6 +8,7 @@ checked against R ``survival``.
 from __future__ import annotations
 
 from . import errors, registry, report
+from .competing import CumulativeIncidenceResult, cumulative_incidence
 from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
@@ -18,12 +19,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CoxResult",
+    "CumulativeIncidenceResult",
     "FollowupResult",
     "FrailtyResult",
     "KaplanMeierResult",
     "LogrankResult",
     "__version__",
     "coxph",
+    "cumulative_incidence",
     "errors",
     "kaplan_meier",
     "logrank_test",
