@@ -85,3 +85,17 @@ def test_aalen_johansen_matches_survfit(name: str) -> None:
         if "weights" not in AJ_CASES[name]:  # survfit counts rows, not weights
             _close(rows["n_event"].to_numpy(float), counts[position])
             _close(rows["n_risk"].to_numpy(float), np.array(r["n_risk"], dtype=float))
+
+
+GRAY_DATA = {"pbc": "pbc", "mgus2": "mgus2_cr", "rotterdam": "rotterdam_cr", "sim": "compete_sim"}
+
+
+@pytest.mark.parametrize("name", list(REFERENCE["gray"]))
+def test_gray_matches_cuminc(name: str) -> None:
+    r = REFERENCE["gray"][name]
+    data = load_dataset(GRAY_DATA[name.split("_")[0]])
+    result = ss.gray_test(data, r["time"], r["event"], by=r["by"], strata=r["strata"] or None)
+    assert [str(c) for c in result.statistic.index] == r["cause"]
+    np.testing.assert_allclose(result.statistic.to_numpy(), r["statistic"], rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(result.p_value.to_numpy(), r["p_value"], rtol=1e-6, atol=1e-12)
+    np.testing.assert_array_equal(result.df.to_numpy(), r["df"])

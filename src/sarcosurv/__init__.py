@@ -8,7 +8,7 @@ checked against R ``survival``.
 from __future__ import annotations
 
 from . import errors, registry, report
-from .competing import CumulativeIncidenceResult, cumulative_incidence
+from .competing import CumulativeIncidenceResult, GrayTestResult, cumulative_incidence, gray_test
 from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
@@ -22,12 +22,14 @@ __all__ = [
     "CumulativeIncidenceResult",
     "FollowupResult",
     "FrailtyResult",
+    "GrayTestResult",
     "KaplanMeierResult",
     "LogrankResult",
     "__version__",
     "coxph",
     "cumulative_incidence",
     "errors",
+    "gray_test",
     "kaplan_meier",
     "logrank_test",
     "median_followup",

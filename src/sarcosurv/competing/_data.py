@@ -33,6 +33,8 @@ class CompetingData:
     labels: pd.DataFrame
     by: tuple[str, ...]
     excluded: pd.DataFrame
+    stratum: IntArray
+    n_strata: int
 
     @property
     def n_groups(self) -> int:
@@ -40,13 +42,15 @@ class CompetingData:
 
 
 def _exclusions(
-    data: pd.DataFrame, event: str, codes: IntArray, by: tuple[str, ...]
+    data: pd.DataFrame, event: str, codes: IntArray, by: tuple[str, ...], strata: tuple[str, ...]
 ) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
     no_event = codes < 0
     frames = []
     if no_event.any():
         frames.append(missing_rows(data, no_event, f"missing value in event column {event!r}"))
     frames.append(exclusions(data, by, "by", already=no_event))
+    seen = no_event | data[list(by)].isna().any(axis=1).to_numpy()
+    frames.append(exclusions(data, strata, "strata", already=seen))
     table = pd.concat([f for f in frames if len(f)] or frames[-1:], ignore_index=True)
     return table, no_event
 
@@ -60,6 +64,7 @@ def prepare(
     weights: str | None = None,
     censored: object = None,
     causes: Sequence[object] | None = None,
+    strata: tuple[str, ...] = (),
 ) -> CompetingData:
     """Validate the columns and return the rows kept for estimation.
 
@@ -67,20 +72,24 @@ def prepare(
     ``excluded``; any other bad value raises an error naming the rows.
     """
     by_columns = as_columns(by)
-    v.require_columns(data, time=time, event=event, by=by_columns, entry=entry, weights=weights)
+    v.require_columns(
+        data, time=time, event=event, by=by_columns, entry=entry, weights=weights, strata=strata
+    )
     v.require_nonempty(data)
     stop = v.as_time(data, time)
     parsed = event_codes(data, event, censored, causes)
     case_weights = v.as_weights(data, weights) if weights is not None else None
     start = v.as_entry(data, entry, stop) if entry is not None else None
     grouping: Grouping = group_codes(data, by_columns)
-    excluded, no_event = _exclusions(data, event, parsed.codes, by_columns)
-    keep = (grouping.codes >= 0) & ~no_event
+    stratum = group_codes(data, strata)
+    excluded, no_event = _exclusions(data, event, parsed.codes, by_columns, strata)
+    keep = (grouping.codes >= 0) & (stratum.codes >= 0) & ~no_event
     if not keep.any():
-        raise EmptyDataError("every row has a missing event or by value")
-    codes, groups = parsed.codes, grouping.codes
+        raise EmptyDataError("every row has a missing event, by or strata value")
+    codes, groups, strata_codes = parsed.codes, grouping.codes, stratum.codes
     if not keep.all():
         stop, codes, groups = stop[keep], codes[keep], groups[keep]
+        strata_codes = strata_codes[keep]
         case_weights = case_weights[keep] if case_weights is not None else None
         start = start[keep] if start is not None else None
     return CompetingData(
@@ -93,4 +102,6 @@ def prepare(
         labels=grouping.labels,
         by=by_columns,
         excluded=excluded,
+        stratum=strata_codes,
+        n_strata=stratum.n_groups,
     )
