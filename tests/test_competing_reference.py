@@ -10,6 +10,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
+from sarcosurv.rmst import rmst
 
 REFERENCE = load_reference("competing_reference")
 
@@ -99,3 +100,63 @@ def test_gray_matches_cuminc(name: str) -> None:
     np.testing.assert_allclose(result.statistic.to_numpy(), r["statistic"], rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(result.p_value.to_numpy(), r["p_value"], rtol=1e-6, atol=1e-12)
     np.testing.assert_array_equal(result.df.to_numpy(), r["df"])
+
+
+def _rmst_data(name: str) -> pd.DataFrame:
+    data = load_dataset(name)
+    if name == "lung":
+        data["status01"] = data["status"] - 1
+        data["months"] = np.round(data["time"] / 30.4375)
+    if name == "pbc":
+        data["dead"] = (data["status"] == 2).astype(int)
+    return data
+
+
+RMST_CASES: dict[str, dict[str, Any]] = {
+    "lung_all_365": {"data": "lung", "time": "time", "event": "status01"},
+    "lung_sex_365": {"data": "lung", "time": "time", "event": "status01", "by": "sex"},
+    "lung_sex_730": {"data": "lung", "time": "time", "event": "status01", "by": "sex"},
+    "lung_months_sex_24": {"data": "lung", "time": "months", "event": "status01", "by": "sex"},
+    "pbc_trt_1800": {"data": "pbc", "time": "time", "event": "dead", "by": "trt"},
+    "heart_entry_500": {
+        "data": "heart",
+        "time": "stop",
+        "event": "event",
+        "by": "transplant",
+        "entry": "start",
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(RMST_CASES))
+def test_rmst_matches_survmean(name: str) -> None:
+    r = REFERENCE["rmst"][name]
+    args = dict(RMST_CASES[name])
+    km = ss.kaplan_meier(_rmst_data(args.pop("data")), **args)
+    out = rmst(km, r["tau"])
+    np.testing.assert_allclose(out["rmst"].to_numpy(), np.atleast_1d(r["rmst"]), rtol=1e-10)
+    np.testing.assert_allclose(out["std_err"].to_numpy(), np.atleast_1d(r["std_err"]), rtol=1e-8)
+    assert (out["tau"] == r["tau"]).all()
+
+
+@pytest.mark.parametrize("name", list(REFERENCE["rmst_test"]))
+def test_rmst_test_matches_r(name: str) -> None:
+    r = REFERENCE["rmst_test"][name]
+    data = _rmst_data("lung" if name.startswith("lung") else "pbc")
+    tau = 365 if name.endswith("365") else None
+    result = ss.rmst_test(data, r["time"], r["event"], r["by"], tau=tau)
+    assert result.tau == pytest.approx(r["tau"], rel=1e-12)
+    assert result.tau_rule == ("given" if tau else result.tau_rule)
+    d, q = result.difference, result.ratio
+    for ours, key in [
+        (d["estimate"], "difference"),
+        (d["std_err"], "difference_se"),
+        (d["lower"], "difference_lower"),
+        (d["upper"], "difference_upper"),
+        (d["p_value"], "difference_p"),
+        (q["estimate"], "ratio"),
+        (q["lower"], "ratio_lower"),
+        (q["upper"], "ratio_upper"),
+        (q["p_value"], "ratio_p"),
+    ]:
+        assert ours == pytest.approx(r[key], rel=1e-8), key

@@ -14,6 +14,7 @@ from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
+from .rmst import RMSTTestResult, rmst_test
 
 __version__ = "0.1.0"
 
@@ -25,6 +26,7 @@ __all__ = [
     "GrayTestResult",
     "KaplanMeierResult",
     "LogrankResult",
+    "RMSTTestResult",
     "__version__",
     "coxph",
     "cumulative_incidence",
@@ -35,4 +37,5 @@ __all__ = [
     "median_followup",
     "registry",
     "report",
+    "rmst_test",
 ]
