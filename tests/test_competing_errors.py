@@ -119,3 +119,21 @@ def test_results_print() -> None:
     gray = ss.gray_test(_data(), "t", "e", by="g")
     assert repr(gray) == "<GrayTestResult causes=2 groups=2>"
     assert "Gray's test" in str(gray)
+
+
+def test_plots_draw() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ci = ss.cumulative_incidence(_data(), "t", "e", by="g")
+    ax = ci.plot()
+    assert len(ax.get_lines()) == 4
+    with pytest.raises(ValueError, match="one group"):
+        ci.plot(stacked=True)
+    single = ss.cumulative_incidence(_data(), "t", "e")
+    ax = single.plot(stacked=True, risk_table=False)
+    assert len(ax.collections) == 3
+    plt.close("all")
