@@ -8,7 +8,14 @@ checked against R ``survival``.
 from __future__ import annotations
 
 from . import errors, registry, report
-from .competing import CumulativeIncidenceResult, GrayTestResult, cumulative_incidence, gray_test
+from .competing import (
+    CumulativeIncidenceResult,
+    FineGrayResult,
+    GrayTestResult,
+    cumulative_incidence,
+    finegray,
+    gray_test,
+)
 from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
@@ -21,6 +28,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CoxResult",
     "CumulativeIncidenceResult",
+    "FineGrayResult",
     "FollowupResult",
     "FrailtyResult",
     "GrayTestResult",
@@ -31,6 +39,7 @@ __all__ = [
     "coxph",
     "cumulative_incidence",
     "errors",
+    "finegray",
     "gray_test",
     "kaplan_meier",
     "logrank_test",

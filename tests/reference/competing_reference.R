@@ -41,6 +41,7 @@ sim$cause <- ifelse(lat <= cens, sample(1:3, n, replace = TRUE, prob = c(.5, .3,
 sim$entry <- floor(runif(n) * sim$time * 0.5)       # entry < time
 sim$wint <- 1 + (sim$id %% 3)
 sim$wfrac <- 0.5 + (sim$id %% 4) * 0.25
+sim$centre <- 1 + (sim$id * 7) %% 9
 
 write.csv(mgus2, file.path(out_dir, "mgus2_cr.csv"), row.names = FALSE, na = "")
 write.csv(rott, file.path(out_dir, "rotterdam_cr.csv"), row.names = FALSE, na = "")
@@ -146,10 +147,49 @@ rmst_tests <- list(
   pbc_trt = rmst_test_case(pbc, "time", "dead", "trt")
 )
 
+# Fine-Gray: crr with a tight gradient tolerance (its default gtol = 1e-6 stops early).
+fg_crr <- function(d, time, event, rhs, cause) {
+  d <- d[complete.cases(d[, c(time, event, all.vars(as.formula(paste("~", rhs))))]), ]
+  X <- model.matrix(as.formula(paste("~", rhs)), d)[, -1, drop = FALSE]
+  fit <- crr(d[[time]], d[[event]], X, failcode = cause, gtol = 1e-10, maxiter = 200)
+  pred <- predict(fit, X[1:2, , drop = FALSE])
+  list(terms = names(fit$coef), coef = unname(fit$coef), std_err = unname(sqrt(diag(fit$var))),
+       loglik = fit$loglik, loglik_null = fit$loglik.null, converged = fit$converged,
+       pred_time = pred[, 1], pred_cif = pred[, -1, drop = FALSE],
+       time = time, event = event, rhs = rhs, cause = cause)
+}
+# Cluster-robust: survival::finegray + coxph(ties = "breslow", cluster()).
+fg_cluster <- function(d, time, event, rhs, cause, cluster) {
+  d <- d[complete.cases(d[, c(time, event, cluster, all.vars(as.formula(paste("~", rhs))))]), ]
+  d$.ev <- factor(d[[event]], levels = sort(unique(d[[event]])))
+  d$.cl <- d[[cluster]]
+  fg <- finegray(as.formula(paste("Surv(", time, ", .ev) ~ .")), data = d, etype = as.character(cause))
+  f <- coxph(as.formula(paste("Surv(fgstart, fgstop, fgstatus) ~", rhs, "+ cluster(.cl)")),
+             data = fg, weights = fgwt, ties = "breslow")
+  list(terms = names(coef(f)), coef = unname(coef(f)), std_err = unname(sqrt(diag(f$var))),
+       time = time, event = event, rhs = rhs, cause = cause, cluster = cluster)
+}
+
+fine_gray <- list(
+  mgus2_1 = fg_crr(mgus2, "etime", "event", "age + sex + mspike", 1),
+  mgus2_2 = fg_crr(mgus2, "etime", "event", "age + sex + hgb", 2),
+  pbc_2 = fg_crr(pbc, "time", "status", "age + log(bili) + edema + albumin", 2),
+  pbc_1 = fg_crr(pbc, "time", "status", "age + log(bili)", 1),
+  rotterdam_1 = fg_crr(rott, "rfstime", "rfs_event", "age + meno + hormon + chemo + nodes", 1),
+  sim_1 = fg_crr(sim, "time", "cause", "group + stratum", 1),
+  sim_3 = fg_crr(sim, "time", "cause", "group + wfrac", 3)
+)
+fine_gray_cluster <- list(
+  sim_1_centre = fg_cluster(sim, "time", "cause", "group + stratum", 1, "centre"),
+  rotterdam_1_year = fg_cluster(rott, "rfstime", "rfs_event", "age + hormon + chemo + nodes", 1, "year"),
+  mgus2_1_id = fg_cluster(mgus2, "etime", "event", "age + sex + mspike", 1, "id")
+)
+
 versions <- list(R = R.version.string,
                  survival = as.character(packageVersion("survival")),
                  cmprsk = as.character(packageVersion("cmprsk")))
 out <- list(versions = versions, aalen_johansen = aj, gray = gray, rmst = rmst,
-            rmst_test = rmst_tests)
+            rmst_test = rmst_tests,
+            fine_gray = fine_gray, fine_gray_cluster = fine_gray_cluster)
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, matrix = "columnmajor"),
            file.path("tests", "reference", "competing_reference.json"))
