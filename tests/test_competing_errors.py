@@ -29,7 +29,8 @@ def test_undeclared_cause_names_the_rows() -> None:
     data.loc["r3", "e"] = 3
     with pytest.raises(InvalidDataError, match="r3") as info:
         ss.cumulative_incidence(data, "t", "e", causes=[1, 2])
-    assert info.value.rows == ["r3"] and info.value.column == "e"
+    assert info.value.rows == ["r3"]
+    assert info.value.column == "e"
     assert "P3" in str(info.value)
 
 
@@ -67,11 +68,13 @@ def test_entry_not_before_exit() -> None:
 def test_declared_cause_without_events() -> None:
     ci = ss.cumulative_incidence(_data(), "t", "e", causes=[1, 2, 3])
     third = ci.table[ci.table["cause"] == 3]
-    assert (third["cif"] == 0.0).all() and (third["std_err"] == 0.0).all()
+    assert (third["cif"] == 0.0).all()
+    assert (third["std_err"] == 0.0).all()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         gray = ss.gray_test(_data(), "t", "e", by="g", causes=[1, 2, 3])
-    assert np.isnan(gray.statistic[3]) and np.isnan(gray.p_value[3])
+    assert np.isnan(gray.statistic[3])
+    assert np.isnan(gray.p_value[3])
     assert any(issubclass(w.category, SarcosurvWarning) for w in caught)
     assert np.isfinite(gray.statistic[1])
 
@@ -104,16 +107,27 @@ def test_rmst_tau_beyond_follow_up_warns() -> None:
         result = ss.rmst_test(data, "t", "e", by="g", tau=100.0)
     assert result.tau_rule == "given"
     default = ss.rmst_test(data, "t", "e", by="g")
-    assert default.tau == 6.0 and "default" in default.tau_rule
+    assert default.tau == 6.0
+    assert "default" in default.tau_rule
     assert "tau = 6" in str(default)
 
 
 def test_results_print() -> None:
     ci = ss.cumulative_incidence(_data(), "t", "e", by="g")
     assert repr(ci) == "<CumulativeIncidenceResult n=8 causes=2 groups=2>"
-    assert "Aalen–Johansen" in str(ci) and "<table" in ci._repr_html_()
+    assert "Aalen–Johansen" in str(ci)
+    assert "<table" in ci._repr_html_()
     at = ci.at([0.5, 3, 100])
-    assert list(at.columns) == ["group", "time", "cause", "cif", "std_err", "lower", "upper", "n_risk"]
+    assert list(at.columns) == [
+        "group",
+        "time",
+        "cause",
+        "cif",
+        "std_err",
+        "lower",
+        "upper",
+        "n_risk",
+    ]
     assert (at[at["time"] == 0.5]["cif"] == 0).all()
     assert at[at["time"] == 100]["cif"].isna().all()
     gray = ss.gray_test(_data(), "t", "e", by="g")

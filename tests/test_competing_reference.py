@@ -27,7 +27,12 @@ AJ_CASES: dict[str, dict[str, Any]] = {
         "by": "sex",
         "entry": "agein",
     },
-    "rotterdam_chemo": {"data": "rotterdam_cr", "time": "rfstime", "event": "rfs_event", "by": "chemo"},
+    "rotterdam_chemo": {
+        "data": "rotterdam_cr",
+        "time": "rfstime",
+        "event": "rfs_event",
+        "by": "chemo",
+    },
     "sim_group": {"data": "compete_sim", "time": "time", "event": "cause", "by": "group"},
     "sim_group_wfrac": {
         "data": "compete_sim",

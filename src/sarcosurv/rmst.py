@@ -85,9 +85,11 @@ def rmst(km_result: KaplanMeierResult, tau: float | Sequence[float]) -> pd.DataF
     rows = []
     for index in range(len(km_result.offsets) - 1):
         curve = table.iloc[km_result.offsets[index] : km_result.offsets[index + 1]]
-        arrays = [curve[c].to_numpy(dtype=np.float64) for c in ("time", "survival", "n_risk", "n_event")]
+        times, survival, n_risk, n_event = (
+            curve[c].to_numpy(dtype=np.float64) for c in ("time", "survival", "n_risk", "n_event")
+        )
         for value in taus:
-            area, variance = _area(*arrays, tau=float(value), start=start)
+            area, variance = _area(times, survival, n_risk, n_event, float(value), start)
             se = float(np.sqrt(variance))
             row: dict[str, object] = {}
             if km_result.by:
@@ -221,7 +223,9 @@ def rmst_test(
     --------
     >>> import pandas as pd
     >>> import sarcosurv as ss
-    >>> d = pd.DataFrame({"t": [2, 4, 6, 1, 2, 3], "e": [1, 1, 0, 1, 1, 1], "g": [1, 1, 1, 2, 2, 2]})
+    >>> d = pd.DataFrame(
+    ...     {"t": [2, 4, 6, 1, 2, 3], "e": [1, 1, 0, 1, 1, 1], "g": [1, 1, 1, 2, 2, 2]}
+    ... )
     >>> ss.rmst_test(d, "t", "e", "g").tau
     3.0
     """

@@ -92,7 +92,7 @@ def aalen_johansen(n_risk: FloatArray, n_event: FloatArray) -> Curves:
         # Greenwood's increment; 0 where every row at risk fails (S falls to 0
         # and every later increment of the estimator is 0).
         term = np.where(has_event & (n_risk > total), total / (n_risk * (n_risk - total)), 0.0)
-    survival = np.cumprod(factor, axis=-1)
+    survival: FloatArray = np.cumprod(factor, axis=-1, dtype=np.float64)
     before = np.concatenate([np.ones_like(survival[:, :1]), survival[:, :-1]], axis=-1)
     increment = before[None, :, :] * per_risk
     greenwood = np.concatenate([np.zeros_like(term[:, :1]), np.cumsum(term, axis=-1)], axis=-1)

@@ -33,9 +33,7 @@ class EventCodes:
         return len(self.causes)
 
 
-def _numeric_codes(
-    data: pd.DataFrame, column: str, causes: Sequence[object] | None
-) -> EventCodes:
+def _numeric_codes(data: pd.DataFrame, column: str, causes: Sequence[object] | None) -> EventCodes:
     values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=np.float64)
     text = data[column].notna().to_numpy() & np.isnan(values)
     if text.any():
@@ -49,13 +47,16 @@ def _numeric_codes(
     if (present & ~whole).any():
         raise invalid(data, column, present & ~whole, "event code is not a whole number")
     found = np.unique(values[present & (values > 0)]).astype(np.int64)
-    declared = found if causes is None else np.asarray(sorted(set(causes)), dtype=np.int64)
+    declared = found if causes is None else np.unique(np.asarray(list(causes), dtype=np.int64))
     if causes is not None and (declared <= 0).any():
         raise SarcosurvError(f"causes must be positive codes, not {list(causes)!r}")
     undeclared = present & (values > 0) & ~np.isin(values, declared)
     if undeclared.any():
         raise invalid(
-            data, column, undeclared, f"event code not among the declared causes {declared.tolist()}"
+            data,
+            column,
+            undeclared,
+            f"event code not among the declared causes {declared.tolist()}",
         )
     lookup = np.zeros(int(declared.max(initial=0)) + 1, dtype=np.intp)
     lookup[declared] = np.arange(1, declared.size + 1)

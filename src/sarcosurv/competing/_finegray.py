@@ -240,6 +240,10 @@ def censoring_correction(data: FineGrayData, terms: FineGrayTerms) -> FloatArray
     )
     upto = np.searchsorted(cens_times, data.time, side="right")  # censoring times <= T_i
     own = np.searchsorted(cens_times, data.time, side="left")
-    jump = np.where(data.censored[:, None], q[np.minimum(own, q.shape[0] - 1)] / y_u[np.minimum(own, q.shape[0] - 1), None], 0.0)
+    jump = np.where(
+        data.censored[:, None],
+        q[np.minimum(own, q.shape[0] - 1)] / y_u[np.minimum(own, q.shape[0] - 1), None],
+        0.0,
+    )
     out: FloatArray = jump - compensator[upto]
     return out

@@ -22,30 +22,40 @@ def _shift(values: FloatArray, first: float) -> FloatArray:
 
 
 def _curves(rs: FloatArray, d1: FloatArray, d2: FloatArray) -> dict[str, FloatArray]:
-    """Per-group Kaplan–Meier (all causes) and incidence of cause 1, left and right limits."""
+    """Per-group Kaplan–Meier (all causes) and incidence of cause 1, left and right limits.
+
+    ``at_risk`` is returned as 0.0/1.0.
+    """
     at_risk = rs > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(at_risk, (rs - d1 - d2) / rs, 1.0)
         step = np.where(at_risk, d1 / rs, 0.0)
-    skm = np.cumprod(factor, axis=0)
+    skm: FloatArray = np.cumprod(factor, axis=0, dtype=np.float64)
     skmm = _shift(skm, 1.0)
-    f1 = np.cumsum(skmm * step, axis=0)
-    return {"skm": skm, "skmm": skmm, "f1m": _shift(f1, 0.0), "at_risk": at_risk}
+    f1: FloatArray = np.cumsum(skmm * step, axis=0, dtype=np.float64)
+    return {"skm": skm, "skmm": skmm, "f1m": _shift(f1, 0.0), "at_risk": at_risk.astype(np.float64)}
 
 
-def _weights(rs: FloatArray, d1: FloatArray, c: dict[str, FloatArray], rho: float) -> dict[
-    str, FloatArray
-]:
+def _weights(
+    rs: FloatArray, d1: FloatArray, c: dict[str, FloatArray], rho: float
+) -> dict[str, FloatArray]:
     """Pooled quantities of the score: ``tr``, ``tq``, ``f``, ``fm``, the weight ``fb``, ``t1``."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        t1 = np.where(c["at_risk"], rs / c["skmm"], 0.0)
-        tq_terms = np.where(c["at_risk"], rs * (1.0 - c["f1m"]) / c["skmm"], 0.0)
+        t1 = np.where(c["at_risk"] > 0, rs / c["skmm"], 0.0)
+        tq_terms = np.where(c["at_risk"] > 0, rs * (1.0 - c["f1m"]) / c["skmm"], 0.0)
     tr = t1.sum(axis=1)
     nd1 = d1.sum(axis=1)
     f = np.cumsum(nd1 / tr)
     fm = _shift(f, 0.0)
-    return {"t1": t1, "tr": tr, "tq": tq_terms.sum(axis=1), "f": f, "fm": fm, "nd1": nd1,
-            "fb": (1.0 - fm) ** rho}
+    return {
+        "t1": t1,
+        "tr": tr,
+        "tq": tq_terms.sum(axis=1),
+        "f": f,
+        "fm": fm,
+        "nd1": nd1,
+        "fb": (1.0 - fm) ** rho,
+    }
 
 
 def gray_score(
@@ -74,23 +84,29 @@ def gray_score(
     Examples
     --------
     >>> import numpy as np
-    >>> rs = np.array([[3.0, 3.0], [2.0, 2.0]]); d1 = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> rs = np.array([[3.0, 3.0], [2.0, 2.0]])
+    >>> d1 = np.array([[1.0, 0.0], [0.0, 0.0]])
     >>> s, v = gray_score(rs, d1, np.zeros_like(rs))
     >>> round(float(s[0]), 6)
-    0.0
+    0.5
     """
     c = _curves(rs, d1, d2)
     w = _weights(rs, d1, c, rho)
     t1, tr, fb, nd1, f = w["t1"], w["tr"], w["fb"], w["nd1"], w["f"]
     a = fb[:, None, None] * (
-        np.einsum("ti,ik->tik", t1, np.eye(t1.shape[1])) - t1[:, :, None] * t1[:, None, :] / tr[:, None, None]
+        np.einsum("ti,ik->tik", t1, np.eye(t1.shape[1]))
+        - t1[:, :, None] * t1[:, None, :] / tr[:, None, None]
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(nd1 > 0, nd1 / (tr * (1.0 - w["fm"])), 0.0)
     c_cum = np.cumsum(a * scale[:, None, None], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        expected = np.where(c["at_risk"], rs * (1.0 - c["f1m"]) / (c["skmm"] * w["tq"][:, None]), 0.0)
-    score = (fb[:, None] * np.where(c["at_risk"], d1 - nd1[:, None] * expected, 0.0)).sum(axis=0)
+        expected = np.where(
+            c["at_risk"], rs * (1.0 - c["f1m"]) / (c["skmm"] * w["tq"][:, None]), 0.0
+        )
+    score = (fb[:, None] * np.where(c["at_risk"] > 0, d1 - nd1[:, None] * expected, 0.0)).sum(
+        axis=0
+    )
     v, v2, v3 = _cause_one(rs, c, w, a, c_cum)
     v_b, v2_b, v3_b = _other_causes(rs, d2, c, f, c_cum)
     v, v2, v3 = v + v_b, v2 + v2_b, v3 + v3_b
@@ -110,10 +126,12 @@ def _cause_one(
     """Variance terms from the events of the cause of interest."""
     nd1, tr, f = w["nd1"], w["tr"], w["f"]
     skm, skmm = c["skm"], c["skmm"]
-    use = c["at_risk"] & (nd1 > 0)[:, None]
+    use = (c["at_risk"] > 0) & (nd1 > 0)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         t4 = np.where(skm > 0, 1.0 - (1.0 - f[:, None]) / skm, 1.0)
-        t5 = np.where(nd1[:, None] > 1, 1.0 - (nd1[:, None] - 1.0) / (tr[:, None] * skmm - 1.0), 1.0)
+        t5 = np.where(
+            nd1[:, None] > 1, 1.0 - (nd1[:, None] - 1.0) / (tr[:, None] * skmm - 1.0), 1.0
+        )
         t3 = np.where(use, t5 * skmm * nd1[:, None] / (tr[:, None] * rs), 0.0)
     q = a - t4[:, None, :] * c_cum
     v = np.einsum("tik,tjk,tk->ij", q, q, t3)

@@ -106,8 +106,7 @@ class CumulativeIncidenceResult:
     def __repr__(self) -> str:
         n = int(self.groups["n"].sum())
         return (
-            f"<CumulativeIncidenceResult n={n} causes={len(self.causes)} "
-            f"groups={len(self.groups)}>"
+            f"<CumulativeIncidenceResult n={n} causes={len(self.causes)} groups={len(self.groups)}>"
         )
 
     def __str__(self) -> str:
@@ -192,9 +191,9 @@ def _curve_table(
     return out.sort_values(["cell"], kind="stable").reset_index(drop=True)
 
 
-def _finish(prepared: CompetingData, curve_table: pd.DataFrame, table: CauseCounts) -> tuple[
-    pd.DataFrame, pd.DataFrame
-]:
+def _finish(
+    prepared: CompetingData, curve_table: pd.DataFrame, table: CauseCounts
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     groups = prepared.labels.copy()
     groups["n"] = table.n_rows.sum(axis=(1, 2))
     groups["n_event"] = table.n_leave[:, 1:, :].sum(axis=(1, 2))
@@ -269,8 +268,8 @@ def cumulative_incidence(
     >>> import sarcosurv as ss
     >>> d = pd.DataFrame({"t": [1, 2, 3, 4, 5], "e": [1, 2, 0, 1, 2]})
     >>> ci = ss.cumulative_incidence(d, "t", "e")
-    >>> ci.at(4)[["cause", "cif"]].round(3).values.tolist()
-    [[1, 0.6], [2, 0.2]]
+    >>> ci.at(4)["cif"].round(3).tolist()
+    [0.5, 0.2]
     """
     if conf_type not in CONF_TYPES:
         raise SarcosurvError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")

@@ -101,7 +101,7 @@ class FineGrayResult:
         return self.summary().reset_index()
 
     def baseline_cumulative_hazard(self) -> pd.DataFrame:
-        """Breslow estimate of the baseline cumulative subdistribution hazard: time, cumulative_hazard."""
+        """Breslow baseline cumulative subdistribution hazard: ``time, cumulative_hazard``."""
         return self.baseline.copy()
 
     def predict_cumulative_incidence(
@@ -127,7 +127,8 @@ class FineGrayResult:
             {
                 "sHR": table["hazard_ratio"].map("{:.2f}".format),
                 f"{self.conf_level:.0%} CI": [
-                    f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table["lower"], table["upper"], strict=True)
+                    f"{lo:.2f}-{hi:.2f}"
+                    for lo, hi in zip(table["lower"], table["upper"], strict=True)
                 ],
                 "coef": table["coef"].map("{:.4f}".format),
                 "SE": table["std_err"].map("{:.4f}".format),
@@ -141,13 +142,16 @@ class FineGrayResult:
             f"{robust}"
         )
         wald = self.tests["wald"]
-        return f"{head}\n{shown.to_string()}\nWald test = {wald.statistic:.2f} on {wald.df:.0f} df, p = {wald.p_value:.3g}"
+        test = f"Wald test = {wald.statistic:.2f} on {wald.df:.0f} df, p = {wald.p_value:.3g}"
+        return f"{head}\n{shown.to_string()}\n{test}"
 
     def _repr_html_(self) -> str:
         return str(self.summary().to_html())
 
 
-def _newton(data: FineGrayData, max_iter: int, eps: float) -> tuple[FloatArray, FineGrayTerms, bool, int]:
+def _newton(
+    data: FineGrayData, max_iter: int, eps: float
+) -> tuple[FloatArray, FineGrayTerms, bool, int]:
     """Maximise the partial likelihood: Newton–Raphson with step halving."""
     beta = np.zeros(data.x.shape[1])
     terms = finegray_terms(data, beta)
@@ -155,13 +159,18 @@ def _newton(data: FineGrayData, max_iter: int, eps: float) -> tuple[FloatArray, 
         step = np.linalg.solve(terms.information, terms.score)
         candidate = finegray_terms(data, beta + step)
         halvings = 0
-        while (not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik - 1e-12 * abs(terms.loglik)) and halvings < 30:
+        while (
+            not np.isfinite(candidate.loglik)
+            or candidate.loglik < terms.loglik - 1e-12 * abs(terms.loglik)
+        ) and halvings < 30:
             step = step / 2.0
             halvings += 1
             candidate = finegray_terms(data, beta + step)
         old = terms.loglik
         beta, terms = beta + step, candidate
-        if abs(old - terms.loglik) <= eps * max(abs(terms.loglik), 1.0) and np.abs(step).max() <= 1e-7 * max(1.0, float(np.abs(beta).max())):
+        if abs(old - terms.loglik) <= eps * max(abs(terms.loglik), 1.0) and np.abs(
+            step
+        ).max() <= 1e-7 * max(1.0, float(np.abs(beta).max())):
             return beta, terms, True, iteration
     return beta, terms, False, max_iter
 
@@ -199,10 +208,13 @@ def _variance(
             [np.bincount(codes, weights=eta[:, j]) for j in range(eta.shape[1])], axis=1
         )
     meat = residual.T @ residual
-    return inverse @ meat @ inverse, inverse
+    sandwich: FloatArray = inverse @ meat @ inverse
+    return sandwich, np.asarray(inverse, dtype=np.float64)
 
 
-def _tests(beta: FloatArray, vcov: FloatArray, data: FineGrayData, loglik: tuple[float, float]) -> dict[str, TestResult]:
+def _tests(
+    beta: FloatArray, vcov: FloatArray, data: FineGrayData, loglik: tuple[float, float]
+) -> dict[str, TestResult]:
     p = beta.size
     null = finegray_terms(data, np.zeros(p))
     score = float(null.score @ np.linalg.solve(null.information, null.score))
@@ -288,7 +300,9 @@ def finegray(
         raise SarcosurvError(f"no events of cause {cause!r} among the rows used")
     beta, terms, converged, n_iter = _newton(prepared, max_iter, eps)
     if not converged:
-        warnings.warn(f"finegray did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"finegray did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2
+        )
     cluster_codes = None
     if cluster is not None:
         used = data.loc[design.used, cluster]
@@ -319,7 +333,9 @@ def finegray(
     )
 
 
-def _baseline(data: FineGrayData, terms: FineGrayTerms, beta: FloatArray, design: Design) -> pd.DataFrame:
+def _baseline(
+    data: FineGrayData, terms: FineGrayTerms, beta: FloatArray, design: Design
+) -> pd.DataFrame:
     """Breslow cumulative subdistribution hazard at covariates 0 (uncentred)."""
     centre = design.covariates.mean(axis=0)
     eta_shift = float((data.x @ beta).max())

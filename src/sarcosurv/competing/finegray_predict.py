@@ -24,14 +24,16 @@ def predict_cumulative_incidence(
     hazard (``cmprsk::predict.crr``). Returns ``row, time, cif``.
     """
     at = np.sort(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-    x = np.asarray(model_matrix(fit.design.model_spec, newdata), dtype=np.float64)  # type: ignore[call-overload]
+    x = np.asarray(model_matrix(fit.design.model_spec, newdata), dtype=np.float64)
     names = list(fit.design.column_names)
-    columns = list(model_matrix(fit.design.model_spec, newdata.head(1)).columns)  # type: ignore[call-overload]
+    columns = list(model_matrix(fit.design.model_spec, newdata.head(1)).columns)
     x = x[:, [columns.index(n) for n in names]]
     eta = x @ fit.params.to_numpy(dtype=np.float64)
     base = fit.baseline
     position = np.searchsorted(base["time"].to_numpy(), at, side="right") - 1
-    hazard = np.where(position >= 0, base["cumulative_hazard"].to_numpy()[np.maximum(position, 0)], 0.0)
+    hazard = np.where(
+        position >= 0, base["cumulative_hazard"].to_numpy()[np.maximum(position, 0)], 0.0
+    )
     cif = 1.0 - np.exp(-np.outer(np.exp(eta), hazard))
     return pd.DataFrame(
         {

@@ -149,7 +149,9 @@ def gray_test(
     --------
     >>> import pandas as pd
     >>> import sarcosurv as ss
-    >>> d = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6], "e": [1, 2, 1, 0, 1, 2], "g": [0, 0, 0, 1, 1, 1]})
+    >>> d = pd.DataFrame(
+    ...     {"t": [1, 2, 3, 4, 5, 6], "e": [1, 2, 1, 0, 1, 2], "g": [0, 0, 0, 1, 1, 1]}
+    ... )
     >>> ss.gray_test(d, "t", "e", by="g").df.tolist()
     [1, 1]
     """

@@ -68,14 +68,22 @@ def _draw_lines(ax: Axes, result: CumulativeIncidenceResult, conf_int: bool, ori
         style = _LINESTYLES[groups.index(group) % len(_LINESTYLES)]
         label = f"{cause}" if group is None else f"{cause}, {group}"
         times, values = _steps(rows, "cif", origin)
-        (line,) = ax.step(times, values, where="post", linestyle=style, label=label,
-                          color=colours.get(cause))
+        (line,) = ax.step(
+            times, values, where="post", linestyle=style, label=label, color=colours.get(cause)
+        )
         colours.setdefault(cause, line.get_color())
         if conf_int:
             _, low = _steps(rows, "lower", origin)
             _, high = _steps(rows, "upper", origin)
-            ax.fill_between(times, np.nan_to_num(low), np.nan_to_num(high), step="post",
-                            alpha=0.12, color=line.get_color(), linewidth=0)
+            ax.fill_between(
+                times,
+                np.nan_to_num(low),
+                np.nan_to_num(high),
+                step="post",
+                alpha=0.12,
+                color=line.get_color(),
+                linewidth=0,
+            )
 
 
 def _draw_stacked(ax: Axes, result: CumulativeIncidenceResult, origin: float) -> None:
