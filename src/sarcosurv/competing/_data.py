@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import _validate as v
-from .._grouping import Grouping, as_columns, exclusions, group_codes
+from .._grouping import Grouping, as_columns, empty_exclusions, exclusions, group_codes
 from ..errors import EmptyDataError
 from ._events import event_codes, missing_rows
 
@@ -48,10 +48,14 @@ def _exclusions(
     frames = []
     if no_event.any():
         frames.append(missing_rows(data, no_event, f"missing value in event column {event!r}"))
-    frames.append(exclusions(data, by, "by", already=no_event))
-    seen = no_event | data[list(by)].isna().any(axis=1).to_numpy()
-    frames.append(exclusions(data, strata, "strata", already=seen))
-    table = pd.concat([f for f in frames if len(f)] or frames[-1:], ignore_index=True)
+    if by:
+        frames.append(exclusions(data, by, "by", already=no_event))
+    if strata:
+        seen = no_event | data[list(by)].isna().any(axis=1).to_numpy() if by else no_event
+        frames.append(exclusions(data, strata, "strata", already=seen))
+    if not any(len(f) for f in frames):
+        return empty_exclusions(data), no_event
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
     return table, no_event
 
 

@@ -13,6 +13,7 @@ from .._validate import PATIENT_ID_COLUMN, invalid
 from ..errors import SarcosurvError
 
 IntArray = npt.NDArray[np.intp]
+FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 __all__ = ["EventCodes", "event_codes", "missing_rows"]
@@ -33,35 +34,60 @@ class EventCodes:
         return len(self.causes)
 
 
-def _numeric_codes(data: pd.DataFrame, column: str, causes: Sequence[object] | None) -> EventCodes:
-    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=np.float64)
-    text = data[column].notna().to_numpy() & np.isnan(values)
+def _numeric_values(data: pd.DataFrame, column: str) -> tuple[FloatArray, BoolArray]:
+    """The column as floats and its missing mask; text that is not a number is an error."""
+    series = data[column]
+    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(values)
+    text = missing & series.notna().to_numpy()
     if text.any():
         raise invalid(data, column, text, "event code is not a number (give censored= for labels)")
-    missing = np.isnan(values)
-    present = ~missing
-    if (values[present] < 0).any():
-        raise invalid(data, column, present & (values < 0), "negative event code")
-    whole = np.zeros(values.size, dtype=bool)
-    whole[present] = values[present] == np.round(values[present])
-    if (present & ~whole).any():
-        raise invalid(data, column, present & ~whole, "event code is not a whole number")
-    found = np.unique(values[present & (values > 0)]).astype(np.int64)
-    declared = found if causes is None else np.unique(np.asarray(list(causes), dtype=np.int64))
-    if causes is not None and (declared <= 0).any():
-        raise SarcosurvError(f"causes must be positive codes, not {list(causes)!r}")
-    undeclared = present & (values > 0) & ~np.isin(values, declared)
-    if undeclared.any():
+    return values, missing
+
+
+def _whole_codes(data: pd.DataFrame, column: str) -> tuple[IntArray, BoolArray | None]:
+    """Non-negative whole codes (0 where missing) and the missing mask (None: nothing missing)."""
+    series = data[column]
+    if series.dtype.kind in "iu":  # plain integer column: no NaN, no conversion
+        whole = series.to_numpy()
+        negative = whole < 0
+        if negative.any():
+            raise invalid(data, column, negative, "negative event code")
+        return whole.astype(np.intp, copy=False), None
+    values, missing = _numeric_values(data, column)
+    negative = values < 0  # NaN compares false
+    if negative.any():
+        raise invalid(data, column, negative, "negative event code")
+    fractional = (values != np.floor(values)) & ~missing
+    if fractional.any():
+        raise invalid(data, column, fractional, "event code is not a whole number")
+    return np.where(missing, 0.0, values).astype(np.intp), missing if missing.any() else None
+
+
+def _numeric_codes(data: pd.DataFrame, column: str, causes: Sequence[object] | None) -> EventCodes:
+    whole, missing = _whole_codes(data, column)
+    present_codes = np.flatnonzero(np.bincount(whole)[1:]) + 1
+    if causes is None:
+        declared = present_codes.astype(np.int64)
+    else:
+        declared = np.unique(np.asarray(list(causes), dtype=np.int64))
+        if (declared <= 0).any():
+            raise SarcosurvError(f"causes must be positive codes, not {list(causes)!r}")
+    size = int(max(present_codes.max(initial=0), declared.max(initial=0))) + 1
+    lookup = np.full(size, -2, dtype=np.intp)
+    lookup[0] = 0
+    lookup[declared] = np.arange(1, declared.size + 1)
+    codes = lookup[whole]
+    if present_codes.size and (lookup[present_codes] == -2).any():
+        undeclared = codes == -2
         raise invalid(
             data,
             column,
             undeclared,
             f"event code not among the declared causes {declared.tolist()}",
         )
-    lookup = np.zeros(int(declared.max(initial=0)) + 1, dtype=np.intp)
-    lookup[declared] = np.arange(1, declared.size + 1)
-    codes = np.full(values.size, -1, dtype=np.intp)
-    codes[present] = lookup[values[present].astype(np.intp)]
+    if missing is not None:
+        codes[missing] = -1
     return EventCodes(codes, tuple(int(c) for c in declared))
 
 
