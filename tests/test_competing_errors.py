@@ -151,3 +151,31 @@ def test_plots_draw() -> None:
     ax = single.plot(stacked=True, risk_table=False)
     assert len(ax.collections) == 3
     plt.close("all")
+
+
+def test_rows_without_event_may_lack_a_time() -> None:
+    data = _data().astype({"e": float, "t": float})
+    data.loc["r6", ["e", "t"]] = np.nan
+    ci = ss.cumulative_incidence(data, "t", "e")
+    assert list(ci.excluded["row"]) == ["r6"]
+    data.loc["r2", "t"] = np.nan  # an event status without a time is still an error
+    with pytest.raises(InvalidDataError, match="r2"):
+        ss.cumulative_incidence(data, "t", "e")
+
+
+def test_finegray_bad_input() -> None:
+    data = _data().assign(x=[0.1, 0.5, -0.3, 1.2, 0.0, 0.7, -1.1, 0.4])
+    with pytest.raises(ValueError, match="cause 3"):
+        ss.finegray("Surv(t, e) ~ x", data, cause=3)
+    with pytest.raises(ValueError, match="weighting"):
+        ss.finegray("Surv(t, e) ~ x", data, weighting="other")
+    data.loc["r5", "e"] = -2
+    with pytest.raises(InvalidDataError, match="r5"):
+        ss.finegray("Surv(t, e) ~ x", data)
+    data.loc["r5", "e"] = 0
+    data.loc["r1", "x"] = np.nan
+    fit = ss.finegray("Surv(t, e) ~ x", data)
+    assert list(fit.excluded["row"]) == ["r1"]
+    assert fit.n == 7
+    assert repr(fit).startswith("<FineGrayResult n=7")
+    assert "Fine–Gray" in str(fit)

@@ -12,7 +12,7 @@ import pandas as pd
 from .. import _validate as v
 from .._grouping import Grouping, as_columns, empty_exclusions, exclusions, group_codes
 from ..errors import EmptyDataError
-from ._events import event_codes, missing_rows
+from ._events import EventCodes, event_codes, missing_rows
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -41,22 +41,17 @@ class CompetingData:
         return len(self.labels)
 
 
-def _exclusions(
-    data: pd.DataFrame, event: str, codes: IntArray, by: tuple[str, ...], strata: tuple[str, ...]
-) -> tuple[pd.DataFrame, npt.NDArray[np.bool_]]:
-    no_event = codes < 0
+def _exclusions(data: pd.DataFrame, by: tuple[str, ...], strata: tuple[str, ...]) -> pd.DataFrame:
+    """Rows missing a ``by`` or ``strata`` value (each row listed once)."""
     frames = []
-    if no_event.any():
-        frames.append(missing_rows(data, no_event, f"missing value in event column {event!r}"))
     if by:
-        frames.append(exclusions(data, by, "by", already=no_event))
+        frames.append(exclusions(data, by, "by"))
     if strata:
-        seen = no_event | data[list(by)].isna().any(axis=1).to_numpy() if by else no_event
+        seen = data[list(by)].isna().any(axis=1).to_numpy() if by else None
         frames.append(exclusions(data, strata, "strata", already=seen))
     if not any(len(f) for f in frames):
-        return empty_exclusions(data), no_event
-    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
-    return table, no_event
+        return empty_exclusions(data)
+    return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
 
 def prepare(
@@ -73,21 +68,31 @@ def prepare(
     """Validate the columns and return the rows kept for estimation.
 
     Rows with a missing event or ``by`` value are left out and listed in
-    ``excluded``; any other bad value raises an error naming the rows.
+    ``excluded`` (a row without an event may lack its time too, e.g. PFS not
+    evaluable); any other bad value raises an error naming the rows.
     """
     by_columns = as_columns(by)
     v.require_columns(
         data, time=time, event=event, by=by_columns, entry=entry, weights=weights, strata=strata
     )
     v.require_nonempty(data)
-    stop = v.as_time(data, time)
     parsed = event_codes(data, event, censored, causes)
+    full, no_event = data, parsed.codes < 0
+    if no_event.any():
+        data = data.loc[~no_event]
+        if len(data) == 0:
+            raise EmptyDataError(f"every row has a missing value in the event column {event!r}")
+        parsed = EventCodes(parsed.codes[parsed.codes >= 0], parsed.causes)
+    stop = v.as_time(data, time)
     case_weights = v.as_weights(data, weights) if weights is not None else None
     start = v.as_entry(data, entry, stop) if entry is not None else None
     grouping: Grouping = group_codes(data, by_columns)
     stratum = group_codes(data, strata)
-    excluded, no_event = _exclusions(data, event, parsed.codes, by_columns, strata)
-    keep = (grouping.codes >= 0) & (stratum.codes >= 0) & ~no_event
+    excluded = _exclusions(data, by_columns, strata)
+    if len(full) != len(data):
+        missing = missing_rows(full, no_event, f"missing value in event column {event!r}")
+        excluded = pd.concat([missing, excluded], ignore_index=True) if len(excluded) else missing
+    keep = (grouping.codes >= 0) & (stratum.codes >= 0)
     if not keep.any():
         raise EmptyDataError("every row has a missing event, by or strata value")
     codes, groups, strata_codes = parsed.codes, grouping.codes, stratum.codes
