@@ -199,3 +199,24 @@ def test_finegray_cluster_matches_survival_finegray_coxph(name: str) -> None:
     fit = ss.finegray(formula, data, cause=r["cause"], cluster=r["cluster"], weighting="survival")
     np.testing.assert_allclose(fit.params.to_numpy(), r["coef"], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(fit.std_err.to_numpy(), r["std_err"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", list(REFERENCE["fine_gray_strata"]))
+def test_finegray_strata_matches_survival_finegray_coxph(name: str) -> None:
+    r = REFERENCE["fine_gray_strata"][name]
+    data = load_dataset(FG_DATA[name.split("_")[0]])
+    formula = f"Surv({r['time']}, {r['event']}) ~ {_formula_rhs(r['rhs'])}"
+    fit = ss.finegray(
+        formula,
+        data,
+        cause=r["cause"],
+        strata=r["strata"],
+        cluster=r["cluster"],
+        weighting="survival",
+    )
+    np.testing.assert_allclose(fit.params.to_numpy(), r["coef"], rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(fit.std_err.to_numpy(), r["std_err"], rtol=1e-6)
+    strata = fit.baseline_cumulative_hazard()[r["strata"]].unique()
+    predicted = fit.predict_cumulative_incidence(data.loc[fit.design.used].iloc[:3], [5.0, 50.0])
+    assert len(strata) == 2
+    assert predicted["cif"].between(0, 1).all()

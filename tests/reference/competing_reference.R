@@ -170,6 +170,20 @@ fg_cluster <- function(d, time, event, rhs, cause, cluster) {
        time = time, event = event, rhs = rhs, cause = cause, cluster = cluster)
 }
 
+fg_strata <- function(d, time, event, rhs, cause, strata, cluster) {
+  d <- d[complete.cases(d[, c(time, event, strata, cluster, all.vars(as.formula(paste("~", rhs))))]), ]
+  d$.ev <- factor(d[[event]], levels = sort(unique(d[[event]])))
+  d$.cl <- d[[cluster]]
+  d$.st <- d[[strata]]
+  fg <- finegray(as.formula(paste("Surv(", time, ", .ev) ~ . + strata(.st)")), data = d,
+                 etype = as.character(cause))
+  f <- coxph(as.formula(paste("Surv(fgstart, fgstop, fgstatus) ~", rhs,
+                              "+ strata(.st) + cluster(.cl)")),
+             data = fg, weights = fgwt, ties = "breslow")
+  list(terms = names(coef(f)), coef = unname(coef(f)), std_err = unname(sqrt(diag(f$var))),
+       time = time, event = event, rhs = rhs, cause = cause, strata = strata, cluster = cluster)
+}
+
 fine_gray <- list(
   mgus2_1 = fg_crr(mgus2, "etime", "event", "age + sex + mspike", 1),
   mgus2_2 = fg_crr(mgus2, "etime", "event", "age + sex + hgb", 2),
@@ -184,12 +198,17 @@ fine_gray_cluster <- list(
   rotterdam_1_year = fg_cluster(rott, "rfstime", "rfs_event", "age + hormon + chemo + nodes", 1, "year"),
   mgus2_1_id = fg_cluster(mgus2, "etime", "event", "age + sex + mspike", 1, "id")
 )
+fine_gray_strata <- list(
+  sim_1_stratum_centre = fg_strata(sim, "time", "cause", "group + wfrac", 1, "stratum", "centre"),
+  mgus2_1_sex_id = fg_strata(mgus2, "etime", "event", "age + mspike", 1, "sex", "id")
+)
 
 versions <- list(R = R.version.string,
                  survival = as.character(packageVersion("survival")),
                  cmprsk = as.character(packageVersion("cmprsk")))
 out <- list(versions = versions, aalen_johansen = aj, gray = gray, rmst = rmst,
             rmst_test = rmst_tests,
-            fine_gray = fine_gray, fine_gray_cluster = fine_gray_cluster)
+            fine_gray = fine_gray, fine_gray_cluster = fine_gray_cluster,
+            fine_gray_strata = fine_gray_strata)
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, matrix = "columnmajor"),
            file.path("tests", "reference", "competing_reference.json"))

@@ -50,6 +50,7 @@ class FineGrayData:
     competing: BoolArray
     censored: BoolArray
     x: FloatArray  # centred covariates, sorted
+    centre: FloatArray  # the column means removed from x
     g_row: FloatArray  # G(T_i-) per sorted row
     event_time: FloatArray
     first_at: IntArray
@@ -107,6 +108,7 @@ def prepare_rows(
         competing=~target & ~censored,
         censored=censored,
         x=xs - xs.mean(axis=0),
+        centre=xs.mean(axis=0),
         g_row=censoring_before(t, censored, t, events_first=events_first),
         event_time=event_time,
         first_at=np.searchsorted(t, event_time, side="left").astype(np.intp),

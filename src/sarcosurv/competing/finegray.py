@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import _validate as v
+from .._grouping import as_columns, group_codes
 from .._results import TestResult
 from ..cox.formula import Design, build_design, parse_surv
 from ..errors import ConvergenceWarning, FormulaError, SarcosurvError
@@ -28,6 +29,7 @@ from ._finegray import (
 __all__ = ["FineGrayResult", "finegray"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +53,9 @@ class FineGrayResult:
     n, n_event, n_competing : int
         Rows used, events of the cause and competing events among them.
     excluded : pandas.DataFrame
+    cluster : str or None
+    strata : tuple of str
+        Columns with separate baselines (empty when unstratified).
     """
 
     formula: str
@@ -66,6 +71,7 @@ class FineGrayResult:
     n_competing: int
     excluded: pd.DataFrame
     cluster: str | None
+    strata: tuple[str, ...]
     conf_level: float
     converged: bool
     n_iter: int
@@ -101,7 +107,8 @@ class FineGrayResult:
         return self.summary().reset_index()
 
     def baseline_cumulative_hazard(self) -> pd.DataFrame:
-        """Breslow baseline cumulative subdistribution hazard: ``time, cumulative_hazard``."""
+        """Breslow baseline cumulative subdistribution hazard: ``stratum, [strata,] time,
+        cumulative_hazard`` (``stratum`` is ``"all"`` without strata)."""
         return self.baseline.copy()
 
     def predict_cumulative_incidence(
@@ -149,15 +156,35 @@ class FineGrayResult:
         return str(self.summary().to_html())
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """Terms summed over strata at one ``beta``, and those of each stratum."""
+
+    loglik: float
+    score: FloatArray
+    information: FloatArray
+    strata: list[FineGrayTerms]
+
+
+def _evaluate(datas: list[FineGrayData], beta: FloatArray) -> _Fit:
+    per = [finegray_terms(d, beta) for d in datas]
+    return _Fit(
+        loglik=float(sum(t.loglik for t in per)),
+        score=np.sum([t.score for t in per], axis=0),
+        information=np.sum([t.information for t in per], axis=0),
+        strata=per,
+    )
+
+
 def _newton(
-    data: FineGrayData, max_iter: int, eps: float
-) -> tuple[FloatArray, FineGrayTerms, bool, int]:
-    """Maximise the partial likelihood: Newton–Raphson with step halving."""
-    beta = np.zeros(data.x.shape[1])
-    terms = finegray_terms(data, beta)
+    datas: list[FineGrayData], max_iter: int, eps: float
+) -> tuple[FloatArray, _Fit, bool, int]:
+    """Maximise the (stratified) partial likelihood: Newton–Raphson with step halving."""
+    beta = np.zeros(datas[0].x.shape[1])
+    terms = _evaluate(datas, beta)
     for iteration in range(1, max_iter + 1):
         step = np.linalg.solve(terms.information, terms.score)
-        candidate = finegray_terms(data, beta + step)
+        candidate = _evaluate(datas, beta + step)
         halvings = 0
         while (
             not np.isfinite(candidate.loglik)
@@ -165,7 +192,7 @@ def _newton(
         ) and halvings < 30:
             step = step / 2.0
             halvings += 1
-            candidate = finegray_terms(data, beta + step)
+            candidate = _evaluate(datas, beta + step)
         old = terms.loglik
         beta, terms = beta + step, candidate
         if abs(old - terms.loglik) <= eps * max(abs(terms.loglik), 1.0) and np.abs(
@@ -176,36 +203,51 @@ def _newton(
 
 
 def _codes_and_design(
-    formula: str, data: pd.DataFrame, cause: object, censored: object, cluster: str | None
+    formula: str, data: pd.DataFrame, cause: object, censored: object, extra: list[str]
 ) -> tuple[Design, npt.NDArray[np.intp], int, object]:
     """The design matrix of the formula's covariates and the event codes of its rows."""
     surv, _ = parse_surv(formula)
     if len(surv) != 2:
         raise FormulaError("finegray takes 'Surv(time, event) ~ terms' (no delayed entry)")
-    v.require_columns(data, time=surv[0], event=surv[1], cluster=cluster)
+    v.require_columns(data, time=surv[0], event=surv[1], model=extra)
     parsed = event_codes(data, surv[1], censored)
     if cause not in parsed.causes:
         raise SarcosurvError(f"cause {cause!r} is not among the event codes {list(parsed.causes)}")
     # The formula front end checks a 0/1 event; the causes are handled here.
     placeholder = np.where(parsed.codes < 0, np.nan, (parsed.codes > 0).astype(np.float64))
     frame = data.assign(**{surv[1]: placeholder})
-    design = build_design(formula, frame, [] if cluster is None else [cluster])
+    design = build_design(formula, frame, extra)
     codes = parsed.codes[design.used]
     return design, codes, parsed.causes.index(cause) + 1, cause
 
 
+def _residuals(
+    datas: list[FineGrayData], fit: _Fit, rows: list[IntArray], n: int, corrected: bool
+) -> FloatArray:
+    """Score residuals (plus the censoring correction) of every used row, in row order."""
+    out = np.zeros((n, datas[0].x.shape[1]))
+    for data, terms, positions in zip(datas, fit.strata, rows, strict=True):
+        residual = score_residuals(data, terms)
+        if corrected:
+            residual = residual + censoring_correction(data, terms)
+        out[positions[data.order]] = residual
+    return out
+
+
 def _variance(
-    data: FineGrayData, terms: FineGrayTerms, cluster_codes: npt.NDArray[np.intp] | None
+    datas: list[FineGrayData],
+    fit: _Fit,
+    rows: list[IntArray],
+    cluster_codes: IntArray | None,
 ) -> tuple[FloatArray, FloatArray]:
     """Sandwich variance (Fine & Gray; or by cluster, as coxph's) and the model-based one."""
-    inverse = np.linalg.inv(terms.information)
-    eta = score_residuals(data, terms)
-    if cluster_codes is None:
-        residual = eta + censoring_correction(data, terms)
-    else:
-        codes = cluster_codes[data.order]
+    inverse = np.linalg.inv(fit.information)
+    n = int(sum(r.size for r in rows))
+    residual = _residuals(datas, fit, rows, n, corrected=cluster_codes is None)
+    if cluster_codes is not None:
         residual = np.stack(
-            [np.bincount(codes, weights=eta[:, j]) for j in range(eta.shape[1])], axis=1
+            [np.bincount(cluster_codes, weights=residual[:, j]) for j in range(residual.shape[1])],
+            axis=1,
         )
     meat = residual.T @ residual
     sandwich: FloatArray = inverse @ meat @ inverse
@@ -213,10 +255,9 @@ def _variance(
 
 
 def _tests(
-    beta: FloatArray, vcov: FloatArray, data: FineGrayData, loglik: tuple[float, float]
+    beta: FloatArray, vcov: FloatArray, null: _Fit, loglik: tuple[float, float]
 ) -> dict[str, TestResult]:
     p = beta.size
-    null = finegray_terms(data, np.zeros(p))
     score = float(null.score @ np.linalg.solve(null.information, null.score))
     wald = float(beta @ np.linalg.solve(vcov, beta))
     lr = 2.0 * (loglik[1] - loglik[0])
@@ -226,10 +267,28 @@ def _tests(
     }
 
 
+def _strata_rows(
+    data: pd.DataFrame, design: Design, strata: tuple[str, ...]
+) -> tuple[list[IntArray], pd.DataFrame]:
+    """Positions (among the used rows) of each stratum, and the strata labels."""
+    n = int(design.used.sum())
+    if not strata:
+        return [np.arange(n, dtype=np.intp)], pd.DataFrame({"stratum": ["all"]})
+    grouping = group_codes(data.loc[design.used], strata)
+    order = np.argsort(grouping.codes, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(grouping.codes))))
+    rows = [order[bounds[s] : bounds[s + 1]] for s in range(grouping.n_groups)]
+    labels = grouping.labels.rename(columns={"group": "stratum"})
+    if len(strata) == 1 and strata[0] != "stratum":
+        labels[strata[0]] = labels["stratum"]
+    return rows, labels
+
+
 def finegray(
     formula: str,
     data: pd.DataFrame,
     cause: object = 1,
+    strata: str | Sequence[str] | None = None,
     cluster: str | None = None,
     *,
     censored: object = None,
@@ -256,6 +315,11 @@ def finegray(
     data : pandas.DataFrame
     cause : object
         The cause of interest (default 1).
+    strata : str or sequence of str, optional
+        Columns whose combinations get their own baseline subdistribution
+        hazard and their own censoring distribution ``G`` (as
+        ``survival::finegray`` with ``strata()`` followed by ``coxph(...,
+        strata())``).
     cluster : str, optional
         Cluster (e.g. centre) column: the standard errors are then robust by
         cluster, summing each cluster's score residuals as R ``coxph(...,
@@ -290,15 +354,26 @@ def finegray(
     """
     if weighting not in ("crr", "survival"):
         raise SarcosurvError(f"weighting must be 'crr' or 'survival', not {weighting!r}")
-    design, codes, code, cause = _codes_and_design(formula, data, cause, censored, cluster)
+    strata_columns = as_columns(strata)
+    extra = [*strata_columns, *([] if cluster is None else [cluster])]
+    design, codes, code, cause = _codes_and_design(formula, data, cause, censored, extra)
     if design.covariates.shape[1] == 0:
         raise FormulaError("finegray needs at least one covariate")
-    prepared = prepare_rows(
-        design.stop, codes, code, design.covariates, events_first=weighting == "survival"
-    )
-    if prepared.d.sum() == 0:
+    rows, strata_labels = _strata_rows(data, design, strata_columns)
+    datas = [
+        prepare_rows(
+            design.stop[r],
+            codes[r],
+            code,
+            design.covariates[r],
+            events_first=weighting == "survival",
+        )
+        for r in rows
+    ]
+    n_event = int(sum(d.target.sum() for d in datas))
+    if n_event == 0:
         raise SarcosurvError(f"no events of cause {cause!r} among the rows used")
-    beta, terms, converged, n_iter = _newton(prepared, max_iter, eps)
+    beta, fit, converged, n_iter = _newton(datas, max_iter, eps)
     if not converged:
         warnings.warn(
             f"finegray did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2
@@ -307,9 +382,9 @@ def finegray(
     if cluster is not None:
         used = data.loc[design.used, cluster]
         cluster_codes = np.asarray(pd.factorize(used)[0], dtype=np.intp)
-    vcov, naive = _variance(prepared, terms, cluster_codes)
-    null = finegray_terms(prepared, np.zeros(beta.size)).loglik
-    loglik = (null, terms.loglik)
+    vcov, naive = _variance(datas, fit, rows, cluster_codes)
+    null = _evaluate(datas, np.zeros(beta.size))
+    loglik = (null.loglik, fit.loglik)
     index = pd.Index(design.column_names, name="term")
     return FineGrayResult(
         formula=formula,
@@ -319,25 +394,35 @@ def finegray(
         naive_std_err=pd.Series(np.sqrt(np.diag(naive)), index=index, name="std_err"),
         vcov=pd.DataFrame(vcov, index=index, columns=index),
         loglik=loglik,
-        tests=_tests(beta, vcov, prepared, loglik),
+        tests=_tests(beta, vcov, null, loglik),
         n=int(codes.size),
-        n_event=int(prepared.target.sum()),
-        n_competing=int(prepared.competing.sum()),
+        n_event=n_event,
+        n_competing=int(sum(d.competing.sum() for d in datas)),
         excluded=design.excluded,
         cluster=cluster,
+        strata=strata_columns,
         conf_level=conf_level,
         converged=converged,
         n_iter=n_iter,
-        baseline=_baseline(prepared, terms, beta, design),
+        baseline=_baseline(datas, fit, beta, strata_labels),
         design=design,
     )
 
 
 def _baseline(
-    data: FineGrayData, terms: FineGrayTerms, beta: FloatArray, design: Design
+    datas: list[FineGrayData],
+    fit: _Fit,
+    beta: FloatArray,
+    labels: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Breslow cumulative subdistribution hazard at covariates 0 (uncentred)."""
-    centre = design.covariates.mean(axis=0)
-    eta_shift = float((data.x @ beta).max())
-    jumps = data.d / terms.s0 * np.exp(-eta_shift - centre @ beta)
-    return pd.DataFrame({"time": data.event_time, "cumulative_hazard": np.cumsum(jumps)})
+    """Breslow cumulative subdistribution hazard at covariates 0 (uncentred), per stratum."""
+    frames = []
+    for index, (data, terms) in enumerate(zip(datas, fit.strata, strict=True)):
+        # Each stratum's covariates were centred at its own mean (data.x = x - centre).
+        eta_shift = float((data.x @ beta).max())
+        jumps = data.d / terms.s0 * np.exp(-eta_shift - data.centre @ beta)
+        frame = pd.DataFrame({"time": data.event_time, "cumulative_hazard": np.cumsum(jumps)})
+        for column in labels.columns[::-1]:
+            frame.insert(0, column, labels[column].iloc[index])
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
