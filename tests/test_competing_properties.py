@@ -84,3 +84,41 @@ def test_gray_statistic_does_not_depend_on_row_order(data: pd.DataFrame) -> None
     a = ss.gray_test(data.assign(e=np.minimum(data["e"], 1)), "t", "e", by="g")
     b = ss.gray_test(shuffled.assign(e=np.minimum(shuffled["e"], 1)), "t", "e", by="g")
     np.testing.assert_allclose(a.statistic, b.statistic, rtol=1e-10, equal_nan=True)
+
+
+def test_finegray_without_competing_events_is_a_breslow_cox_model() -> None:
+    rng = np.random.default_rng(5)
+    n = 150
+    data = pd.DataFrame(
+        {
+            "t": np.ceil(rng.exponential(10, n)),
+            "e": rng.integers(0, 2, n),
+            "x": rng.normal(size=n),
+            "z": rng.integers(0, 2, n).astype(float),
+        }
+    )
+    fg = ss.finegray("Surv(t, e) ~ x + z", data, cause=1)
+    cox = ss.coxph("Surv(t, e) ~ x + z", data, ties="breslow")
+    np.testing.assert_allclose(fg.params.to_numpy(), cox.params.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(fg.naive_std_err.to_numpy(), cox.std_err.to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(fg.loglik, cox.loglik, rtol=1e-10)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_finegray_does_not_depend_on_row_order(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 60
+    data = pd.DataFrame(
+        {
+            "t": np.ceil(rng.exponential(5, n)),
+            "e": rng.integers(0, 3, n),
+            "x": rng.normal(size=n),
+        }
+    )
+    data.loc[0, "e"] = 1
+    shuffled = data.sample(frac=1.0, random_state=np.random.RandomState(seed))
+    a = ss.finegray("Surv(t, e) ~ x", data)
+    b = ss.finegray("Surv(t, e) ~ x", shuffled)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(a.std_err, b.std_err, rtol=1e-9)
