@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,6 +76,7 @@ def test_weight_two_is_a_duplicated_row(data: pd.DataFrame, truncated: bool) -> 
         np.testing.assert_allclose(a[column], b[column], rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.filterwarnings("ignore::sarcosurv.errors.SarcosurvWarning")
 @SETTINGS
 @given(competing_data())
 def test_gray_statistic_does_not_depend_on_row_order(data: pd.DataFrame) -> None:
