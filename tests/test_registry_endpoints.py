@@ -344,3 +344,20 @@ def test_synthetic_event_types_are_consistent(synthetic: pd.DataFrame) -> None:
     nrm = synthetic["os_cause"] == "non-relapse mortality"
     assert (synthetic.loc[nrm, "os_event"] == 1).all()
     assert (synthetic.loc[synthetic["os_cause"] == "alive", "os_event"] == 0).all()
+
+
+def test_pfs_cause_codes_the_competing_events() -> None:
+    from sarcosurv import registry
+
+    endpoints = registry.Cohort.from_frame(registry.synthetic_heilig2020(seed=2020)).endpoints()
+    expected = endpoints["pfs_event_type"].map(
+        {"censored": 0.0, "relapse/progression": 1.0, "death without progression": 2.0}
+    )
+    pd.testing.assert_series_equal(
+        endpoints["pfs_cause"], expected.astype(float), check_names=False
+    )
+    assert (
+        ((endpoints["pfs_cause"] > 0) == (endpoints["pfs_event"] == 1))
+        .where(endpoints["pfs_evaluable"], True)
+        .all()
+    )

@@ -18,6 +18,17 @@ from . import errors
 
 if TYPE_CHECKING:
     from . import registry, report, studies
+    from .centre_effect import CentreEffectResult, centre_effect_tests, centre_score_test
+    from .competing import (
+        CumulativeIncidenceResult,
+        FineGrayResult,
+        GrayTestResult,
+        cumulative_incidence,
+        finegray,
+        gray_test,
+    )
+    from .imputation import ImputationResult, PooledResult, impute, mi_coxph, pool
+    from .rmst import RMSTTestResult, rmst_test
     from .cox import CoxResult, FrailtyResult, coxph
     from .followup import FollowupResult, median_followup
     from .km import KaplanMeierResult, kaplan_meier
@@ -34,6 +45,22 @@ _LAZY: dict[str, str] = {
     "median_followup": ".followup",
     "FrailtyResult": ".cox",
     "Surv": ".surv",
+    "CumulativeIncidenceResult": ".competing",
+    "FineGrayResult": ".competing",
+    "GrayTestResult": ".competing",
+    "cumulative_incidence": ".competing",
+    "finegray": ".competing",
+    "gray_test": ".competing",
+    "RMSTTestResult": ".rmst",
+    "rmst_test": ".rmst",
+    "CentreEffectResult": ".centre_effect",
+    "centre_effect_tests": ".centre_effect",
+    "centre_score_test": ".centre_effect",
+    "ImputationResult": ".imputation",
+    "PooledResult": ".imputation",
+    "impute": ".imputation",
+    "mi_coxph": ".imputation",
+    "pool": ".imputation",
     "KaplanMeierResult": ".km",
     "kaplan_meier": ".km",
     "LogrankResult": ".logrank",
@@ -49,6 +76,23 @@ __all__ = [
     "LogrankResult",
     "Surv",
     "__version__",
+    "CumulativeIncidenceResult",
+    "FineGrayResult",
+    "GrayTestResult",
+    "cumulative_incidence",
+    "finegray",
+    "gray_test",
+    "RMSTTestResult",
+    "rmst_test",
+    "CentreEffectResult",
+    "centre_effect_tests",
+    "centre_score_test",
+    "ImputationResult",
+    "PooledResult",
+    "impute",
+    "mi_coxph",
+    "pool",
+
     "coxph",
     "errors",
     "kaplan_meier",

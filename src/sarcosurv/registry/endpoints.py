@@ -7,6 +7,8 @@ Censoring rules (time origin: date of first ASCT):
   first; patients without either are censored at their last contact. Where
   the progression status is not known (``progression_status_known == "no"``)
   PFS is missing (``pfs_evaluable`` false).
+  ``pfs_cause`` codes the PFS event for competing-risks analysis: 0 censored,
+  1 relapse/progression, 2 death without progression.
 * **Cause of death**: a death after relapse/progression, or with relapse/
   progression as its cause, is relapse/progression mortality; any other
   death is non-relapse mortality (EBMT's definition: death without prior
@@ -92,9 +94,12 @@ def _times(data: pd.DataFrame, scale: float) -> pd.DataFrame:
             "pfs_event_type": pd.Categorical(
                 event_type, ["censored", "relapse/progression", "death without progression"]
             ),
+            # Competing-risks coding of the PFS event (sarcosurv.cumulative_incidence):
+            # 0 censored, 1 relapse/progression, 2 death without progression.
+            "pfs_cause": np.select([progressed, dead], [1.0, 2.0], 0.0),
         },
         index=data.index,
-    )
+    ).assign(pfs_cause=lambda frame: frame["pfs_cause"].where(known))
 
 
 def _covariates(data: pd.DataFrame) -> pd.DataFrame:

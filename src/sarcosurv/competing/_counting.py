@@ -1,0 +1,105 @@
+"""Per-cause counts per cell and distinct time: the one link to the counting layer.
+
+:func:`counts` is the single function to change when the counting layer's
+``tabulate`` gains per-cause event counts (``sarcosurv.counting.tabulate``):
+today it asks :func:`sarcosurv._risksets.tabulate` for one sub-cell per
+(cell, event code) and adds the sub-cells back up, so the rows are coded and
+counted in one pass and no risk-set sum is written twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .._risksets import tabulate
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+__all__ = ["CauseCounts", "counts"]
+
+
+@dataclass(frozen=True)
+class CauseCounts:
+    """Counts per cell and distinct exit time, split by cause.
+
+    Attributes
+    ----------
+    times : ndarray (m,)
+        Sorted distinct exit times over all cells.
+    n_rows : ndarray of intp (cells, codes, m)
+        Unweighted rows leaving each cell at each time, by event code
+        (0 = censored, ``k`` = cause ``k``).
+    n_leave : ndarray (cells, codes, m)
+        The same, weighted.
+    n_risk : ndarray (cells, m)
+        Weighted number at risk (``entry < t <= time``).
+    """
+
+    times: FloatArray
+    n_rows: IntArray
+    n_leave: FloatArray
+    n_risk: FloatArray
+
+    @property
+    def n_exit(self) -> FloatArray:
+        """Weighted rows leaving, ``(cells, m)``."""
+        out: FloatArray = self.n_leave.sum(axis=1)
+        return out
+
+    @property
+    def n_event(self) -> FloatArray:
+        """Weighted events of cause ``k + 1`` at axis-0 index ``k``, ``(causes, cells, m)``."""
+        return np.ascontiguousarray(np.moveaxis(self.n_leave[:, 1:, :], 1, 0))
+
+
+def counts(
+    time: FloatArray,
+    code: IntArray,
+    n_causes: int,
+    *,
+    cell: IntArray | None = None,
+    n_cells: int = 1,
+    weights: FloatArray | None = None,
+    entry: FloatArray | None = None,
+) -> CauseCounts:
+    """Count at-risk rows, exits and per-cause events per cell and distinct time.
+
+    Parameters
+    ----------
+    time : ndarray (n,)
+        Exit times.
+    code : ndarray of intp (n,)
+        0 for censored, ``k`` for an event of cause ``k`` (1 .. ``n_causes``).
+    n_causes : int
+    cell : ndarray of intp (n,), optional
+        Cell (group) code of each row, ``0 .. n_cells - 1``.
+    weights, entry : ndarray (n,), optional
+        Case weights and left-truncation times.
+
+    Returns
+    -------
+    CauseCounts
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = counts(np.array([1.0, 2.0, 2.0]), np.array([1, 2, 0]), 2)
+    >>> c.n_event[:, 0, :].tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    width = n_causes + 1
+    sub = code if cell is None else cell * width + code
+    table = tabulate(
+        time, code > 0, cell=sub, n_cells=n_cells * width, weights=weights, entry=entry
+    )
+    m = table.times.size
+    return CauseCounts(
+        times=table.times,
+        n_rows=table.n_rows.reshape(n_cells, width, m),
+        n_leave=table.n_exit.reshape(n_cells, width, m),
+        n_risk=table.n_risk.reshape(n_cells, width, m).sum(axis=1),
+    )
