@@ -50,7 +50,8 @@ def bench(session: nox.Session) -> None:
 
 def _r_has(package: str) -> bool:
     lib = "c(Sys.getenv('FRAILTYEM_LIB', '/opt/rlib'), .libPaths())"
-    check = f"quit(status = as.integer(!requireNamespace('{package}', lib.loc = {lib}, quietly = TRUE)))"
+    found = f"requireNamespace('{package}', lib.loc = {lib}, quietly = TRUE)"
+    check = f"quit(status = as.integer(!{found}))"
     return subprocess.run(["Rscript", "-e", check], check=False).returncode == 0
 
 
