@@ -285,3 +285,58 @@ def score_test(inputs: ScoreInputs) -> tuple[float, float]:
     else:
         info, j_vec = score_variance_dense(inputs)
     return score_statistic(inputs), float(info - j_vec @ inputs.vcov @ j_vec)
+
+
+def censoring_survival(
+    stop: FloatArray, event: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray]:
+    """Reverse Kaplan–Meier ``G(c) = P(C > c)`` at the distinct censoring times.
+
+    Events count as censored observations of the censoring time; at a tied
+    time they are still at risk, as in any Kaplan–Meier estimate.
+    """
+    times, n_censored = np.unique(stop[~event], return_counts=True)
+    n_risk = stop.size - np.searchsorted(np.sort(stop), times, side="left")
+    return times, np.asarray(np.cumprod(1.0 - n_censored / n_risk), dtype=np.float64)
+
+
+def simulate_null(
+    rng: np.random.Generator,
+    inputs: ScoreInputs,
+    hazards: list[tuple[FloatArray, FloatArray, FloatArray]],
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """One data set from the fitted Cox model with the observed censoring.
+
+    Event times: ``T_j = min{t : Lambda_h(t) exp(eta_j) >= E_j}``, ``E_j``
+    standard exponential, on the fitted step baseline of the row's stratum
+    (never, past its last jump). Censoring: a censored row keeps its time; a
+    row with an event draws ``C_j`` from the reverse Kaplan–Meier beyond its
+    event time (``G(C) <= V G(T_obs)``, ``V`` uniform), or none when it has no
+    mass left. Rows neither failing nor censored end at the last observed time.
+    """
+    n = inputs.stop.size
+    target = rng.exponential(size=n) / inputs.risk
+    failure = np.full(n, np.inf)
+    for h, (times, _, cumulative) in enumerate(hazards):
+        rows = np.flatnonzero(inputs.stratum == h)
+        k = np.searchsorted(cumulative, target[rows], side="left")
+        hit = k < times.size
+        failure[rows[hit]] = times[k[hit]]
+    censor_times, survival = censoring_survival(inputs.stop, inputs.event)
+    at_exit = _at(censor_times, survival, inputs.stop)
+    at_exit[np.searchsorted(censor_times, inputs.stop, side="right") == 0] = 1.0
+    level = rng.uniform(size=n) * at_exit
+    k = np.searchsorted(-survival, -level, side="left")
+    censor = np.where(
+        (k < censor_times.size) & (at_exit > 0),
+        censor_times[np.minimum(k, censor_times.size - 1)],
+        np.inf,
+    )
+    censor = np.where(inputs.event, censor, inputs.stop)
+    time_ = np.minimum(failure, censor)
+    return np.where(np.isinf(time_), inputs.stop.max(), time_), failure <= censor
+
+
+def hazards_by_stratum(inputs: ScoreInputs) -> list[tuple[FloatArray, FloatArray, FloatArray]]:
+    """Per stratum: distinct event times, events, cumulative baseline hazard."""
+    return _hazard_by_stratum(inputs)

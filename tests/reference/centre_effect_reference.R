@@ -22,6 +22,11 @@ one_case <- function(data, rhs, centre, strata = NULL, ties = "efron") {
   full_rhs <- if (rhs == "1") sprintf("factor(%s)", centre) else sprintf("%s + factor(%s)", rhs, centre)
   full_fit <- coxph(as.formula(paste0(lhs, full_rhs, strata_term)), data, ties = ties)
   df_fixed <- sum(!is.na(coef(full_fit))) - sum(!is.na(coef(null_fit)))
+  # Centres without events: their dummies diverge and R stops short of the
+  # supremum. The supremum is the fit without their rows (risk zero).
+  with_events <- unique(data[[centre]][data$status == 1])
+  reduced <- data[data[[centre]] %in% with_events, ]
+  sup_fit <- coxph(as.formula(paste0(lhs, full_rhs, strata_term)), reduced, ties = ties)
   list(
     rhs = rhs, centre = centre, strata = if (is.null(strata)) NA else strata, ties = ties,
     score_statistic = unname(ca["tstat"]),
@@ -30,7 +35,9 @@ one_case <- function(data, rhs, centre, strata = NULL, ties = "efron") {
     loglik_null = null_fit$loglik[length(null_fit$loglik)],
     loglik_fixed = full_fit$loglik[2],
     fixed_statistic = 2 * (full_fit$loglik[2] - null_fit$loglik[length(null_fit$loglik)]),
-    fixed_df = df_fixed
+    fixed_df = df_fixed,
+    fixed_statistic_sup = 2 * (sup_fit$loglik[2] - null_fit$loglik[length(null_fit$loglik)]),
+    centres_without_events = length(unique(data[[centre]])) - length(with_events)
   )
 }
 
