@@ -152,7 +152,7 @@ def test_hand_case_without_covariates() -> None:
     assert result.score.variance == pytest.approx(info, rel=1e-12)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_score_is_invariant_to_row_order_and_centre_labels(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -182,3 +182,153 @@ def _score_only(data: pd.DataFrame) -> tuple[float, float]:
     fit = ss.coxph("Surv(time, status) ~ x", data)
     prepared = data.assign(__centre__=data["site"].astype(str))
     return kernels.score_test(_NullArrays.from_fit(fit, prepared, [], "site").inputs)
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _rats() -> pd.DataFrame:
+    return load_dataset("rats")
+
+
+def test_one_centre_is_a_group_error() -> None:
+    rats = _rats().assign(site="only")
+    with pytest.raises(GroupError, match=r"'site'.*'only'.*at least two centres"):
+        ss.centre_effect_tests("Surv(time, status) ~ rx", rats, "site")
+
+
+def test_centres_of_one_patient_are_a_group_error() -> None:
+    rats = _rats().assign(site=np.arange(300))
+    with pytest.raises(GroupError, match=r"'site'.*single patient"):
+        ss.centre_effect_tests("Surv(time, status) ~ rx", rats, "site")
+
+
+def test_centre_equal_to_the_stratum_is_a_group_error() -> None:
+    rats = _rats()
+    with pytest.raises(GroupError, match=r"'litter'.*each stratum of litter holds a single centre"):
+        ss.centre_effect_tests("Surv(time, status) ~ rx", rats, "litter", strata="litter")
+    rats["copy"] = rats["litter"] * 10
+    with pytest.raises(GroupError, match="single centre"):
+        ss.centre_effect_tests("Surv(time, status) ~ rx", rats, "litter", strata="copy")
+
+
+def test_missing_centre_rows_are_excluded_and_counted() -> None:
+    rats = _rats()
+    rats.index = [f"r{k}" for k in range(len(rats))]
+    holed = rats.assign(litter=rats["litter"].astype(float))
+    holed.loc[["r3", "r10", "r200"], "litter"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MonotoneLikelihoodWarning)
+        result = ss.centre_effect_tests("Surv(time, status) ~ rx", holed, "litter")
+        complete = ss.centre_effect_tests(
+            "Surv(time, status) ~ rx", rats.drop(index=["r3", "r10", "r200"]), "litter"
+        )
+    assert result.n == 297
+    assert list(result.excluded["row"]) == ["r10", "r200", "r3"]
+    assert set(result.excluded["reason"]) == {"missing litter"}
+    assert result.score.statistic == pytest.approx(complete.score.statistic, rel=1e-12)
+    assert result.fixed.statistic == pytest.approx(complete.fixed.statistic, rel=1e-9)
+
+
+def test_rows_the_cox_fit_drops_are_listed() -> None:
+    rats = _rats().astype({"rx": float})
+    rats.loc[5, "rx"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MonotoneLikelihoodWarning)
+        result = ss.centre_effect_tests("Surv(time, status) ~ rx", rats, "litter")
+    assert result.n == 299
+    assert list(result.excluded["row"]) == [5]
+
+
+def test_missing_centre_column_and_counting_process_data() -> None:
+    with pytest.raises(ColumnNotFoundError, match="centre column 'site'"):
+        ss.centre_effect_tests("Surv(time, status) ~ rx", _rats(), "site")
+    rats = _rats().assign(start=0.0)
+    with pytest.raises(SarcosurvError, match="right-censored"):
+        ss.centre_effect_tests("Surv(start, time, status) ~ rx", rats, "litter")
+
+
+def test_centres_without_events_are_named_in_a_warning() -> None:
+    with pytest.warns(MonotoneLikelihoodWarning, match=r"71 centre\(s\) without events \('10', "):
+        result = ss.centre_effect_tests("Surv(time, status) ~ rx", _rats(), "litter")
+    assert result.fixed.n_small_centres == 100  # litters of three rats
+    assert len(result.fixed.centres_without_events) == 71
+
+
+# ---------------------------------------------------------------- result object
+
+
+def test_result_object(results: dict[str, ss.CentreEffectResult]) -> None:
+    result = results["rats"]
+    frame = result.to_frame()
+    assert list(frame.columns) == ["test", "statistic", "df", "p_value", "size_at_5pct"]
+    assert list(frame["test"]) == ["score", "fixed", "frailty"]
+    assert frame["p_value"].iloc[0] == result.score.p_value
+    assert result.bootstrap is None
+    assert repr(result).startswith("<CentreEffectResult n=300 events=42 centres=100")
+    text = str(result)
+    assert "Read the score test" in text
+    assert "Commenges-Andersen" in text
+    assert "<table" in result._repr_html_()
+    with pytest.raises(AttributeError):
+        result.n = 3  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- bootstrap
+
+
+def test_bootstrap_is_seeded_and_reports_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    rats = load_dataset("rats")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MonotoneLikelihoodWarning)
+        run = [
+            ss.centre_effect_tests(
+                "Surv(time, status) ~ rx", rats, "litter", bootstrap=4, seed=11, progress=True
+            )
+            for _ in range(2)
+        ]
+    first, second = (r.bootstrap for r in run)
+    assert first is not None
+    assert second is not None
+    assert (first.n_exceeding, first.replicates) == (second.n_exceeding, second.replicates)
+    assert first.replicates + first.failed == 4
+    assert first.p_value == (1 + first.n_exceeding) / (1 + first.replicates)
+    assert first.statistic == run[0].frailty.statistic
+    assert "bootstrap [" in capsys.readouterr().err
+    assert list(run[0].to_frame()["test"]) == ["score", "fixed", "frailty", "bootstrap"]
+
+
+def test_null_simulation_keeps_the_observed_censoring() -> None:
+    inputs = _inputs("kidney")
+    hazards = kernels.hazards_by_stratum(inputs)
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        stop, event = kernels.simulate_null(rng, inputs, hazards)
+        censored = ~inputs.event
+        # a censored patient is censored no later than observed
+        assert np.all(stop[censored] <= inputs.stop[censored])
+        assert np.all(stop[censored & ~event] == inputs.stop[censored & ~event])
+        # simulated events fall on the fitted baseline's jump times
+        assert np.all(np.isin(stop[event], hazards[0][0]))
+
+
+def test_null_simulation_reproduces_the_cumulative_hazard() -> None:
+    """Without censoring, -log S(t) of the simulated times is Lambda_0(t) exp(eta)."""
+    n = 4000
+    times = np.linspace(0.1, 5, 50)
+    inputs = kernels.ScoreInputs(
+        stop=np.full(n, 10.0),
+        event=np.zeros(n, dtype=bool),
+        risk=np.full(n, 2.0),
+        covariates=np.zeros((n, 0)),
+        residuals=np.zeros(n),
+        centre=np.zeros(n, dtype=np.intp),
+        stratum=np.zeros(n, dtype=np.intp),
+        vcov=np.zeros((0, 0)),
+        efron=False,
+    )
+    hazards = [(times, np.ones(50), times * 0.1)]
+    stop, event = kernels.simulate_null(np.random.default_rng(5), inputs, hazards)
+    survival_at_3 = np.mean(~(event & (stop <= 3.0)))
+    expected = np.exp(-2.0 * 0.1 * times[times <= 3.0][-1])
+    assert survival_at_3 == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / n))

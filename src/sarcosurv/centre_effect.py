@@ -44,6 +44,7 @@ from . import _centre_score as kernels
 from ._results import TestResult
 from .cox import CoxResult, coxph
 from .errors import (
+    CollinearityWarning,
     ColumnNotFoundError,
     ConvergenceError,
     GroupError,
@@ -463,8 +464,11 @@ def _fixed_test(
     reduced[_CENTRE] = pd.Categorical(reduced[_CENTRE])
     with_events = int(np.sum(events > 0))
     full_formula = f"{formula} + C({_CENTRE})" if with_events > 1 else formula
-    with warnings.catch_warnings():
+    # Dummies aliased with centre-level covariates are dropped by coxph;
+    # overflow on the way is its step halving at work.
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", MonotoneLikelihoodWarning)
+        warnings.simplefilter("ignore", CollinearityWarning)
         full = coxph(full_formula, reduced, ties=ties, strata=strata or None)
     n_null_terms = arrays.inputs.covariates.shape[1]
     df = len(full.params) - n_null_terms + len(no_event)
@@ -520,7 +524,7 @@ def _bootstrap(
         frame["__time__"] = stop
         frame["__event__"] = event.astype(np.int64)
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
                 warnings.simplefilter("ignore", SarcosurvWarning)
                 fit = coxph(
                     replicate_formula, frame, ties=ties, strata=strata or None, frailty=_CENTRE
