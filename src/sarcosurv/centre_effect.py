@@ -41,10 +41,10 @@ import pandas as pd
 from scipy import stats
 
 from . import _centre_score as kernels
+from ._centre_fixed import fit_loglik, independent_columns
 from ._results import TestResult
 from .cox import CoxResult, coxph
 from .errors import (
-    CollinearityWarning,
     ColumnNotFoundError,
     ConvergenceError,
     GroupError,
@@ -324,7 +324,7 @@ def centre_effect_tests(
     used = prepared.loc[arrays.used].reset_index(drop=True)
     statistic, variance = kernels.score_test(arrays.inputs)
     score = ScoreTest(statistic, variance, float(stats.chi2.sf(statistic**2 / variance, 1)))
-    fixed = _fixed_test(formula, used, arrays, strata_list, ties, null_fit.loglik[1])
+    fixed = _fixed_test(arrays, null_fit.loglik[1])
     frailty_fit = coxph(formula, used, ties=ties, strata=strata_list or None, frailty=_CENTRE)
     assert frailty_fit.frailty is not None
     lrt = frailty_fit.frailty.lrt
@@ -441,55 +441,53 @@ def _check_design(arrays: _NullArrays, strata: list[str]) -> None:
         )
 
 
-def _fixed_test(
-    formula: str,
-    used: pd.DataFrame,
-    arrays: _NullArrays,
-    strata: list[str],
-    ties: Literal["efron", "breslow"],
-    loglik_null: float,
-) -> FixedEffectsTest:
+def _fixed_test(arrays: _NullArrays, loglik_null: float) -> FixedEffectsTest:
     """LRT of the centre dummies at the supremum of the likelihood.
 
     A centre without events has the maximum of its dummy at minus infinity,
     where its rows drop out of every risk set: the supremum is the fit
-    without those rows (exact, where Newton iterations would only approach it).
+    without those rows (exact, where Newton iterations would only approach
+    it). Dummies aliased with covariates or strata are left out of ``df``.
     """
-    codes, event = arrays.inputs.centre, arrays.inputs.event
-    events = np.bincount(codes, weights=event.astype(np.float64))
+    inputs = arrays.inputs
+    codes = inputs.centre
+    events = np.bincount(codes, weights=inputs.event.astype(np.float64))
     sizes = np.bincount(codes)
     no_event = tuple(arrays.centre_labels[k] for k in np.flatnonzero(events == 0))
     n_small = int(np.sum(sizes < SMALL_CENTRE_SIZE))
-    reduced = used.loc[events[codes] > 0].copy()
-    reduced[_CENTRE] = pd.Categorical(reduced[_CENTRE])
-    with_events = int(np.sum(events > 0))
-    full_formula = f"{formula} + C({_CENTRE})" if with_events > 1 else formula
-    # Dummies aliased with centre-level covariates are dropped by coxph;
-    # overflow on the way is its step halving at work.
-    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore", MonotoneLikelihoodWarning)
-        warnings.simplefilter("ignore", CollinearityWarning)
-        full = coxph(full_formula, reduced, ties=ties, strata=strata or None)
-    n_null_terms = arrays.inputs.covariates.shape[1]
-    df = len(full.params) - n_null_terms + len(no_event)
+    rows = events[codes] > 0
+    with_events = np.flatnonzero(events > 0)
+    dummies = (codes[rows, None] == with_events[None, 1:]).astype(np.float64)
+    x = np.hstack([inputs.covariates[rows], dummies])
+    stratum = inputs.stratum[rows]
+    keep = independent_columns(x, stratum)
+    n_null = independent_columns(inputs.covariates, inputs.stratum).size
+    loglik, _, _ = fit_loglik(
+        x[:, keep], inputs.stop[rows], inputs.event[rows], stratum, inputs.efron
+    )
+    df = keep.size - n_null + len(no_event)
     if no_event or n_small:
-        shown = ", ".join(repr(c) for c in no_event[:10])
-        more = f" and {len(no_event) - 10} more" if len(no_event) > 10 else ""
-        warnings.warn(
-            f"fixed centre effects: {len(no_event)} centre(s) without events "
-            f"({shown}{more}; their dummies diverge, the LRT uses the supremum) and "
-            f"{n_small} centre(s) with fewer than {SMALL_CENTRE_SIZE} patients: the "
-            "chi-square reference of this LRT is unreliable; read the score test",
-            MonotoneLikelihoodWarning,
-            stacklevel=3,
-        )
-    statistic = max(0.0, 2.0 * (full.loglik[1] - loglik_null))
+        _warn_fixed(no_event, n_small)
+    statistic = max(0.0, 2.0 * (loglik - loglik_null))
     return FixedEffectsTest(
         statistic=statistic,
         df=df,
         p_value=float(stats.chi2.sf(statistic, df)),
         centres_without_events=no_event,
         n_small_centres=n_small,
+    )
+
+
+def _warn_fixed(no_event: tuple[str, ...], n_small: int) -> None:
+    shown = ", ".join(repr(c) for c in no_event[:10])
+    more = f" and {len(no_event) - 10} more" if len(no_event) > 10 else ""
+    warnings.warn(
+        f"fixed centre effects: {len(no_event)} centre(s) without events "
+        f"({shown}{more}; their dummies diverge, the LRT uses the supremum) and "
+        f"{n_small} centre(s) with fewer than {SMALL_CENTRE_SIZE} patients: the "
+        "chi-square reference of this LRT is unreliable; read the score test",
+        MonotoneLikelihoodWarning,
+        stacklevel=4,
     )
 
 
