@@ -31,6 +31,6 @@ __all__ = [
     "registry",
     "report",
 ]
-from .centre_effect import CentreEffectResult, centre_effect_tests
+from .centre_effect import CentreEffectResult, centre_effect_tests, centre_score_test
 
-__all__ += ["CentreEffectResult", "centre_effect_tests"]
+__all__ += ["CentreEffectResult", "centre_effect_tests", "centre_score_test"]

@@ -136,7 +136,7 @@ def fit_loglik(
     stratum: IntArray,
     efron: bool,
     beta: FloatArray | None = None,
-    max_iter: int = 30,
+    max_iter: int = 50,
     eps: float = 1e-9,
 ) -> tuple[float, FloatArray, int]:
     """Maximised log partial likelihood by Newton-Raphson with step halving.
@@ -149,9 +149,26 @@ def fit_loglik(
     s_stratum = stratum[sorted_data.order]
     stratum_start = np.append(np.flatnonzero(np.diff(s_stratum, prepend=-1)), s_stratum.size)
     beta = np.zeros(x.shape[1]) if beta is None else beta.astype(np.float64)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _newton(sorted_data, xs, stratum_start, beta, max_iter, eps)
+
+
+def _newton(
+    sorted_data: SortedSurvival,
+    xs: FloatArray,
+    stratum_start: IntArray,
+    beta: FloatArray,
+    max_iter: int,
+    eps: float,
+) -> tuple[float, FloatArray, int]:
     loglik, score, info = _derivatives(sorted_data, xs, stratum_start, beta)
     for iteration in range(1, max_iter + 1):
         step = np.linalg.lstsq(info, score, rcond=None)[0]
+        # A diverging dummy (monotone likelihood) makes the information nearly
+        # singular: cap the change of any linear predictor at 10 per iteration.
+        largest = float(np.max(np.abs(xs @ step), initial=0.0))
+        if largest > 10.0:
+            step = step * (10.0 / largest)
         for _ in range(30):
             new_loglik, new_score, new_info = _derivatives(
                 sorted_data, xs, stratum_start, beta + step

@@ -61,6 +61,7 @@ __all__ = [
     "FixedEffectsTest",
     "ScoreTest",
     "centre_effect_tests",
+    "centre_score_test",
 ]
 
 #: Centres with fewer patients than this count as small in the fixed-effects warning.
@@ -314,16 +315,8 @@ def centre_effect_tests(
     0.0003
     """
     strata_list = [strata] if isinstance(strata, str) else list(strata or [])
-    prepared, labels, excluded = _prepare(data, centre, strata_list)
-    null_fit = coxph(formula, prepared, ties=ties, strata=strata_list or None)
-    arrays = _NullArrays.from_fit(null_fit, prepared, strata_list, centre)
-    excluded = pd.concat(
-        [excluded, _fit_exclusions(null_fit, labels)], ignore_index=True
-    ).sort_values("row", kind="stable", ignore_index=True)
-    _check_design(arrays, strata_list)
-    used = prepared.loc[arrays.used].reset_index(drop=True)
-    statistic, variance = kernels.score_test(arrays.inputs)
-    score = ScoreTest(statistic, variance, float(stats.chi2.sf(statistic**2 / variance, 1)))
+    null_fit, arrays, used, excluded = _null_model(formula, data, centre, strata_list, ties)
+    score = _score(arrays)
     fixed = _fixed_test(arrays, null_fit.loglik[1])
     frailty_fit = coxph(formula, used, ties=ties, strata=strata_list or None, frailty=_CENTRE)
     assert frailty_fit.frailty is not None
@@ -348,6 +341,59 @@ def centre_effect_tests(
         bootstrap=boot,
         excluded=excluded,
     )
+
+
+def centre_score_test(
+    formula: str,
+    data: pd.DataFrame,
+    centre: str,
+    strata: str | list[str] | None = None,
+    ties: Literal["efron", "breslow"] = "efron",
+) -> ScoreTest:
+    """Only the Commenges–Andersen score test of :func:`centre_effect_tests`.
+
+    For large data: it needs just the Cox fit without the centre, O(n log n)
+    whatever the number of centres (when each centre lies in one stratum).
+
+    Examples
+    --------
+    >>> import sarcosurv as ss
+    >>> import pandas as pd
+    >>> rats = pd.read_csv("tests/data/rats.csv")  # doctest: +SKIP
+    >>> ss.centre_score_test("Surv(time, status) ~ rx", rats, "litter").p_value  # doctest: +SKIP
+    0.000327...
+    """
+    strata_list = [strata] if isinstance(strata, str) else list(strata or [])
+    return _score(_null_model(formula, data, centre, strata_list, ties)[1])
+
+
+def _null_model(
+    formula: str,
+    data: pd.DataFrame,
+    centre: str,
+    strata: list[str],
+    ties: Literal["efron", "breslow"],
+) -> tuple[CoxResult, _NullArrays, pd.DataFrame, pd.DataFrame]:
+    """The Cox fit without the centre, its arrays, the rows used and the rows excluded."""
+    prepared, labels, excluded = _prepare(data, centre, strata)
+    null_fit = coxph(formula, prepared, ties=ties, strata=strata or None)
+    arrays = _NullArrays.from_fit(null_fit, prepared, strata, centre)
+    excluded = pd.concat(
+        [excluded, _fit_exclusions(null_fit, labels)], ignore_index=True
+    ).sort_values("row", kind="stable", ignore_index=True)
+    _check_design(arrays, strata)
+    used = prepared.loc[arrays.used].reset_index(drop=True)
+    return null_fit, arrays, used, excluded
+
+
+def _score(arrays: _NullArrays) -> ScoreTest:
+    statistic, variance = kernels.score_test(arrays.inputs)
+    if not variance > 0:
+        raise ConvergenceError(
+            f"the score test's variance is {variance:.3g}: no information on a centre "
+            f"effect in column {arrays.centre_column!r}"
+        )
+    return ScoreTest(statistic, variance, float(stats.chi2.sf(statistic**2 / variance, 1)))
 
 
 def _prepare(
