@@ -94,9 +94,10 @@ def _inputs(name: str) -> kernels.ScoreInputs:
 @pytest.mark.parametrize("name", ["rats", "rats_strata_sex", "kidney", "kidney_strata_sex"])
 def test_running_aggregates_equal_the_dense_computation(name: str) -> None:
     inputs = _inputs(name)
-    info_fast, j_fast = kernels.score_variance_fast(inputs)
-    info_dense, j_dense = kernels.score_variance_dense(inputs, max_cells=5_000)
+    info_fast, j_fast, third_fast = kernels.score_variance_fast(inputs)
+    info_dense, j_dense, third_dense = kernels.score_variance_dense(inputs, max_cells=5_000)
     assert float(info_fast) == pytest.approx(float(info_dense), rel=1e-10)
+    assert third_fast == pytest.approx(third_dense, rel=1e-10)
     np.testing.assert_allclose(j_fast, j_dense, rtol=1e-9, atol=1e-10)
 
 

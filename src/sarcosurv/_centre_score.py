@@ -20,9 +20,12 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+#: Per stratum: distinct event times, numbers of events, cumulative baseline hazard.
+Hazards = list[tuple[FloatArray, FloatArray, FloatArray]]
 
 __all__ = [
     "ScoreInputs",
+    "centres_within_strata",
     "cumulative_hazard",
     "score_statistic",
     "score_variance_dense",
@@ -74,9 +77,7 @@ def cumulative_hazard(
     return times, n_event.astype(np.float64), np.cumsum(np.bincount(group, weights=step))
 
 
-def _hazard_by_stratum(
-    inputs: ScoreInputs,
-) -> list[tuple[FloatArray, FloatArray, FloatArray]]:
+def _hazard_by_stratum(inputs: ScoreInputs) -> Hazards:
     return [
         cumulative_hazard(
             inputs.stop[inputs.stratum == h],
@@ -98,10 +99,11 @@ def _at(times: FloatArray, cumulative: FloatArray, at: FloatArray) -> FloatArray
     return np.concatenate([[0.0], cumulative])[np.searchsorted(times, at, side="right")]
 
 
-def path_residuals(inputs: ScoreInputs) -> FloatArray:
+def path_residuals(inputs: ScoreInputs, hazards: Hazards | None = None) -> FloatArray:
     """``delta_j - exp(eta_j) Lambda_h(T_j)``: each row's martingale at its exit."""
     out = np.empty(inputs.stop.size)
-    for h, (times, _, cumulative) in enumerate(_hazard_by_stratum(inputs)):
+    hazards = _hazard_by_stratum(inputs) if hazards is None else hazards
+    for h, (times, _, cumulative) in enumerate(hazards):
         rows = inputs.stratum == h
         out[rows] = inputs.event[rows] - inputs.risk[rows] * _at(
             times, cumulative, inputs.stop[rows]
@@ -109,53 +111,71 @@ def path_residuals(inputs: ScoreInputs) -> FloatArray:
     return out
 
 
-def score_statistic(inputs: ScoreInputs) -> float:
+def score_statistic(inputs: ScoreInputs, third: float) -> float:
     """``T = sum_i M_i^2 - D + sum_h sum_t d_h(t) sum_i p_ih(t)^2`` (Commenges–Andersen).
 
-    ``M_i`` sums the fit's martingale residuals over centre ``i``; the last
-    sum is over the event times ``t`` of each stratum.
+    ``M_i`` sums the fit's martingale residuals over centre ``i``; ``third``
+    is the last sum (over the event times ``t`` of each stratum), computed
+    with the variance.
     """
     centre_sum = np.bincount(inputs.centre, weights=inputs.residuals)
-    third = 0.0
-    for h, (times, n_event, _) in enumerate(_hazard_by_stratum(inputs)):
-        rows = inputs.stratum == h
-        order = np.argsort(inputs.stop[rows], kind="stable")
-        stop = inputs.stop[rows][order]
-        risk = inputs.risk[rows][order]
-        centre = inputs.centre[rows][order]
-        # R_ih(t)^2 summed over centres at each event time, by the exits of rows.
-        r_before = _reverse_cumsum_by(centre, risk)
-        delta = (r_before - risk) ** 2 - r_before**2
-        initial = float(np.sum(np.bincount(centre, weights=risk) ** 2))
-        sum_sq = initial + _cumsum_before(stop, delta, times)
-        s0 = np.sum(risk) + _cumsum_before(stop, -risk, times)
-        third += float(np.sum(n_event * sum_sq / s0**2))
     return float(np.sum(centre_sum**2) - np.sum(inputs.event) + third)
 
 
-def _exclusive_cumsum_by(group: IntArray, values: FloatArray) -> FloatArray:
+@dataclass(frozen=True)
+class _Grouping:
+    """Rows regrouped by centre, keeping their order within each centre."""
+
+    group: IntArray
+    perm: IntArray  # row positions, grouped
+    first: IntArray  # for each grouped position, the position where its group starts
+    n_groups: int
+
+    @classmethod
+    def of(cls, group: IntArray) -> _Grouping:
+        perm = np.argsort(group, kind="stable")
+        grouped = group[perm]
+        starts = np.ones(grouped.size, dtype=bool)
+        starts[1:] = grouped[1:] != grouped[:-1]
+        first = np.maximum.accumulate(np.where(starts, np.arange(grouped.size), 0))
+        return cls(group, perm, first, int(group.max()) + 1)
+
+    def totals(self, values: FloatArray) -> FloatArray:
+        """Per group sums (rows x columns for 2-d values)."""
+        if values.ndim == 1:
+            return np.asarray(
+                np.bincount(self.group, weights=values, minlength=self.n_groups), dtype=np.float64
+            )
+        if values.shape[1] == 0:
+            return np.zeros((self.n_groups, 0))
+        columns = [
+            np.bincount(self.group, weights=values[:, k], minlength=self.n_groups)
+            for k in range(values.shape[1])
+        ]
+        return np.asarray(np.stack(columns, axis=1), dtype=np.float64).reshape(
+            self.n_groups, values.shape[1]
+        )
+
+
+def _exclusive_cumsum_by(grouping: _Grouping, values: FloatArray) -> FloatArray:
     """Per row, the sum of ``values`` over the earlier rows (in the given order) of its group."""
-    order = np.argsort(group, kind="stable")
-    ordered = values[order]
+    ordered = values[grouping.perm]
     cumulative = np.cumsum(ordered, axis=0) - ordered
-    sorted_group = group[order]
-    first = np.searchsorted(sorted_group, sorted_group, side="left")
     out = np.empty_like(cumulative)
-    out[order] = cumulative - cumulative[first]
+    out[grouping.perm] = cumulative - cumulative[grouping.first]
     return out
 
 
-def _reverse_cumsum_by(group: IntArray, values: FloatArray) -> FloatArray:
+def _reverse_cumsum_by(grouping: _Grouping, values: FloatArray) -> FloatArray:
     """Per row, the sum of ``values`` over this and the later rows of its group."""
-    total = np.zeros((int(group.max()) + 1, *values.shape[1:]))
-    np.add.at(total, group, values)
-    return np.asarray(total[group] - _exclusive_cumsum_by(group, values))
+    total = grouping.totals(values)
+    return np.asarray(total[grouping.group] - _exclusive_cumsum_by(grouping, values))
 
 
-def _cumsum_before(sorted_stop: FloatArray, delta: FloatArray, times: FloatArray) -> FloatArray:
-    """Sum of ``delta`` over rows with exit strictly before each of ``times``."""
+def _cumsum_before(delta: FloatArray, exited: IntArray) -> FloatArray:
+    """Sum of ``delta`` over the first ``exited`` rows (those leaving before each time)."""
     cumulative = np.concatenate([np.zeros((1, *delta.shape[1:])), np.cumsum(delta, axis=0)])
-    return np.asarray(cumulative[np.searchsorted(sorted_stop, times, side="left")])
+    return np.asarray(cumulative[exited])
 
 
 def _state_moments(r: FloatArray, b: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -183,21 +203,25 @@ def _stratum_aggregates(
     risk = inputs.risk[rows][order]
     centre = inputs.centre[rows][order]
     x_risk = inputs.covariates[rows][order] * risk[:, None]
-    r_before = _reverse_cumsum_by(centre, risk)
-    b_before = _exclusive_cumsum_by(centre, path[rows][order])
-    w_before = _reverse_cumsum_by(centre, x_risk)
+    grouping = _Grouping.of(centre)
+    r_before = _reverse_cumsum_by(grouping, risk)
+    b_before = _exclusive_cumsum_by(grouping, path[rows][order])
+    w_before = _reverse_cumsum_by(grouping, x_risk)
     scalar_0, vector_0 = _state_moments(r_before, b_before, w_before)
     scalar_1, vector_1 = _state_moments(
         r_before - risk, b_before + path[rows][order], w_before - x_risk
     )
     first = np.zeros(stop.size, dtype=bool)
-    first[np.unique(centre, return_index=True)[1]] = True  # each centre's first exit
-    scalar = scalar_0[first].sum(axis=0) + _cumsum_before(stop, scalar_1 - scalar_0, times)
-    vector = vector_0[first].sum(axis=0) + _cumsum_before(stop, vector_1 - vector_0, times)
+    first[grouping.perm[np.unique(grouping.first)]] = True  # each centre's first exit
+    exited = np.searchsorted(stop, times, side="left")
+    scalar = scalar_0[first].sum(axis=0) + _cumsum_before(scalar_1 - scalar_0, exited)
+    vector = vector_0[first].sum(axis=0) + _cumsum_before(vector_1 - vector_0, exited)
     return scalar, vector
 
 
-def score_variance_fast(inputs: ScoreInputs) -> tuple[FloatArray, FloatArray]:
+def score_variance_fast(
+    inputs: ScoreInputs, hazards: Hazards | None = None
+) -> tuple[FloatArray, FloatArray, float]:
     """``I`` and ``J`` of the score's variance when every centre lies in one stratum.
 
     With ``A_h = sum_i p_ih M_i - sum_i p_ih^2`` and
@@ -209,10 +233,11 @@ def score_variance_fast(inputs: ScoreInputs) -> tuple[FloatArray, FloatArray]:
     function of running aggregates, so the cost is O(n log n) whatever the
     number of centres.
     """
-    path = path_residuals(inputs)
+    hazards = _hazard_by_stratum(inputs) if hazards is None else hazards
+    path = path_residuals(inputs, hazards)
     p = inputs.covariates.shape[1]
-    info, j_vec = 0.0, np.zeros(p)
-    for h, (times, n_event, cumulative) in enumerate(_hazard_by_stratum(inputs)):
+    info, j_vec, third = 0.0, np.zeros(p), 0.0
+    for h, (times, n_event, cumulative) in enumerate(hazards):
         scalar, vector = _stratum_aggregates(inputs, inputs.stratum == h, path, times)
         lam = np.concatenate([[0.0], cumulative[:-1]])  # Lambda_h(t-) at the event times
         s0, r2, r3, rb, rb2, r2b = scalar.T
@@ -222,16 +247,17 @@ def score_variance_fast(inputs: ScoreInputs) -> tuple[FloatArray, FloatArray]:
         p_mm = (rb2 - 2 * lam * r2b + lam**2 * r3) / s0
         p_pm = (r2b - lam * r3) / s0**2
         info += 4.0 * float(np.sum(n_event * (p_mm - 2 * p_pm + r3 / s0**3 - a**2)))
+        third += float(np.sum(n_event * p_p))
         w, wb, wr = vector[:, :p], vector[:, p : 2 * p], vector[:, 2 * p :]
         m_z = (wb - lam[:, None] * wr) / s0[:, None]
         terms = m_z - wr / s0[:, None] ** 2 - a[:, None] * w / s0[:, None]
         j_vec += 2.0 * (n_event @ terms)
-    return np.asarray(info), j_vec
+    return np.asarray(info), j_vec, third
 
 
 def score_variance_dense(
-    inputs: ScoreInputs, max_cells: int = 4_000_000
-) -> tuple[FloatArray, FloatArray]:
+    inputs: ScoreInputs, max_cells: int = 4_000_000, hazards: Hazards | None = None
+) -> tuple[FloatArray, FloatArray, float]:
     """``I`` and ``J`` (see :func:`score_variance_fast`) on centre x event-time matrices.
 
     Needed when a centre spans several strata (its martingale then moves with
@@ -244,12 +270,12 @@ def score_variance_dense(
     indicator = sparse.csr_matrix(
         (np.ones(n), (inputs.centre, np.arange(n))), shape=(int(inputs.centre.max()) + 1, n)
     )
-    hazards = _hazard_by_stratum(inputs)
+    hazards = _hazard_by_stratum(inputs) if hazards is None else hazards
     exit_hazard = np.empty(n)
     for g, (times_g, _, cumulative_g) in enumerate(hazards):
         rows = inputs.stratum == g
         exit_hazard[rows] = _at(times_g, cumulative_g, inputs.stop[rows])
-    info, j_vec = 0.0, np.zeros(p)
+    info, j_vec, third = 0.0, np.zeros(p), 0.0
     block = max(1, max_cells // n)
     for h, (times, n_event, _) in enumerate(hazards):
         for lo in range(0, times.size, block):
@@ -268,10 +294,11 @@ def score_variance_dense(
             h_it = 2.0 * (martingale - share - a)
             d = n_event[lo : lo + block]
             info += float(np.sum(d * (h_it**2 * share).sum(axis=0)))
+            third += float(np.sum(d * (share**2).sum(axis=0)))
             for k in range(p):
                 z = (indicator @ (at_risk * inputs.covariates[:, k : k + 1])) / s0
                 j_vec[k] += float(np.sum(d * (h_it * z).sum(axis=0)))
-    return np.asarray(info), j_vec
+    return np.asarray(info), j_vec, third
 
 
 def score_test(inputs: ScoreInputs) -> tuple[float, float]:
@@ -279,12 +306,38 @@ def score_test(inputs: ScoreInputs) -> tuple[float, float]:
 
     ``T^2 / variance`` is referred to chi-square(1), as ``frailtyEM::ca_test``.
     """
-    strata_per_centre = np.bincount(np.unique(np.stack([inputs.centre, inputs.stratum]), axis=1)[0])
-    if np.all(strata_per_centre <= 1):
-        info, j_vec = score_variance_fast(inputs)
+    inputs = _sorted(inputs)
+    hazards = _hazard_by_stratum(inputs)
+    if centres_within_strata(inputs.centre, inputs.stratum):
+        info, j_vec, third = score_variance_fast(inputs, hazards)
     else:
-        info, j_vec = score_variance_dense(inputs)
-    return score_statistic(inputs), float(info - j_vec @ inputs.vcov @ j_vec)
+        info, j_vec, third = score_variance_dense(inputs, hazards=hazards)
+    return score_statistic(inputs, third), float(info - j_vec @ inputs.vcov @ j_vec)
+
+
+def _sorted(inputs: ScoreInputs) -> ScoreInputs:
+    """Rows in (stratum, time) order: later sorts and searches then run on sorted data."""
+    order = np.lexsort((inputs.stop, inputs.stratum))
+    return ScoreInputs(
+        stop=inputs.stop[order],
+        event=inputs.event[order],
+        risk=inputs.risk[order],
+        covariates=inputs.covariates[order],
+        residuals=inputs.residuals[order],
+        centre=inputs.centre[order],
+        stratum=inputs.stratum[order],
+        vcov=inputs.vcov,
+        efron=inputs.efron,
+    )
+
+
+def centres_within_strata(centre: IntArray, stratum: IntArray) -> bool:
+    """True when every centre's rows lie in a single stratum."""
+    if not np.any(stratum):
+        return True
+    order = np.lexsort((stratum, centre))
+    same_centre = centre[order][1:] == centre[order][:-1]
+    return not bool(np.any(same_centre & (stratum[order][1:] != stratum[order][:-1])))
 
 
 def censoring_survival(
