@@ -91,7 +91,9 @@ def bench(session: nox.Session) -> None:
 
 
 def _r_has(package: str) -> bool:
-    check = f"quit(status = as.integer(!requireNamespace('{package}', quietly = TRUE)))"
+    lib = "c(Sys.getenv('FRAILTYEM_LIB', '/opt/rlib'), .libPaths())"
+    found = f"requireNamespace('{package}', lib.loc = {lib}, quietly = TRUE)"
+    check = f"quit(status = as.integer(!{found}))"
     return subprocess.run(["Rscript", "-e", check], check=False).returncode == 0
 
 
@@ -104,7 +106,7 @@ def conformance(session: nox.Session) -> None:
     if shutil.which("Rscript") is None:
         session.error("Rscript is not on PATH: install r-base-core and r-cran-survival")
     for script in sorted((ROOT / "tests" / "reference").glob("*.R")):
-        needs = [pkg for pkg in ("frailtyEM",) if f"library({pkg})" in script.read_text()]
+        needs = [pkg for pkg in ("frailtyEM",) if f"library({pkg}" in script.read_text()]
         missing = [pkg for pkg in needs if not _r_has(pkg)]
         if missing:
             # frailtyEM is not packaged for Debian; its committed JSON stays in use.

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Case, Unavailable, cpu_note, time_contender
 
-MODULES = ["km", "logrank", "cox", "frailty", "competing"]
+MODULES = ["km", "logrank", "cox", "frailty", "competing", "centre_effect"]
 
 
 def run_case(case: Case) -> list[dict[str, object]]:
