@@ -14,6 +14,8 @@ from .frailty import FrailtyResult
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
 
+from .imputation import ImputationResult, PooledResult, impute, mi_coxph, pool
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -30,4 +32,9 @@ __all__ = [
     "median_followup",
     "registry",
     "report",
+    "ImputationResult",
+    "PooledResult",
+    "impute",
+    "mi_coxph",
+    "pool",
 ]
