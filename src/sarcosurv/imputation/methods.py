@@ -15,9 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.linalg
 import statsmodels.api as sm
-from statsmodels.discrete.discrete_model import MNLogit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 __all__ = ["augment", "impute_logistic", "impute_ordered", "impute_pmm", "impute_polytomous"]
 
@@ -160,29 +159,63 @@ def impute_logistic(
     return np.asarray(rng.random(x_missing.shape[0]) < 1 / (1 + np.exp(-eta)), dtype=np.intp)
 
 
-class _WeightedMNLogit(MNLogit):  # type: ignore[misc]
-    """statsmodels' multinomial logit with case weights (for the augmented rows)."""
+def _softmax_rest(eta: FloatArray) -> FloatArray:
+    """Probabilities of levels 1..J given linear predictors of levels 1..J (level 0: eta 0)."""
+    full = np.column_stack([np.zeros(eta.shape[0]), eta])
+    full -= full.max(axis=1, keepdims=True)
+    expd = np.exp(full)
+    return np.asarray(expd / expd.sum(axis=1, keepdims=True), dtype=np.float64)
 
-    def __init__(self, endog: Any, exog: Any, weights: FloatArray) -> None:
-        super().__init__(endog, exog)
-        self.case_weights = weights
 
-    def loglike(self, params: FloatArray) -> float:
-        return float(np.sum(self.case_weights[:, None] * self.loglikeobs(params)))
+def _multinomial_information(x: FloatArray, prob: FloatArray, weights: FloatArray) -> FloatArray:
+    """Fisher information of the baseline-category logit, blocks (level a, level b)."""
+    levels, k = prob.shape[1] - 1, x.shape[1]
+    rest = prob[:, 1:]
+    info = np.empty((levels, k, levels, k))
+    for a in range(levels):  # loop over outcome levels (few)
+        for b in range(levels):
+            w = rest[:, a] * ((a == b) - rest[:, b]) * weights
+            info[a, :, b, :] = (x * w[:, None]).T @ x
+    return info.reshape(levels * k, levels * k)
 
-    def score(self, params: FloatArray) -> FloatArray:
-        return np.asarray((self.case_weights[:, None] * self.score_obs(params)).sum(axis=0))
 
-    def hessian(self, params: FloatArray) -> FloatArray:
-        x = self.exog
-        k, levels = self.K, self.J - 1
-        prob = self.cdf(x @ params.reshape(k, -1, order="F"))[:, 1:]
-        blocks = np.empty((levels, k, levels, k))
-        for a in range(levels):  # loop over outcome levels (few)
-            for b in range(levels):
-                w = prob[:, a] * ((a == b) - prob[:, b]) * self.case_weights
-                blocks[a, :, b, :] = -(x * w[:, None]).T @ x
-        return blocks.reshape(levels * k, levels * k)
+def fit_multinomial(
+    codes: IntArray, x: FloatArray, weights: FloatArray, n_levels: int, max_iter: int = 30
+) -> tuple[FloatArray, FloatArray]:
+    """Weighted multinomial (baseline-category) logit by Newton–Raphson with step halving.
+
+    Maximises :math:`\\sum_i w_i \\log p_{i, y_i}` with
+    :math:`p_{ij} \\propto \\exp(x_i^T\\beta_j)`, :math:`\\beta_0 = 0`; the same
+    model as statsmodels ``MNLogit`` (which takes no case weights, needed for the
+    augmented rows). Returns the (k, L-1) coefficients and their covariance
+    (inverse information; parameters ordered level by level).
+    """
+    k, levels = x.shape[1], n_levels - 1
+    indicator = (codes[:, None] == np.arange(1, n_levels)[None, :]).astype(np.float64)
+    beta = np.zeros((k, levels))
+
+    def loglik(b: FloatArray) -> float:
+        prob = _softmax_rest(x @ b)
+        return float(weights @ np.log(prob[np.arange(len(codes)), codes] + 1e-300))
+
+    current = loglik(beta)
+    for _ in range(max_iter):  # Newton iterations
+        prob = _softmax_rest(x @ beta)
+        gradient = (x.T @ (weights[:, None] * (indicator - prob[:, 1:]))).T.ravel()
+        info = _multinomial_information(x, prob, weights)
+        step = np.linalg.lstsq(info, gradient, rcond=None)[0].reshape(levels, k).T
+        for _ in range(20):  # step halving
+            proposal = loglik(beta + step)
+            if proposal >= current - 1e-12:
+                break
+            step = step / 2
+        beta = beta + step
+        converged = abs(proposal - current) < 1e-10 * (abs(current) + 1)
+        current = proposal
+        if converged:
+            break
+    covariance = np.linalg.pinv(_multinomial_information(x, _softmax_rest(x @ beta), weights))
+    return beta, covariance
 
 
 def impute_polytomous(
@@ -194,20 +227,17 @@ def impute_polytomous(
 ) -> IntArray:
     """Multinomial logistic imputation of an unordered category (mice ``polyreg``).
 
-    Weighted statsmodels ``MNLogit`` on augmented data, coefficients drawn from
-    their normal approximation, categories sampled from the fitted probabilities.
+    Weighted multinomial logit (:func:`fit_multinomial`) on augmented data,
+    coefficients drawn from their normal approximation, categories sampled from
+    the fitted probabilities.
     """
     y, x, weights = augment(codes, x_observed, n_levels)
-    model = _WeightedMNLogit(y, _with_intercept(x), weights)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", HessianInversionWarning)
-        fit = model.fit(method="newton", disp=False, maxiter=50)
-    params = np.asarray(fit.params).reshape(-1, order="F")
-    covariance = np.linalg.pinv(-model.hessian(params))
-    draw = _draw_normal(params, covariance, rng)
-    probabilities = model.cdf(_with_intercept(x_missing) @ draw.reshape(model.K, -1, order="F"))
-    return _sample_categories(np.asarray(probabilities), rng)
+    xi = _with_intercept(x)
+    beta, covariance = fit_multinomial(y, xi, weights, n_levels)
+    flat = beta.T.ravel()
+    draw = _draw_normal(flat, covariance, rng).reshape(n_levels - 1, -1).T
+    probabilities = _softmax_rest(_with_intercept(x_missing) @ draw)
+    return _sample_categories(probabilities, rng)
 
 
 class _WeightedOrderedModel(OrderedModel):  # type: ignore[misc]
