@@ -139,12 +139,16 @@ class ImputationResult:
         return str(self.to_frame().to_html())
 
 
-def _design(
-    columns: list[ImputedColumn], current: FloatArray, target: int, extra: FloatArray
-) -> FloatArray:
-    """Predictors of column ``target``: the other columns' blocks plus the outcome terms."""
-    blocks = [c.predictor_block(current[:, j]) for j, c in enumerate(columns) if j != target]
-    return np.column_stack([*blocks, extra]) if blocks or extra.size else np.empty((0, 0))
+def _block_slices(columns: list[ImputedColumn]) -> list[slice]:
+    """Where each column's predictor block sits in the full design matrix."""
+    edges = np.cumsum([0] + [c.width for c in columns])
+    return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def _full_design(columns: list[ImputedColumn], state: FloatArray, extra: FloatArray) -> FloatArray:
+    """Every column's predictor block, then the outcome terms (event, Nelson–Aalen)."""
+    blocks = [c.predictor_block(state[:, j]) for j, c in enumerate(columns)]
+    return np.column_stack([*blocks, extra])
 
 
 def _draw_column(
@@ -153,7 +157,7 @@ def _draw_column(
     """Fit the column's conditional model on its observed rows and impute the missing ones."""
     observed = ~column.missing
     xo, xm = x[observed], x[column.missing]
-    varying = xo.std(axis=0) > 0
+    varying = xo.max(axis=0) > xo.min(axis=0)
     xo, xm = xo[:, varying], xm[:, varying]
     y = column.values[observed]
     if column.method == "pmm":
@@ -184,13 +188,19 @@ def _run_chain(
 ) -> tuple[FloatArray, FloatArray]:
     """One chain: the completed state and (iterations, columns, 2) chain means and SDs."""
     state = _initial_state(columns, rng)
+    design = _full_design(columns, state, extra)
+    slices = _block_slices(columns)
+    keep = [np.ones(design.shape[1], dtype=bool) for _ in columns]
+    for j, part in enumerate(slices):
+        keep[j][part] = False
     trace = np.full((iterations, len(columns), 2), np.nan)
     targets = [j for j, c in enumerate(columns) if c.missing.any()]
     for iteration in range(iterations):  # Gibbs sweeps
         for j in targets:
-            x = _design(columns, state, j, extra)
-            state[columns[j].missing, j] = _draw_column(columns[j], x, rng, donors)
-            imputed = state[columns[j].missing, j]
+            column = columns[j]
+            state[column.missing, j] = _draw_column(column, design[:, keep[j]], rng, donors)
+            design[:, slices[j]] = column.predictor_block(state[:, j])
+            imputed = state[column.missing, j]
             trace[iteration, j] = imputed.mean(), imputed.std(ddof=1) if imputed.size > 1 else 0
     return state, trace
 

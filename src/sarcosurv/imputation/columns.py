@@ -39,17 +39,22 @@ class ImputedColumn:
     missing: BoolArray
     levels: tuple[Any, ...] | None
     dtype: Any
+    center: float = 0.0
+    scale: float = 1.0
 
     @property
     def n_levels(self) -> int:
         return 0 if self.levels is None else len(self.levels)
 
+    @property
+    def width(self) -> int:
+        """Number of predictor columns the column contributes."""
+        return 1 if self.levels is None else max(self.n_levels - 1, 0)
+
     def predictor_block(self, current: FloatArray) -> FloatArray:
         """The column as predictors: standardised number, or dummies of levels 1..L-1."""
         if self.levels is None:
-            observed = self.values[~self.missing]
-            sd = float(observed.std()) or 1.0
-            return ((current - float(observed.mean())) / sd)[:, None]
+            return ((current - self.center) / self.scale)[:, None]
         return (current[:, None] == np.arange(1, self.n_levels)[None, :]).astype(np.float64)
 
     def to_series(self, current: FloatArray, index: pd.Index) -> pd.Series:
@@ -131,7 +136,9 @@ def _prepare_one(name: str, series: pd.Series, method: str | None, donors: int) 
                 "of predictive mean matching",
                 column=name,
             )
-        return ImputedColumn(name, chosen, values, missing, None, series.dtype)
+        observed = values[~missing]
+        center, scale = float(observed.mean()), float(observed.std()) or 1.0
+        return ImputedColumn(name, chosen, values, missing, None, series.dtype, center, scale)
     assert levels is not None
     if missing.any():
         _check_levels(name, series, levels, chosen)

@@ -14,9 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg
-import statsmodels.api as sm
 from statsmodels.miscmodels.ordinal_model import OrderedModel
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 __all__ = ["augment", "impute_logistic", "impute_ordered", "impute_pmm", "impute_polytomous"]
 
@@ -140,25 +138,6 @@ def _sample_categories(probabilities: FloatArray, rng: np.random.Generator) -> I
     return np.asarray(np.minimum(chosen, probabilities.shape[1] - 1), dtype=np.intp)
 
 
-def impute_logistic(
-    codes: IntArray, x_observed: FloatArray, x_missing: FloatArray, rng: np.random.Generator
-) -> IntArray:
-    """Logistic regression imputation of a binary column (mice ``logreg``).
-
-    Binomial GLM (statsmodels) on augmented data; coefficients drawn from their
-    normal approximation :math:`N(\\hat\\beta, \\hat V)`; each missing value is 1
-    with probability :math:`\\mathrm{expit}(x^T\\beta_*)`.
-    """
-    y, x, weights = augment(codes, x_observed, 2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = sm.GLM(y, _with_intercept(x), family=sm.families.Binomial(), freq_weights=weights)
-        fit = model.fit()
-    draw = _draw_normal(np.asarray(fit.params), np.asarray(fit.cov_params()), rng)
-    eta = np.clip(_with_intercept(x_missing) @ draw, -30, 30)
-    return np.asarray(rng.random(x_missing.shape[0]) < 1 / (1 + np.exp(-eta)), dtype=np.intp)
-
-
 def _softmax_rest(eta: FloatArray) -> FloatArray:
     """Probabilities of levels 1..J given linear predictors of levels 1..J (level 0: eta 0)."""
     full = np.column_stack([np.zeros(eta.shape[0]), eta])
@@ -194,28 +173,41 @@ def fit_multinomial(
     indicator = (codes[:, None] == np.arange(1, n_levels)[None, :]).astype(np.float64)
     beta = np.zeros((k, levels))
 
-    def loglik(b: FloatArray) -> float:
+    def loglik(b: FloatArray) -> tuple[float, FloatArray]:
         prob = _softmax_rest(x @ b)
-        return float(weights @ np.log(prob[np.arange(len(codes)), codes] + 1e-300))
+        chosen = np.take_along_axis(prob, codes[:, None], axis=1)[:, 0]
+        return float(weights @ np.log(chosen + 1e-300)), prob
 
-    current = loglik(beta)
+    current, prob = loglik(beta)
     for _ in range(max_iter):  # Newton iterations
-        prob = _softmax_rest(x @ beta)
         gradient = (x.T @ (weights[:, None] * (indicator - prob[:, 1:]))).T.ravel()
         info = _multinomial_information(x, prob, weights)
         step = np.linalg.lstsq(info, gradient, rcond=None)[0].reshape(levels, k).T
         for _ in range(20):  # step halving
-            proposal = loglik(beta + step)
+            proposal, proposal_prob = loglik(beta + step)
             if proposal >= current - 1e-12:
                 break
             step = step / 2
-        beta = beta + step
-        converged = abs(proposal - current) < 1e-10 * (abs(current) + 1)
+        beta, prob = beta + step, proposal_prob
+        converged = abs(proposal - current) < 1e-9 * (abs(current) + 1)
         current = proposal
         if converged:
             break
-    covariance = np.linalg.pinv(_multinomial_information(x, _softmax_rest(x @ beta), weights))
+    covariance = np.linalg.pinv(_multinomial_information(x, prob, weights))
     return beta, covariance
+
+
+def impute_logistic(
+    codes: IntArray, x_observed: FloatArray, x_missing: FloatArray, rng: np.random.Generator
+) -> IntArray:
+    """Logistic regression imputation of a binary column (mice ``logreg``).
+
+    Weighted logistic regression (:func:`fit_multinomial` with two levels) on
+    augmented data; coefficients drawn from their normal approximation
+    :math:`N(\\hat\\beta, \\hat V)`; each missing value is 1 with probability
+    :math:`\\mathrm{expit}(x^T\\beta_*)`.
+    """
+    return impute_polytomous(codes, 2, x_observed, x_missing, rng)
 
 
 def impute_polytomous(
