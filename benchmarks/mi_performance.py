@@ -68,7 +68,9 @@ def main() -> None:
         ("OS", cohort, "os_time", "os_event"),
     ):
         formula = f"Surv({time_}, {event}) ~ {HEILIG2020_MODEL_TERMS}"
-        seconds = best_of(args.repeats, lambda: ss.mi_coxph(formula, data, m=20, seed=2020))
+        seconds = best_of(
+            args.repeats, lambda f=formula, d=data: ss.mi_coxph(f, d, m=20, seed=2020)
+        )
         print(f"paper cohort {name}: n={len(data)}, m=20, iterations=10: {seconds:.2f} s")
     large = large_cohort()
     formula = "Surv(time, event) ~ " + " + ".join(f"x{j}" for j in range(10))

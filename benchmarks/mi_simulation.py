@@ -79,8 +79,12 @@ def _cox_row(fit: ss.CoxResult) -> dict[str, float]:
     row: dict[str, float] = {}
     for name, term in TERMS.items():
         coef, se = float(fit.params[term]), float(fit.std_err[term])
-        row |= {f"{name}_coef": coef, f"{name}_se": se,
-                f"{name}_lower": coef - Z * se, f"{name}_upper": coef + Z * se}
+        row |= {
+            f"{name}_coef": coef,
+            f"{name}_se": se,
+            f"{name}_lower": coef - Z * se,
+            f"{name}_upper": coef + Z * se,
+        }
     return row
 
 
@@ -89,8 +93,13 @@ def _mi_row(pooled: ss.PooledResult) -> dict[str, float]:
     row: dict[str, float] = {}
     for name, term in TERMS.items():
         r = table.loc[term]
-        row |= {f"{name}_coef": r["estimate"], f"{name}_se": r["std_err"],
-                f"{name}_lower": r["lower"], f"{name}_upper": r["upper"], f"{name}_fmi": r["fmi"]}
+        row |= {
+            f"{name}_coef": r["estimate"],
+            f"{name}_se": r["std_err"],
+            f"{name}_lower": r["lower"],
+            f"{name}_upper": r["upper"],
+            f"{name}_fmi": r["fmi"],
+        }
     return row
 
 
@@ -107,9 +116,11 @@ def replicate(task: tuple[str, int, int, int]) -> list[dict[str, object]]:
         rows.append({"method": "complete cases", **_cox_row(complete), "n_used": complete.n})
         pooled = ss.mi_coxph(FORMULA, missing, m=m, seed=seed, iterations=5)
         rows.append({"method": f"MI (m={m})", **_mi_row(pooled)})
-    fraction = {"miss_x1": float(missing["x1"].isna().mean()),
-                "miss_x2": float(missing["x2"].isna().mean()),
-                "incomplete": float(missing[["x1", "x2"]].isna().any(axis=1).mean())}
+    fraction = {
+        "miss_x1": float(missing["x1"].isna().mean()),
+        "miss_x2": float(missing["x2"].isna().mean()),
+        "incomplete": float(missing[["x1", "x2"]].isna().any(axis=1).mean()),
+    }
     return [{"scenario": scenario, "replicate": index, **fraction, **r} for r in rows]
 
 
@@ -119,22 +130,29 @@ def summarise(results: pd.DataFrame) -> pd.DataFrame:
     for (scenario, method), group in results.groupby(["scenario", "method"], sort=False):
         for name, truth in BETA.items():
             covered = (group[f"{name}_lower"] <= truth) & (truth <= group[f"{name}_upper"])
-            out.append({
-                "scenario": scenario, "method": method, "coefficient": f"{name} ({truth:+.1f})",
-                "replicates": len(group),
-                "bias": group[f"{name}_coef"].mean() - truth,
-                "empirical_se": group[f"{name}_coef"].std(ddof=1),
-                "model_se": group[f"{name}_se"].mean(),
-                "coverage": covered.mean(),
-                "coverage_mcse": np.sqrt(covered.mean() * (1 - covered.mean()) / len(group)),
-            })
+            out.append(
+                {
+                    "scenario": scenario,
+                    "method": method,
+                    "coefficient": f"{name} ({truth:+.1f})",
+                    "replicates": len(group),
+                    "bias": group[f"{name}_coef"].mean() - truth,
+                    "empirical_se": group[f"{name}_coef"].std(ddof=1),
+                    "model_se": group[f"{name}_se"].mean(),
+                    "coverage": covered.mean(),
+                    "coverage_mcse": np.sqrt(covered.mean() * (1 - covered.mean()) / len(group)),
+                }
+            )
     return pd.DataFrame(out)
 
 
-def markdown(summary: pd.DataFrame, results: pd.DataFrame, args: argparse.Namespace,
-             seconds: float) -> str:
-    header = ("| scenario | method | coefficient | replicates | bias | empirical SE | "
-              "mean model SE | 95% CI coverage (MC SE) |\n|---|---|---|---:|---:|---:|---:|---:|\n")
+def markdown(
+    summary: pd.DataFrame, results: pd.DataFrame, args: argparse.Namespace, seconds: float
+) -> str:
+    header = (
+        "| scenario | method | coefficient | replicates | bias | empirical SE | "
+        "mean model SE | 95% CI coverage (MC SE) |\n|---|---|---|---:|---:|---:|---:|---:|\n"
+    )
     lines = [
         f"| {r.scenario} | {r.method} | {r.coefficient} | {r.replicates} | {r.bias:+.4f} | "
         f"{r.empirical_se:.4f} | {r.model_se:.4f} | {r.coverage:.3f} ({r.coverage_mcse:.3f}) |"
@@ -161,8 +179,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--m", type=int, default=10)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--output", type=Path, default=None,
-                        help="write the results table (Markdown) here")
+    parser.add_argument(
+        "--output", type=Path, default=None, help="write the results table (Markdown) here"
+    )
     parser.add_argument("--csv", type=Path, default=None, help="write per-replicate rows here")
     args = parser.parse_args()
     tasks = [(s, i, args.n, args.m) for i in range(args.replicates) for s in SCENARIOS]

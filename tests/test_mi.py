@@ -152,9 +152,9 @@ def test_pmm_donors_are_among_the_nearest_predictions() -> None:
     observed = rng.normal(size=200)
     missing = rng.normal(size=50)
     donors = match_donors(observed, missing, 5, rng)
-    rank = (np.abs(observed[None, :] - missing[:, None]) < np.abs(
-        observed[donors] - missing
-    )[:, None]).sum(axis=1)
+    rank = (
+        np.abs(observed[None, :] - missing[:, None]) < np.abs(observed[donors] - missing)[:, None]
+    ).sum(axis=1)
     assert rank.max() < 5
 
 
@@ -171,25 +171,37 @@ def lung() -> pd.DataFrame:
 def test_impute_fills_every_column_with_observed_kinds(lung: pd.DataFrame) -> None:
     columns = ["age", "sex", "ecog", "wt_loss", "meal_cal"]
     result = ss.impute(lung, columns, m=2, seed=1, survival=("time", "status"), iterations=3)
-    assert len(result) == 2 and result[0] is result.datasets[0]
-    assert result.methods == {"sex": "logreg", "ecog": "polyreg", "wt_loss": "pmm", "meal_cal": "pmm"}
+    assert len(result) == 2
+    assert result[0] is result.datasets[0]
+    assert result.methods == {
+        "sex": "logreg",
+        "ecog": "polyreg",
+        "wt_loss": "pmm",
+        "meal_cal": "pmm",
+    }
     for completed in result:
         assert not completed[columns].isna().any().any()
         assert set(completed["meal_cal"]) <= set(lung["meal_cal"].dropna())  # PMM donors
         assert completed["sex"].dtype == lung["sex"].dtype
         observed = lung["wt_loss"].notna()
-        pd.testing.assert_series_equal(completed.loc[observed, "wt_loss"], lung.loc[observed, "wt_loss"])
+        pd.testing.assert_series_equal(
+            completed.loc[observed, "wt_loss"], lung.loc[observed, "wt_loss"]
+        )
     chains = result.chains
-    assert set(chains["iteration"]) == {1, 2, 3} and set(chains["imputation"]) == {0, 1}
+    assert set(chains["iteration"]) == {1, 2, 3}
+    assert set(chains["imputation"]) == {0, 1}
     assert "ImputationResult m=2" in repr(result)
 
 
 def test_ordered_categorical_uses_ordered_logit(lung: pd.DataFrame) -> None:
     data = lung.assign(ecog=lung["ecog"].cat.as_ordered())
     data.loc[data.index[::9], "ecog"] = np.nan
-    result = ss.impute(data, ["age", "ecog"], m=2, seed=2, survival=("time", "status"), iterations=2)
+    result = ss.impute(
+        data, ["age", "ecog"], m=2, seed=2, survival=("time", "status"), iterations=2
+    )
     assert result.methods["ecog"] == "polr"
-    assert result[1]["ecog"].notna().all() and result[1]["ecog"].cat.ordered
+    assert result[1]["ecog"].notna().all()
+    assert result[1]["ecog"].cat.ordered
 
 
 def test_same_seed_same_datasets_other_seed_differs(lung: pd.DataFrame) -> None:
@@ -208,10 +220,12 @@ def test_mi_coxph_excludes_and_counts_missing_outcome(lung: pd.DataFrame) -> Non
     formula = "Surv(time, status) ~ age + sex + wt_loss"
     fit = ss.mi_coxph(formula, data, m=3, seed=5, iterations=2)
     again = ss.mi_coxph(formula, data, m=3, seed=5, iterations=2)
-    assert fit.n == len(data) - 3 and fit.m == 3
+    assert fit.n == len(data) - 3
+    assert fit.m == 3
     assert list(fit.excluded["row"]) == list(data.index[:3])
     pd.testing.assert_frame_equal(fit.to_frame(), again.to_frame())
-    assert (fit.fmi > 0).all() and fit.imputation is not None
+    assert (fit.fmi > 0).all()
+    assert fit.imputation is not None
     assert "Pooled over m = 3 imputations" in str(fit)
     assert set(fit.hazard_ratios.columns) >= {"hazard_ratio", "lower", "upper", "fmi"}
 

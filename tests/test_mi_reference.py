@@ -65,7 +65,10 @@ def check_table(pooled: ss.PooledResult, expected: dict[str, Any], rtol: float) 
     table = pooled.to_frame()
     for r_name, name in COLUMNS.items():
         np.testing.assert_allclose(
-            table[name].to_numpy(), np.asarray(expected[r_name], dtype=float), rtol=rtol, err_msg=name
+            table[name].to_numpy(),
+            np.asarray(expected[r_name], dtype=float),
+            rtol=rtol,
+            err_msg=name,
         )
 
 
@@ -93,7 +96,9 @@ def test_sarcosurv_fits_on_mice_datasets_pool_as_mice() -> None:
     for fit, r_fit in zip(fits, REFERENCE["fits"], strict=True):
         np.testing.assert_allclose(fit.params.to_numpy(), r_fit["estimate"], rtol=1e-7)
     pooled = ss.pool(fits)
-    assert pooled.m == 5 and pooled.n == 228 and pooled.dfcom == REFERENCE["dfcom_default"]
+    assert pooled.m == 5
+    assert pooled.n == 228
+    assert pooled.dfcom == REFERENCE["dfcom_default"]
     check_table(pooled, REFERENCE["pooled"], rtol=1e-10)
     term = pooled.d1("C(ecog)")
     np.testing.assert_allclose(term.statistic, REFERENCE["d1"]["statistic"], rtol=1e-10)

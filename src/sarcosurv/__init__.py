@@ -11,10 +11,9 @@ from . import errors, registry, report
 from .cox import CoxResult, coxph
 from .followup import FollowupResult, median_followup
 from .frailty import FrailtyResult
+from .imputation import ImputationResult, PooledResult, impute, mi_coxph, pool
 from .km import KaplanMeierResult, kaplan_meier
 from .logrank import LogrankResult, logrank_test
-
-from .imputation import ImputationResult, PooledResult, impute, mi_coxph, pool
 
 __version__ = "0.1.0"
 
@@ -22,19 +21,19 @@ __all__ = [
     "CoxResult",
     "FollowupResult",
     "FrailtyResult",
+    "ImputationResult",
     "KaplanMeierResult",
     "LogrankResult",
+    "PooledResult",
     "__version__",
     "coxph",
     "errors",
+    "impute",
     "kaplan_meier",
     "logrank_test",
     "median_followup",
-    "registry",
-    "report",
-    "ImputationResult",
-    "PooledResult",
-    "impute",
     "mi_coxph",
     "pool",
+    "registry",
+    "report",
 ]

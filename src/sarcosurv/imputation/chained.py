@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ class ImputationResult:
 def _block_slices(columns: list[ImputedColumn]) -> list[slice]:
     """Where each column's predictor block sits in the full design matrix."""
     edges = np.cumsum([0] + [c.width for c in columns])
-    return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
 def _full_design(columns: list[ImputedColumn], state: FloatArray, extra: FloatArray) -> FloatArray:
@@ -205,9 +206,7 @@ def _run_chain(
     return state, trace
 
 
-def _outcome(
-    data: pd.DataFrame, survival: tuple[str, str] | None
-) -> tuple[FloatArray, BoolArray]:
+def _outcome(data: pd.DataFrame, survival: tuple[str, str] | None) -> tuple[FloatArray, BoolArray]:
     """Outcome predictors (event, standardised Nelson–Aalen) and the rows with a known outcome."""
     if survival is None:
         return np.empty((len(data), 0)), np.ones(len(data), dtype=bool)
@@ -222,7 +221,9 @@ def _outcome(
     return np.column_stack([(event != 0) * 1.0, cumulative_hazard]), known
 
 
-def _excluded(data: pd.DataFrame, known: BoolArray, survival: tuple[str, str] | None) -> pd.DataFrame:
+def _excluded(
+    data: pd.DataFrame, known: BoolArray, survival: tuple[str, str] | None
+) -> pd.DataFrame:
     rows = data.index[~known]
     reason = "missing survival time or event"
     return pd.DataFrame({"row": list(rows), "reason": [reason] * len(rows)})
@@ -231,7 +232,9 @@ def _excluded(data: pd.DataFrame, known: BoolArray, survival: tuple[str, str] | 
 def _chains_frame(traces: list[FloatArray], names: list[str]) -> pd.DataFrame:
     stacked = np.stack(traces)  # (m, iterations, columns, 2)
     m, iterations, n_columns, _ = stacked.shape
-    grid = np.meshgrid(np.arange(m), np.arange(1, iterations + 1), np.arange(n_columns), indexing="ij")
+    grid = np.meshgrid(
+        np.arange(m), np.arange(1, iterations + 1), np.arange(n_columns), indexing="ij"
+    )
     frame = pd.DataFrame(
         {
             "column": np.asarray(names, dtype=object)[grid[2].ravel()],
@@ -320,7 +323,9 @@ def impute(
     if extra.shape[1]:
         extra[:, 1] = (extra[:, 1] - extra[:, 1].mean()) / (extra[:, 1].std() or 1.0)
     if not any(c.missing.any() for c in prepared):
-        warnings.warn("no missing values in the columns: m identical copies", SarcosurvWarning, stacklevel=2)
+        warnings.warn(
+            "no missing values in the columns: m identical copies", SarcosurvWarning, stacklevel=2
+        )
     generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(m)]
     datasets, traces = [], []
     for rng in generators:  # one chain per imputation

@@ -54,8 +54,9 @@ class ImputedColumn:
     def predictor_block(self, current: FloatArray) -> FloatArray:
         """The column as predictors: standardised number, or dummies of levels 1..L-1."""
         if self.levels is None:
-            return ((current - self.center) / self.scale)[:, None]
-        return (current[:, None] == np.arange(1, self.n_levels)[None, :]).astype(np.float64)
+            return np.asarray((current - self.center) / self.scale, dtype=np.float64)[:, None]
+        dummies = current[:, None] == np.arange(1, self.n_levels)[None, :]
+        return np.asarray(dummies, dtype=np.float64)
 
     def to_series(self, current: FloatArray, index: pd.Index) -> pd.Series:
         """Completed values in the column's original dtype."""
@@ -119,8 +120,7 @@ def _prepare_one(name: str, series: pd.Series, method: str | None, donors: int) 
     if missing.all():
         raise ImputationError("every value is missing; nothing to impute from", column=name)
     is_number = pd.api.types.is_numeric_dtype(series.dtype) and not (
-        pd.api.types.is_bool_dtype(series.dtype)
-        or isinstance(series.dtype, pd.CategoricalDtype)
+        pd.api.types.is_bool_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype)
     )
     levels = None if is_number and method in (None, "pmm") else _observed_levels(series)
     chosen = method or _default_method(series, len(levels or ()))
@@ -143,7 +143,9 @@ def _prepare_one(name: str, series: pd.Series, method: str | None, donors: int) 
     if missing.any():
         _check_levels(name, series, levels, chosen)
     lookup = {level: code for code, level in enumerate(levels)}
-    codes = series.map(lookup).astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    codes: FloatArray = np.asarray(
+        series.map(lookup).astype("float64").to_numpy(na_value=np.nan), dtype=np.float64
+    )
     return ImputedColumn(name, chosen, codes, missing, levels, series.dtype)
 
 

@@ -29,9 +29,7 @@ def _with_intercept(x: FloatArray) -> FloatArray:
     return np.column_stack([np.ones(x.shape[0]), x])
 
 
-def _draw_normal(
-    mean: FloatArray, covariance: FloatArray, rng: np.random.Generator
-) -> FloatArray:
+def _draw_normal(mean: FloatArray, covariance: FloatArray, rng: np.random.Generator) -> FloatArray:
     """One draw from N(mean, covariance), symmetric eigen square root (tolerates semidefinite)."""
     values, vectors = np.linalg.eigh((covariance + covariance.T) / 2)
     root = vectors * np.sqrt(np.clip(values, 0.0, None))
@@ -77,9 +75,7 @@ def match_donors(
     start = np.clip(position - donors, 0, n_observed - width)
     window = start[:, None] + np.arange(width)[None, :]
     distance = np.abs(ordered[window] - fitted_missing[:, None])
-    distance += rng.uniform(0.0, 1e-12, size=distance.shape) * (1 + np.abs(fitted_missing))[
-        :, None
-    ]
+    distance += rng.uniform(0.0, 1e-12, size=distance.shape) * (1 + np.abs(fitted_missing))[:, None]
     keep = min(donors, width)
     nearest = np.argpartition(distance, keep - 1, axis=1)[:, :keep]
     pick = nearest[np.arange(nearest.shape[0]), rng.integers(0, keep, nearest.shape[0])]
@@ -194,7 +190,7 @@ def fit_multinomial(
         if converged:
             break
     covariance = np.linalg.pinv(_multinomial_information(x, prob, weights))
-    return beta, covariance
+    return beta, np.asarray(covariance, dtype=np.float64)
 
 
 def impute_logistic(

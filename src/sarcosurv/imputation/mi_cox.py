@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -32,6 +32,12 @@ def _split_arguments(text: str) -> list[str]:
     return parts
 
 
+def _numeric(data: pd.DataFrame, expression: str) -> pd.Series:
+    """A ``Surv()`` argument evaluated on the data, as numbers (NaN where not numeric)."""
+    value = pd.Series(data.eval(expression), index=data.index)
+    return pd.Series(pd.to_numeric(value, errors="coerce"), index=data.index, dtype="float64")
+
+
 def _outcome_frame(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The survival time (stop time) and event of the formula's ``Surv(...)``, and the RHS."""
     lhs, sep, rhs = formula.partition("~")
@@ -42,17 +48,21 @@ def _outcome_frame(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, str]
     if len(arguments) not in (2, 3):
         raise FormulaError(f"Surv() takes (time, event) or (start, stop, event), got {arguments}")
     try:
-        values = [pd.to_numeric(data.eval(a), errors="coerce") for a in arguments[-2:]]
+        values = [_numeric(data, a) for a in arguments[-2:]]
     except Exception as error:  # pandas raises many types for a bad expression
-        raise FormulaError(f"cannot evaluate Surv({match.group(1)}) on the data: {error}") from error
+        raise FormulaError(
+            f"cannot evaluate Surv({match.group(1)}) on the data: {error}"
+        ) from error
     outcome = pd.DataFrame({_TIME: values[0], _EVENT: values[1]}, index=data.index)
     if len(arguments) == 3:
-        start = pd.to_numeric(data.eval(arguments[0]), errors="coerce")
+        start = _numeric(data, arguments[0])
         outcome.loc[start.isna(), _TIME] = float("nan")
     return outcome, rhs
 
 
-def _covariates(rhs: str, data: pd.DataFrame, strata: Sequence[str], outcome: set[str]) -> list[str]:
+def _covariates(
+    rhs: str, data: pd.DataFrame, strata: Sequence[str], outcome: set[str]
+) -> list[str]:
     """Data columns the right-hand side uses, in data order (plus strata columns)."""
     try:
         needed = set(Formula(rhs).required_variables) | set(strata)
@@ -132,7 +142,6 @@ def mi_coxph(
     )
     options = dict(cox_options or {})
     fits = [
-        coxph(formula, d, frailty=frailty, strata=strata_list or None, **options)
-        for d in datasets
+        coxph(formula, d, frailty=frailty, strata=strata_list or None, **options) for d in datasets
     ]
     return pool(fits, excluded=imputation.excluded, imputation=imputation)

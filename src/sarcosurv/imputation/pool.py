@@ -136,7 +136,9 @@ class PooledResult:
     @property
     def std_err(self) -> pd.Series:
         """:math:`\\sqrt{T}`, the total standard error."""
-        return np.sqrt(self.table["total_variance"]).rename("std_err")
+        return pd.Series(
+            np.sqrt(self.table["total_variance"].to_numpy()), index=self.table.index, name="std_err"
+        )
 
     @property
     def within_variance(self) -> pd.Series:
@@ -215,7 +217,7 @@ class PooledResult:
         parameters are all those named ``term[...]`` (e.g. ``"C(grade)"``).
         """
         names = _select_parameters(list(self.table.index), parameters)
-        index = [self.table.index.get_loc(n) for n in names]
+        index = np.array([list(self.table.index).index(n) for n in names], dtype=np.intp)
         estimates = self.estimates.to_numpy()[:, index]
         covariances = self.covariances[:, index][:, :, index]
         statistic, k, df2, riv = d1_test(estimates, covariances, self.dfcom)
@@ -280,9 +282,7 @@ def _select_parameters(names: list[str], parameters: str | Sequence[str]) -> lis
         chosen = list(parameters)
     unknown = [p for p in chosen if p not in names]
     if not chosen or unknown:
-        raise ImputationError(
-            f"no pooled parameter matches {parameters!r}; parameters are {names}"
-        )
+        raise ImputationError(f"no pooled parameter matches {parameters!r}; parameters are {names}")
     return chosen
 
 
@@ -314,16 +314,17 @@ def _stack(fits: Sequence[_Fit]) -> tuple[list[str], FloatArray, FloatArray, Flo
     estimates = np.array([fit.params.to_numpy(dtype=np.float64) for fit in fits])
     covariances = np.array([fit.vcov.to_numpy(dtype=np.float64) for fit in fits])
     std_err = [getattr(fit, "std_err", None) for fit in fits]
-    if all(isinstance(s, pd.Series) for s in std_err):
-        variances = np.array([s.to_numpy(dtype=np.float64) ** 2 for s in std_err])
+    series = [s for s in std_err if isinstance(s, pd.Series)]
+    if len(series) == len(fits):
+        variances = np.array([s.to_numpy(dtype=np.float64) ** 2 for s in series])
     else:
         variances = np.diagonal(covariances, axis1=1, axis2=2).copy()
     return names, estimates, variances, covariances
 
 
 def _pool_frailty(fits: Sequence[Any]) -> PooledFrailty | None:
-    frailties = [getattr(fit, "frailty", None) for fit in fits]
-    if any(f is None for f in frailties):
+    frailties = [f for f in (getattr(fit, "frailty", None) for fit in fits) if f is not None]
+    if len(frailties) < len(fits):
         return None
     theta = np.array([float(f.theta) for f in frailties])
     p_values = np.array([float(f.lrt.p_value) for f in frailties])
@@ -388,10 +389,7 @@ def pool(
     if len(fits) < 2:
         raise ImputationError(f"pooling needs m >= 2 fits, got {len(fits)}")
     names, estimates, variances, covariances = _stack(fits)
-    if dfcom is None:
-        dfcom = _default_dfcom(fits[0], len(names))
-    else:
-        dfcom = float(max(dfcom, 1.0))
+    dfcom = _default_dfcom(fits[0], len(names)) if dfcom is None else float(max(dfcom, 1.0))
     pooled = rubin_pool(estimates, variances, dfcom)
     index = pd.Index(names, name="term")
     table = pd.DataFrame(
