@@ -266,3 +266,14 @@ def test_no_missing_values_warns(lung: pd.DataFrame) -> None:
         result = ss.impute(lung, ["age", "time"], m=2, seed=1, iterations=1)
     assert any("no missing values" in str(w.message) for w in caught)
     pd.testing.assert_frame_equal(result[0], result[1])
+
+
+def test_nelson_aalen_with_tied_events_by_hand() -> None:
+    from sarcosurv.imputation import nelson_aalen_at_own_time
+
+    # 5 at risk at t=1 with 2 events: Efron 1/5 + 1/4, Breslow 2/5; then 1 event of 2 at t=2
+    time, event = np.array([1.0, 1.0, 1.0, 2.0, 3.0]), np.array([1.0, 1.0, 0.0, 1.0, 0.0])
+    efron = nelson_aalen_at_own_time(time, event)
+    breslow = nelson_aalen_at_own_time(time, event, ties="breslow")
+    np.testing.assert_allclose(efron, [1 / 5 + 1 / 4] * 3 + [1 / 5 + 1 / 4 + 1 / 2] * 2)
+    np.testing.assert_allclose(breslow, [2 / 5] * 3 + [2 / 5 + 1 / 2] * 2)

@@ -103,3 +103,13 @@ def test_sarcosurv_fits_on_mice_datasets_pool_as_mice() -> None:
     term = pooled.d1("C(ecog)")
     np.testing.assert_allclose(term.statistic, REFERENCE["d1"]["statistic"], rtol=1e-10)
     np.testing.assert_allclose(term.p_value, REFERENCE["d1"]["p_value"], rtol=1e-10)
+
+
+def test_nelson_aalen_at_own_time_equals_mice_nelsonaalen() -> None:
+    from sarcosurv.imputation import nelson_aalen_at_own_time
+
+    first = pd.DataFrame(REFERENCE["completed"][0])
+    hazard = nelson_aalen_at_own_time(
+        first["time"].to_numpy(float), first["status"].to_numpy(float)
+    )
+    np.testing.assert_allclose(hazard, REFERENCE["nelsonaalen"], rtol=1e-12)

@@ -59,6 +59,7 @@ out <- list(
   m = imp$m,
   n_missing = as.list(colSums(is.na(dat))),
   dfcom_default = mice:::get.dfcom(full),
+  nelsonaalen = dat$H,
   completed = completed,
   fits = fits,
   pooled = pooled_frame(pool(full)),

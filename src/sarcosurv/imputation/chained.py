@@ -11,6 +11,7 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import special
 
 from ..errors import ColumnNotFoundError, ImputationError, SarcosurvWarning
 from .columns import ImputedColumn, prepare_columns
@@ -22,13 +23,19 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def nelson_aalen_at_own_time(time: FloatArray, event: FloatArray) -> FloatArray:
-    """Nelson–Aalen cumulative hazard at each subject's own time (ties included).
+def nelson_aalen_at_own_time(
+    time: FloatArray, event: FloatArray, ties: str = "efron"
+) -> FloatArray:
+    """Cumulative hazard at each subject's own time (tied times included).
 
-    .. math:: \\hat H(t_i) = \\sum_{t_k \\le t_i} d_k / n_k
+    .. math:: \\hat H(t_i) = \\sum_{t_k \\le t_i} \\sum_{j=0}^{d_k - 1} \\frac{1}{n_k - j}
+              = \\sum_{t_k \\le t_i} \\big(\\psi(n_k + 1) - \\psi(n_k - d_k + 1)\\big)
 
-    the covariate White & Royston (2009) put in every imputation model
-    (R ``mice::nelsonaalen``).
+    with :math:`d_k` events among :math:`n_k` at risk: the baseline hazard of a
+    null Cox model with Efron's ties, which is what R ``mice::nelsonaalen``
+    returns (``basehaz(coxph(Surv(time, status) ~ 1))``); ``ties="breslow"``
+    gives the plain Nelson–Aalen :math:`\\sum d_k / n_k`. White & Royston (2009)
+    put it in every imputation model of a Cox analysis.
 
     Examples
     --------
@@ -39,8 +46,12 @@ def nelson_aalen_at_own_time(time: FloatArray, event: FloatArray) -> FloatArray:
     unique, inverse = np.unique(time, return_inverse=True)
     deaths = np.bincount(inverse, weights=event, minlength=unique.size)
     at_time = np.bincount(inverse, minlength=unique.size)
-    at_risk = np.cumsum(at_time[::-1])[::-1]
-    return np.asarray(np.cumsum(deaths / at_risk)[inverse], dtype=np.float64)
+    at_risk = np.cumsum(at_time[::-1])[::-1].astype(np.float64)
+    if ties == "efron":
+        increment = special.digamma(at_risk + 1) - special.digamma(at_risk - deaths + 1)
+    else:
+        increment = deaths / at_risk
+    return np.asarray(np.cumsum(increment)[inverse], dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
