@@ -15,7 +15,7 @@ from scipy import special
 
 from ..errors import ColumnNotFoundError, ImputationError, SarcosurvWarning
 from .columns import ImputedColumn, prepare_columns
-from .methods import impute_logistic, impute_ordered, impute_pmm, impute_polytomous
+from .methods import impute_ordered, impute_pmm, impute_polytomous
 
 __all__ = ["ImputationResult", "impute", "nelson_aalen_at_own_time"]
 
@@ -164,22 +164,32 @@ def _full_design(columns: list[ImputedColumn], state: FloatArray, extra: FloatAr
 
 
 def _draw_column(
-    column: ImputedColumn, x: FloatArray, rng: np.random.Generator, donors: int
+    column: ImputedColumn,
+    design: FloatArray,
+    predictors: npt.NDArray[np.intp],
+    rng: np.random.Generator,
+    donors: int,
+    warm: dict[str, FloatArray],
 ) -> FloatArray:
-    """Fit the column's conditional model on its observed rows and impute the missing ones."""
+    """Fit the column's conditional model on its observed rows and impute the missing ones.
+
+    ``warm`` keeps each categorical column's last coefficients (Newton warm start).
+    """
     observed = ~column.missing
-    xo, xm = x[observed], x[column.missing]
+    xo = design[np.ix_(np.flatnonzero(observed), predictors)]
     varying = xo.max(axis=0) > xo.min(axis=0)
-    xo, xm = xo[:, varying], xm[:, varying]
+    xo = xo[:, varying] if not varying.all() else xo
+    xm = design[np.ix_(np.flatnonzero(column.missing), predictors[varying])]
     y = column.values[observed]
     if column.method == "pmm":
         return impute_pmm(y, xo, xm, rng, donors)
     codes = y.astype(np.intp)
-    if column.method == "logreg":
-        return impute_logistic(codes, xo, xm, rng).astype(np.float64)
-    if column.method == "polyreg":
-        return impute_polytomous(codes, column.n_levels, xo, xm, rng).astype(np.float64)
-    return impute_ordered(codes, column.n_levels, xo, xm, rng).astype(np.float64)
+    if column.method == "polr":
+        return impute_ordered(codes, column.n_levels, xo, xm, rng).astype(np.float64)
+    drawn, warm[column.name] = impute_polytomous(
+        codes, column.n_levels, xo, xm, rng, warm.get(column.name)
+    )
+    return drawn.astype(np.float64)
 
 
 def _initial_state(columns: list[ImputedColumn], rng: np.random.Generator) -> FloatArray:
@@ -205,12 +215,16 @@ def _run_chain(
     keep = [np.ones(design.shape[1], dtype=bool) for _ in columns]
     for j, part in enumerate(slices):
         keep[j][part] = False
+    predictors = [np.flatnonzero(k) for k in keep]
+    warm: dict[str, FloatArray] = {}
     trace = np.full((iterations, len(columns), 2), np.nan)
     targets = [j for j, c in enumerate(columns) if c.missing.any()]
     for iteration in range(iterations):  # Gibbs sweeps
         for j in targets:
             column = columns[j]
-            state[column.missing, j] = _draw_column(column, design[:, keep[j]], rng, donors)
+            state[column.missing, j] = _draw_column(
+                column, design, predictors[j], rng, donors, warm
+            )
             design[:, slices[j]] = column.predictor_block(state[:, j])
             imputed = state[column.missing, j]
             trace[iteration, j] = imputed.mean(), imputed.std(ddof=1) if imputed.size > 1 else 0

@@ -75,7 +75,6 @@ def match_donors(
     start = np.clip(position - donors, 0, n_observed - width)
     window = start[:, None] + np.arange(width)[None, :]
     distance = np.abs(ordered[window] - fitted_missing[:, None])
-    distance += rng.uniform(0.0, 1e-12, size=distance.shape) * (1 + np.abs(fitted_missing))[:, None]
     keep = min(donors, width)
     nearest = np.argpartition(distance, keep - 1, axis=1)[:, :keep]
     pick = nearest[np.arange(nearest.shape[0]), rng.integers(0, keep, nearest.shape[0])]
@@ -155,7 +154,12 @@ def _multinomial_information(x: FloatArray, prob: FloatArray, weights: FloatArra
 
 
 def fit_multinomial(
-    codes: IntArray, x: FloatArray, weights: FloatArray, n_levels: int, max_iter: int = 30
+    codes: IntArray,
+    x: FloatArray,
+    weights: FloatArray,
+    n_levels: int,
+    max_iter: int = 30,
+    start: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Weighted multinomial (baseline-category) logit by Newton–Raphson with step halving.
 
@@ -163,11 +167,13 @@ def fit_multinomial(
     :math:`p_{ij} \\propto \\exp(x_i^T\\beta_j)`, :math:`\\beta_0 = 0`; the same
     model as statsmodels ``MNLogit`` (which takes no case weights, needed for the
     augmented rows). Returns the (k, L-1) coefficients and their covariance
-    (inverse information; parameters ordered level by level).
+    (inverse information; parameters ordered level by level). ``start``: initial
+    coefficients (the previous sweep's, in the chained equations), else zeros.
     """
     k, levels = x.shape[1], n_levels - 1
     indicator = (codes[:, None] == np.arange(1, n_levels)[None, :]).astype(np.float64)
-    beta = np.zeros((k, levels))
+    fits = start is not None and start.shape == (k, levels)
+    beta = np.array(start, dtype=np.float64) if fits else np.zeros((k, levels))
 
     def loglik(b: FloatArray) -> tuple[float, FloatArray]:
         prob = _softmax_rest(x @ b)
@@ -194,8 +200,12 @@ def fit_multinomial(
 
 
 def impute_logistic(
-    codes: IntArray, x_observed: FloatArray, x_missing: FloatArray, rng: np.random.Generator
-) -> IntArray:
+    codes: IntArray,
+    x_observed: FloatArray,
+    x_missing: FloatArray,
+    rng: np.random.Generator,
+    start: FloatArray | None = None,
+) -> tuple[IntArray, FloatArray]:
     """Logistic regression imputation of a binary column (mice ``logreg``).
 
     Weighted logistic regression (:func:`fit_multinomial` with two levels) on
@@ -203,7 +213,7 @@ def impute_logistic(
     :math:`N(\\hat\\beta, \\hat V)`; each missing value is 1 with probability
     :math:`\\mathrm{expit}(x^T\\beta_*)`.
     """
-    return impute_polytomous(codes, 2, x_observed, x_missing, rng)
+    return impute_polytomous(codes, 2, x_observed, x_missing, rng, start)
 
 
 def impute_polytomous(
@@ -212,20 +222,22 @@ def impute_polytomous(
     x_observed: FloatArray,
     x_missing: FloatArray,
     rng: np.random.Generator,
-) -> IntArray:
+    start: FloatArray | None = None,
+) -> tuple[IntArray, FloatArray]:
     """Multinomial logistic imputation of an unordered category (mice ``polyreg``).
 
     Weighted multinomial logit (:func:`fit_multinomial`) on augmented data,
     coefficients drawn from their normal approximation, categories sampled from
-    the fitted probabilities.
+    the fitted probabilities. Returns the imputed codes and the fitted
+    coefficients (a warm start for the next sweep).
     """
     y, x, weights = augment(codes, x_observed, n_levels)
     xi = _with_intercept(x)
-    beta, covariance = fit_multinomial(y, xi, weights, n_levels)
+    beta, covariance = fit_multinomial(y, xi, weights, n_levels, start=start)
     flat = beta.T.ravel()
     draw = _draw_normal(flat, covariance, rng).reshape(n_levels - 1, -1).T
     probabilities = _softmax_rest(_with_intercept(x_missing) @ draw)
-    return _sample_categories(probabilities, rng)
+    return _sample_categories(probabilities, rng), beta
 
 
 class _WeightedOrderedModel(OrderedModel):  # type: ignore[misc]
