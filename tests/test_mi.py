@@ -277,3 +277,16 @@ def test_nelson_aalen_with_tied_events_by_hand() -> None:
     breslow = nelson_aalen_at_own_time(time, event, ties="breslow")
     np.testing.assert_allclose(efron, [1 / 5 + 1 / 4] * 3 + [1 / 5 + 1 / 4 + 1 / 2] * 2)
     np.testing.assert_allclose(breslow, [2 / 5] * 3 + [2 / 5 + 1 / 2] * 2)
+
+
+def test_pool_of_frailty_fits_with_a_boundary_estimate_reports_the_median() -> None:
+    fits = []
+    for theta, p_value in ((0.0, 0.5), (0.4, 0.02), (0.6, 0.01)):
+        fit = fake_fit([0.3], [0.1])
+        fit.frailty = SimpleNamespace(theta=theta, lrt=SimpleNamespace(p_value=p_value))
+        fits.append(fit)
+    pooled = ss.pool(fits)
+    assert pooled.frailty is not None
+    assert pooled.frailty.theta == pytest.approx(0.4)
+    assert pooled.frailty.rule.startswith("median")
+    assert pooled.frailty.lrt_p_value_median == pytest.approx(0.02)
