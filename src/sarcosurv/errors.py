@@ -23,6 +23,7 @@ __all__ = [
     "EmptyDataError",
     "FormulaError",
     "GroupError",
+    "ImputationError",
     "InvalidDataError",
     "MonotoneLikelihoodWarning",
     "SarcosurvError",
@@ -106,6 +107,21 @@ class FormulaError(SarcosurvError):
 
 class ConvergenceError(SarcosurvError):
     """An iterative fit failed in a way that leaves no usable estimate."""
+
+
+class ImputationError(SarcosurvError):
+    """Multiple imputation or pooling cannot proceed (empty column, sparse level, m < 2, ...).
+
+    Attributes
+    ----------
+    column : str or None
+        The column concerned, when the problem belongs to one.
+    """
+
+    def __init__(self, message: str, column: str | None = None) -> None:
+        self.column = column
+        prefix = f"column {column!r}: " if column is not None else ""
+        super().__init__(prefix + message)
 
 
 def _problem_line(row: object, patient_id: object, field: object, problem: object) -> str:
