@@ -193,10 +193,13 @@ def test_frailty_term_means_the_keyword(data: pd.DataFrame) -> None:
     assert by_term.frailty.theta == pytest.approx(by_keyword.frailty.theta, rel=1e-10)
 
 
-def test_fixed_theta_needs_support(data: pd.DataFrame) -> None:
+def test_frailty_term_with_theta_is_the_fixed_theta_keyword(data: pd.DataFrame) -> None:
     frame = data.assign(centre=np.arange(len(data)) % 6)
-    with pytest.raises(FormulaError, match="fixed theta"):
-        fit(frame, "Surv(t, e) ~ x + frailty(centre, theta=0.3)")
+    by_term = fit(frame, "Surv(t, e) ~ x + frailty(centre, theta=0.3)")
+    by_keyword = ss.coxph("Surv(t, e) ~ x", frame, frailty="centre", theta=0.3)
+    assert by_term.frailty is not None and by_keyword.frailty is not None
+    assert by_term.frailty.theta == pytest.approx(0.3)
+    np.testing.assert_allclose(by_term.params, by_keyword.params, rtol=1e-12)
 
 
 def test_cause_specific_event(data: pd.DataFrame) -> None:

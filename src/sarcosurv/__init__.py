@@ -19,7 +19,7 @@ from . import errors
 if TYPE_CHECKING:
     from . import registry, report, studies
     from .centre_effect import CentreEffectResult, centre_effect_tests, centre_score_test
-    from .competing import (
+    from .competing import (  # type: ignore[no-redef]
         CumulativeIncidenceResult,
         FineGrayResult,
         GrayTestResult,
@@ -27,12 +27,18 @@ if TYPE_CHECKING:
         finegray,
         gray_test,
     )
-    from .imputation import ImputationResult, PooledResult, impute, mi_coxph, pool
-    from .rmst import RMSTTestResult, rmst_test
     from .cox import CoxResult, FrailtyResult, coxph
     from .followup import FollowupResult, median_followup
+    from .imputation import (  # type: ignore[no-redef]
+        ImputationResult,
+        PooledResult,
+        impute,
+        mi_coxph,
+        pool,
+    )
     from .km import KaplanMeierResult, kaplan_meier
     from .logrank import LogrankResult, logrank_test
+    from .rmst import RMSTTestResult, rmst_test
     from .surv import Surv
 
 __version__ = "0.1.0"
@@ -69,37 +75,36 @@ _LAZY: dict[str, str] = {
 _SUBPACKAGES = ("cox", "counting", "registry", "report", "studies")
 
 __all__ = [
+    "CentreEffectResult",
     "CoxResult",
-    "FollowupResult",
-    "FrailtyResult",
-    "KaplanMeierResult",
-    "LogrankResult",
-    "Surv",
-    "__version__",
     "CumulativeIncidenceResult",
     "FineGrayResult",
+    "FollowupResult",
+    "FrailtyResult",
     "GrayTestResult",
-    "cumulative_incidence",
-    "finegray",
-    "gray_test",
+    "ImputationResult",
+    "KaplanMeierResult",
+    "LogrankResult",
+    "PooledResult",
     "RMSTTestResult",
-    "rmst_test",
-    "CentreEffectResult",
+    "Surv",
+    "__version__",
     "centre_effect_tests",
     "centre_score_test",
-    "ImputationResult",
-    "PooledResult",
-    "impute",
-    "mi_coxph",
-    "pool",
-
     "coxph",
+    "cumulative_incidence",
     "errors",
+    "finegray",
+    "gray_test",
+    "impute",
     "kaplan_meier",
     "logrank_test",
     "median_followup",
+    "mi_coxph",
+    "pool",
     "registry",
     "report",
+    "rmst_test",
     "studies",
 ]
 
