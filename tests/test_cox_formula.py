@@ -197,7 +197,8 @@ def test_frailty_term_with_theta_is_the_fixed_theta_keyword(data: pd.DataFrame) 
     frame = data.assign(centre=np.arange(len(data)) % 6)
     by_term = fit(frame, "Surv(t, e) ~ x + frailty(centre, theta=0.3)")
     by_keyword = ss.coxph("Surv(t, e) ~ x", frame, frailty="centre", theta=0.3)
-    assert by_term.frailty is not None and by_keyword.frailty is not None
+    assert by_term.frailty is not None
+    assert by_keyword.frailty is not None
     assert by_term.frailty.theta == pytest.approx(0.3)
     np.testing.assert_allclose(by_term.params, by_keyword.params, rtol=1e-12)
 
