@@ -155,7 +155,7 @@ def test_mismatched_missing_values_count_as_disagreement() -> None:
 README = ROOT / "README.md"
 README_COMMANDS = (
     'pip install ".[plot]" && python examples/reproduce_heilig2020.py',
-    "python -m pip install nox && python -m nox -s tests lint typecheck minimum",
+    "python -m pip install nox && python -m nox -s tests lint typecheck",
 )
 
 
