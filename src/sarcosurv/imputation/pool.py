@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..errors import ImputationError, SarcosurvWarning
-from .rubin import d1_test, rubin_pool
+from .rubin import d1_test, rubin_pool, t_quantile
 
 if TYPE_CHECKING:
     from .chained import ImputationResult
@@ -180,10 +180,10 @@ class PooledResult:
         """Rubin's table plus std_err, statistic (t), p_value (t on df), lower, upper."""
         table = self.table.copy()
         se = np.sqrt(table["total_variance"])
-        quantile = stats.t.ppf(0.5 + self.conf_level / 2, table["df"])
+        quantile = t_quantile(0.5 + self.conf_level / 2, table["df"].to_numpy())
         table["std_err"] = se
         table["statistic"] = table["estimate"] / se
-        table["p_value"] = 2 * stats.t.sf(np.abs(table["statistic"]), table["df"])
+        table["p_value"] = 2 * special.stdtr(table["df"], -np.abs(table["statistic"]))
         table["lower"] = table["estimate"] - quantile * se
         table["upper"] = table["estimate"] + quantile * se
         return table
@@ -221,7 +221,7 @@ class PooledResult:
         estimates = self.estimates.to_numpy()[:, index]
         covariances = self.covariances[:, index][:, :, index]
         statistic, k, df2, riv = d1_test(estimates, covariances, self.dfcom)
-        p_value = float(stats.f.sf(statistic, k, df2))
+        p_value = float(special.fdtrc(k, df2, statistic))
         return D1Result(tuple(names), statistic, k, df2, p_value, riv)
 
     def term_tests(self) -> pd.DataFrame:
