@@ -186,8 +186,12 @@ def main() -> None:
     args = parser.parse_args()
     tasks = [(s, i, args.n, args.m) for i in range(args.replicates) for s in SCENARIOS]
     start = time.perf_counter()
+    rows: list[dict[str, object]] = []
     with Pool(args.processes) as workers:
-        rows = [row for chunk in workers.imap_unordered(replicate, tasks) for row in chunk]
+        for done, chunk in enumerate(workers.imap_unordered(replicate, tasks), start=1):
+            rows += chunk
+            if args.csv is not None and done % 100 == 0:  # partial results survive a stop
+                pd.DataFrame(rows).to_csv(args.csv, index=False)
     seconds = time.perf_counter() - start
     results = pd.DataFrame(rows)
     if args.csv is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -18,7 +18,7 @@ CONF_TYPES = ("plain", "log", "log-log", "arcsin")
 
 def normal_quantile(conf_level: float) -> float:
     """Two-sided standard normal critical value ``z_{1 - (1 - level) / 2}``."""
-    return float(stats.norm.ppf(1.0 - (1.0 - conf_level) / 2.0))
+    return float(special.ndtri(1.0 - (1.0 - conf_level) / 2.0))
 
 
 def kaplan_meier_curve(n_risk: FloatArray, n_event: FloatArray) -> tuple[FloatArray, FloatArray]:

@@ -38,7 +38,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from . import _centre_score as kernels
 from ._centre_fixed import fit_loglik, independent_columns
@@ -403,7 +403,7 @@ def _score(arrays: _NullArrays) -> ScoreTest:
             f"the score test's variance is {variance:.3g}: no information on a centre "
             f"effect in column {arrays.centre_column!r}"
         )
-    return ScoreTest(statistic, variance, float(stats.chi2.sf(statistic**2 / variance, 1)))
+    return ScoreTest(statistic, variance, float(special.chdtrc(1, statistic**2 / variance)))
 
 
 def _prepare(
@@ -528,7 +528,7 @@ def _fixed_test(arrays: _NullArrays, loglik_null: float) -> FixedEffectsTest:
     return FixedEffectsTest(
         statistic=statistic,
         df=df,
-        p_value=float(stats.chi2.sf(statistic, df)),
+        p_value=float(special.chdtrc(df, statistic)),
         centres_without_events=no_event,
         n_small_centres=n_small,
     )

@@ -11,7 +11,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ._grouping import Grouping, exclusions, group_codes
 from ._inputs import grouping_frame, response
@@ -424,7 +424,7 @@ def _test(
     return LogrankResult(
         statistic=statistic,
         df=float(df),
-        p_value=float(stats.chi2.sf(statistic, df)),
+        p_value=float(special.chdtrc(df, statistic)),
         observed=pd.Series(observed, index=index, name="observed"),
         expected=pd.Series(expected, index=index, name="expected"),
         variance=pd.DataFrame(variance, index=index, columns=index),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ._km_core import normal_quantile
 from .errors import GroupError, SarcosurvError, SarcosurvWarning
@@ -179,7 +179,7 @@ def _contrasts(per_group: pd.DataFrame, z: float) -> pd.DataFrame:
             "lower": [difference - z * se_difference, np.exp(log_ratio - z * se_log)],
             "upper": [difference + z * se_difference, np.exp(log_ratio + z * se_log)],
             "z": [z_diff, z_ratio],
-            "p_value": [2 * stats.norm.sf(abs(z_diff)), 2 * stats.norm.sf(abs(z_ratio))],
+            "p_value": [2 * special.ndtr(-abs(z_diff)), 2 * special.ndtr(-abs(z_ratio))],
         }
     )
 

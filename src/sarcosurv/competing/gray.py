@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._grouping import as_columns
 from ..errors import GroupError, SarcosurvWarning
@@ -175,7 +175,7 @@ def gray_test(
                 stacklevel=2,
             )
     df = pd.Series(k - 1, index=index, name="df")
-    p_value = pd.Series(stats.chi2.sf(statistic.to_numpy(), k - 1), index=index, name="p_value")
+    p_value = pd.Series(special.chdtrc(k - 1, statistic.to_numpy()), index=index, name="p_value")
     groups = prepared.labels.copy()
     groups["n"] = np.bincount(prepared.group, minlength=k)
     for position, cause in enumerate(prepared.causes, start=1):

@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+from scipy import special
 
 from .._results import TestResult
 from ..counting.linalg import inverse_or_pinv, solve_or_pinv
@@ -125,7 +125,7 @@ def _warn_monotone(newton: NewtonResult, names: Sequence[str], eps: float) -> No
 
 
 def _chi2(value: float, df: int, name: str) -> TestResult:
-    return TestResult(value, float(df), float(stats.chi2.sf(value, df)) if df else 1.0, name)
+    return TestResult(value, float(df), float(special.chdtrc(df, value)) if df else 1.0, name)
 
 
 def _tests(newton: NewtonResult, vcov: FloatArray, robust_score: float | None) -> CoxTests:

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from formulaic.errors import DataMismatchWarning
-from scipy import stats
+from scipy import special
 
 from .. import _validate as v
 from ..errors import FormulaError, SarcosurvError, SarcosurvWarning
@@ -165,7 +165,7 @@ def _confidence(
     survival: FloatArray, se_hazard: FloatArray, conf_type: str, conf_level: float
 ) -> tuple[FloatArray, FloatArray]:
     """R's ``survfit_confint`` with the standard error of the cumulative hazard."""
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    z = float(special.ndtri(0.5 + conf_level / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "log":
             s = np.where(survival == 0, np.nan, survival)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._results import TestResult
 from ..errors import SarcosurvError
@@ -165,7 +165,7 @@ class CoxResult:
     @property
     def hazard_ratios(self) -> pd.DataFrame:
         """coef, hazard_ratio, std_err, z, p_value, lower, upper (Wald, per term)."""
-        z_crit = float(stats.norm.ppf(0.5 + self.conf_level / 2))
+        z_crit = float(special.ndtri(0.5 + self.conf_level / 2))
         coef, se = self.params, self.std_err
         z = coef / se
         return pd.DataFrame(
@@ -174,7 +174,7 @@ class CoxResult:
                 "hazard_ratio": np.exp(coef),
                 "std_err": se,
                 "z": z,
-                "p_value": 2 * stats.norm.sf(np.abs(z)),
+                "p_value": 2 * special.ndtr(-np.abs(z)),
                 "lower": np.exp(coef - z_crit * se),
                 "upper": np.exp(coef + z_crit * se),
             }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._km_core import kaplan_meier_curve
 from ..counting.linalg import blocked_gram, tie_weights
@@ -49,7 +49,9 @@ def _transform(data: SortedCoxData, transform: str) -> FloatArray:
         g = times
     elif transform == "rank":
         # R ranks the exit times of all rows, then keeps those of the events.
-        g = stats.rankdata(data.stop)[data.event_rows]
+        from scipy.stats import rankdata  # scipy.stats is slow to import: only here
+
+        g = rankdata(data.stop)[data.event_rows]
     else:
         g = 1.0 - _km_left(data)
     return np.asarray(g - g.mean(), np.float64)
@@ -108,7 +110,7 @@ def zph_table(
                 "term": name,
                 "statistic": statistic,
                 "df": len(cols),
-                "p_value": float(stats.chi2.sf(statistic, len(cols))),
+                "p_value": float(special.chdtrc(len(cols), statistic)),
             }
         )
     return pd.DataFrame(rows).set_index("term")

@@ -157,10 +157,29 @@ def _block_slices(columns: list[ImputedColumn]) -> list[slice]:
     return [slice(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
-def _full_design(columns: list[ImputedColumn], state: FloatArray, extra: FloatArray) -> FloatArray:
-    """Every column's predictor block, then the outcome terms (event, Nelson–Aalen)."""
+def _full_design(
+    columns: list[ImputedColumn], state: FloatArray, extra: FloatArray, hazard: FloatArray | None
+) -> FloatArray:
+    """Every column's predictor block, the outcome terms (event, Nelson–Aalen), then,
+    with ``hazard``, every block times the cumulative hazard."""
     blocks = [c.predictor_block(state[:, j]) for j, c in enumerate(columns)]
-    return np.column_stack([*blocks, extra])
+    products = [] if hazard is None else [hazard[:, None] * b for b in blocks]
+    return np.column_stack([*blocks, extra, *products])
+
+
+def _own_columns(
+    columns: list[ImputedColumn], n_extra: int, interactions: bool
+) -> list[npt.NDArray[np.intp]]:
+    """Per column, the design columns that are its own (its block and its hazard product)."""
+    slices = _block_slices(columns)
+    offset = sum(c.width for c in columns) + n_extra
+    own = []
+    for part in slices:  # loop over columns
+        mine = np.arange(part.start, part.stop)
+        if interactions:
+            mine = np.concatenate([mine, mine + offset])
+        own.append(mine)
+    return own
 
 
 def _draw_column(
@@ -207,15 +226,14 @@ def _run_chain(
     iterations: int,
     rng: np.random.Generator,
     donors: int,
+    interactions: bool = False,
 ) -> tuple[FloatArray, FloatArray]:
     """One chain: the completed state and (iterations, columns, 2) chain means and SDs."""
     state = _initial_state(columns, rng)
-    design = _full_design(columns, state, extra)
-    slices = _block_slices(columns)
-    keep = [np.ones(design.shape[1], dtype=bool) for _ in columns]
-    for j, part in enumerate(slices):
-        keep[j][part] = False
-    predictors = [np.flatnonzero(k) for k in keep]
+    hazard = extra[:, 1] if interactions and extra.shape[1] > 1 else None
+    design = _full_design(columns, state, extra, hazard)
+    own = _own_columns(columns, extra.shape[1], hazard is not None)
+    predictors = [np.setdiff1d(np.arange(design.shape[1]), mine) for mine in own]
     warm: dict[str, FloatArray] = {}
     trace = np.full((iterations, len(columns), 2), np.nan)
     targets = [j for j, c in enumerate(columns) if c.missing.any()]
@@ -225,7 +243,10 @@ def _run_chain(
             state[column.missing, j] = _draw_column(
                 column, design, predictors[j], rng, donors, warm
             )
-            design[:, slices[j]] = column.predictor_block(state[:, j])
+            block = column.predictor_block(state[:, j])
+            design[:, own[j]] = (
+                block if hazard is None else np.hstack([block, hazard[:, None] * block])
+            )
             imputed = state[column.missing, j]
             trace[iteration, j] = imputed.mean(), imputed.std(ddof=1) if imputed.size > 1 else 0
     return state, trace
@@ -291,6 +312,7 @@ def impute(
     iterations: int = 10,
     *,
     donors: int = 5,
+    interactions: bool = True,
 ) -> ImputationResult:
     """Multiple imputation by chained equations (van Buuren & Groothuis-Oudshoorn 2011).
 
@@ -324,6 +346,14 @@ def impute(
         Sweeps of the chained equations per chain (burn-in; the last state is kept).
     donors : int
         Donors of predictive mean matching.
+    interactions : bool
+        With ``survival``, also put the products of the cumulative hazard with
+        every other column in each imputation model (White & Royston 2009,
+        section 4.3): the first-order approximation with :math:`\\hat H(T)`
+        alone attenuates a large hazard ratio of a heavily missing covariate
+        (by about 10% for :math:`\\beta = 0.5` per SD at 40% missing, as R
+        ``mice`` with the same model), the products remove most of that bias
+        (``benchmarks/mi_simulation.py``). ``False`` gives mice's usual model.
 
     Returns
     -------
@@ -354,7 +384,7 @@ def impute(
     generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(m)]
     datasets, traces = [], []
     for rng in generators:  # one chain per imputation
-        state, trace = _run_chain(prepared, extra, iterations, rng, donors)
+        state, trace = _run_chain(prepared, extra, iterations, rng, donors, interactions)
         completed = kept.copy()
         for j, column in enumerate(prepared):
             if column.missing.any():

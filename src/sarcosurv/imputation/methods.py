@@ -8,13 +8,13 @@ missing rows. Design matrices carry no intercept column; the methods add it.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg
-from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 __all__ = ["augment", "impute_logistic", "impute_ordered", "impute_pmm", "impute_polytomous"]
 
@@ -240,15 +240,24 @@ def impute_polytomous(
     return _sample_categories(probabilities, rng), beta
 
 
-class _WeightedOrderedModel(OrderedModel):  # type: ignore[misc]
-    """statsmodels' ordered logit with case weights (for the augmented rows)."""
+@functools.cache
+def _weighted_ordered_model() -> Any:
+    """statsmodels' ordered logit with case weights (for the augmented rows).
 
-    def __init__(self, endog: Any, exog: Any, weights: FloatArray) -> None:
-        super().__init__(endog, exog, distr="logit")
-        self.case_weights = weights
+    Built on first use: statsmodels (and the scipy.stats it loads) is imported
+    only when an ordered category is imputed.
+    """
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    def loglikeobs(self, params: FloatArray) -> FloatArray:
-        return np.asarray(self.case_weights * super().loglikeobs(params))
+    class WeightedOrderedModel(OrderedModel):  # type: ignore[misc]
+        def __init__(self, endog: Any, exog: Any, weights: FloatArray) -> None:
+            super().__init__(endog, exog, distr="logit")
+            self.case_weights = weights
+
+        def loglikeobs(self, params: FloatArray) -> FloatArray:
+            return np.asarray(self.case_weights * super().loglikeobs(params))
+
+    return WeightedOrderedModel
 
 
 def impute_ordered(
@@ -266,7 +275,7 @@ def impute_ordered(
     """
     y, x, weights = augment(codes, x_observed, n_levels)
     keep = x.std(axis=0) > 0
-    model = _WeightedOrderedModel(y, x[:, keep], weights)
+    model = _weighted_ordered_model()(y, x[:, keep], weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = model.fit(method="bfgs", disp=False, maxiter=200)

@@ -18,6 +18,7 @@ import pandas as pd
 from ...report.format import format_estimate, format_p_value, to_markdown
 from .analysis import Heilig2020Analysis
 from .compare import TABLE3_TERMS
+from .mi_section import mi_markdown
 
 __all__ = ["DataSource", "pretty_terms", "write_report", "write_tables"]
 
@@ -183,8 +184,13 @@ def write_report(
     directory: str | Path,
     source: DataSource,
     figures: Mapping[str, Path] | None = None,
+    mi_table3: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``report.md`` and the table CSVs into ``directory``; return the report's path."""
+    """Write ``report.md`` and the table CSVs into ``directory``; return the report's path.
+
+    ``mi_table3`` (:func:`.mi_section.mi_table3`) adds Table 3 by multiple
+    imputation beside the complete-case one (and ``table3_mi.csv``).
+    """
     out = Path(directory)
     write_tables(analysis, out)
     sections = [
@@ -203,6 +209,7 @@ def write_report(
         _table2_markdown(analysis.table2),
         "## Table 3. Multivariable Cox models (complete cases, Efron ties)\n",
         _table3_markdown(analysis.table3),
+        *([] if mi_table3 is None else [mi_markdown(mi_table3, _TERM_LABELS)]),
         "## Centre effect: shared gamma frailty by centre\n",
         "The Table 3 models refitted with a gamma frailty per centre, by marginal "
         "likelihood; the test of theta = 0 uses the 50:50 mixture of chi-square(0) and "
@@ -225,6 +232,8 @@ def write_report(
         f"{analysis.inside_table2:.0%}, Table 3 {analysis.inside_table3:.0%}.\n",
         _comparison_markdown(analysis.comparison),
     ]
+    if mi_table3 is not None:
+        mi_table3.to_csv(out / "table3_mi.csv", index=False)
     report = out / "report.md"
     report.write_text("\n".join(sections), encoding="utf-8")
     return report

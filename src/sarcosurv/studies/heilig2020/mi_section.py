@@ -1,0 +1,101 @@
+"""Table 3 by multiple imputation, beside the complete-case Table 3 of the report.
+
+The paper fits its Cox models on complete cases (145 of 301 patients for PFS,
+157 of 338 for OS). Here the same models are refitted on every patient whose
+outcome is known, the missing covariates (remission status, preparative
+regimen, ...) imputed m times by chained equations with the event indicator and
+the Nelson–Aalen cumulative hazard (:func:`sarcosurv.mi_coxph`), and pooled by
+Rubin's rules.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...imputation import PooledResult, mi_coxph
+from ...report.format import format_hazard_ratio, format_p_value, to_markdown
+from ...report.tables import OS, PFS
+from .tables import MODEL_TERMS
+
+__all__ = ["MI_ASSUMPTION", "mi_fits", "mi_markdown", "mi_table3"]
+
+#: The sentence on the missingness assumption printed under the table.
+MI_ASSUMPTION = (
+    "Multiple imputation is valid when the covariates are missing at random (MAR): "
+    "whether a value is missing may depend on the other covariates and on the "
+    "outcome (event and follow-up time), which are all in the imputation models, "
+    "but not on the missing value itself. Under missingness not at random neither "
+    "this table nor the complete-case one is unbiased."
+)
+
+
+def mi_fits(data: pd.DataFrame, m: int = 20, seed: int = 2020) -> dict[str, PooledResult]:
+    """The Table 3 models for PFS and OS fitted by multiple imputation (m imputations, seeded).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The study's endpoints (:func:`sarcosurv.studies.heilig2020.endpoints`).
+    m : int
+        Number of imputations (at least 20 for the report).
+    seed : int
+        Seed of the imputations; the same seed gives the same table.
+
+    Examples
+    --------
+    >>> from sarcosurv.studies import heilig2020
+    >>> from sarcosurv.registry import Cohort
+    >>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
+    >>> fits = mi_fits(heilig2020.endpoints(cohort, unit="months"), m=2, seed=1)
+    >>> fits["os"].n
+    338
+    """
+    fits = {}
+    for endpoint in (PFS, OS):
+        formula = f"Surv({endpoint.time}, {endpoint.event}) ~ {MODEL_TERMS}"
+        fits[endpoint.name] = mi_coxph(formula, endpoint.rows(data), m=m, seed=seed)
+    return fits
+
+
+def mi_table3(fits: dict[str, PooledResult]) -> pd.DataFrame:
+    """Pooled hazard ratios, 95% CI, p, FMI and n per term, one column block per endpoint."""
+    frames = []
+    for name, fit in fits.items():
+        hr = fit.hazard_ratios[["hazard_ratio", "lower", "upper", "p_value", "fmi"]]
+        hr = hr.add_prefix(f"{name}_")
+        hr[f"{name}_text"] = [
+            format_hazard_ratio(h, lo, hi)
+            for h, lo, hi in zip(hr.iloc[:, 0], hr.iloc[:, 1], hr.iloc[:, 2], strict=True)
+        ]
+        hr[f"{name}_p_text"] = hr[f"{name}_p_value"].map(format_p_value)
+        hr[f"{name}_n"] = fit.n
+        hr[f"{name}_m"] = fit.m
+        frames.append(hr)
+    table = pd.concat(frames, axis=1)
+    table.index.name = "term"
+    return table.reset_index()
+
+
+def mi_markdown(table: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """The report section: heading, the pooled table with FMI, n used and the MAR sentence."""
+    terms = table["term"].map(labels or {})
+    shown = pd.DataFrame(
+        {
+            "Term": terms.where(terms.notna(), table["term"]),
+            "PFS HR (95% CI)": table["pfs_text"],
+            "p (PFS)": table["pfs_p_text"],
+            "FMI (PFS)": table["pfs_fmi"].map("{:.2f}".format),
+            "OS HR (95% CI)": table["os_text"],
+            "p (OS)": table["os_p_text"],
+            "FMI (OS)": table["os_fmi"].map("{:.2f}".format),
+        }
+    )
+    n_pfs, n_os, m = (int(table[c].iloc[0]) for c in ("pfs_n", "os_n", "pfs_m"))
+    return (
+        "## Table 3 by multiple imputation\n\n"
+        f"The Table 3 models on every patient with a known outcome (PFS n = {n_pfs}, "
+        f"OS n = {n_os}), missing covariates imputed m = {m} times by chained equations "
+        "with the event indicator and the Nelson-Aalen cumulative hazard, pooled by "
+        "Rubin's rules (Barnard-Rubin degrees of freedom). FMI: fraction of missing "
+        "information per term.\n\n" + to_markdown(shown) + f"\n{MI_ASSUMPTION}\n"
+    )
