@@ -13,7 +13,8 @@ About 40% of x1 and 35% of x2 are missing (roughly 60% of the rows are
 incomplete). Each replicate is analysed three ways with
 ``Surv(time, event) ~ x1 + C(x2) + x3``: the full data before deletion, the
 complete cases, and ``ss.mi_coxph`` (m imputations, chained equations with
-the event and the Nelson–Aalen cumulative hazard). Reported per scenario,
+the event, the Nelson–Aalen cumulative hazard and its products with the other
+covariates). Reported per scenario,
 method and coefficient: bias, empirical SE, mean model SE, 95% CI coverage.
 
 Usage::
