@@ -8,7 +8,8 @@ caller named columns of ``data`` or passed arrays (``data`` omitted).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,38 @@ from ._validate import require_columns
 from .errors import EmptyDataError, SarcosurvError
 from .surv import Surv
 
-__all__ = ["Response", "grouping_frame", "response"]
+__all__ = [
+    "DASK_BACKENDS",
+    "Response",
+    "dask_backend",
+    "grouping_frame",
+    "is_dask_frame",
+    "response",
+]
 
 Response = tuple[Surv, pd.DataFrame, dict[str, tuple[str, ...]]]
+
+
+def is_dask_frame(data: object) -> bool:
+    """True for a ``dask.dataframe.DataFrame``, judged without importing Dask.
+
+    The estimator front ends dispatch such data to :mod:`sarcosurv.distributed`.
+    """
+    module = type(data).__module__
+    return module.startswith(("dask.", "dask_expr")) and hasattr(data, "to_delayed")
+
+
+#: Estimators for Dask DataFrames by front-end name. :mod:`sarcosurv.distributed`
+#: registers them when it is imported: a plugin registry, so that the front ends
+#: (km, logrank, followup, cox) never import the package layered above them.
+DASK_BACKENDS: dict[str, Callable[..., Any]] = {}
+
+
+def dask_backend(name: str) -> Callable[..., Any]:
+    """The Dask estimator registered under ``name`` (importing the distributed package)."""
+    if name not in DASK_BACKENDS:
+        importlib.import_module("sarcosurv.distributed")
+    return DASK_BACKENDS[name]
 
 
 def response(

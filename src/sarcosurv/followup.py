@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._inputs import response
+from ._inputs import dask_backend, is_dask_frame, response
 from .km import KaplanMeierResult, QuantileMethod, kaplan_meier_surv
 from .surv import Surv
 
@@ -112,6 +112,11 @@ def median_followup(
     >>> fu.median
     6.0
     """
+    if is_dask_frame(data):
+        return dask_backend("median_followup")(  # type: ignore[no-any-return]
+            data, time, event, conf_type=conf_type, conf_level=conf_level,
+            ci_method=ci_method, timefix=timefix, time_unit=time_unit,
+        )  # fmt: skip
     surv, _, _ = response(data, time, event, timefix=timefix, time_unit=time_unit)
     return median_followup_surv(
         surv, conf_type=conf_type, conf_level=conf_level, ci_method=ci_method

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._grouping import exclusions, group_codes
-from ._inputs import grouping_frame, response
+from ._inputs import dask_backend, grouping_frame, is_dask_frame, response
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
 from ._km_groups import landmarks_by_group, quantiles_by_group
 from ._km_quantile import curve_quantile, symmetric_interval
@@ -321,6 +321,11 @@ def kaplan_meier(
     >>> km.table["survival"].round(3).tolist()
     [0.75, 0.5, 0.0]
     """
+    if is_dask_frame(data):
+        return dask_backend("kaplan_meier")(  # type: ignore[no-any-return]
+            data, time, event, by, entry, weights, conf_type, conf_level,
+            timefix=timefix, time_unit=time_unit,
+        )  # fmt: skip
     _check_options(conf_type, conf_level)
     surv, frame, names = response(
         data,

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import special
 
 from ._grouping import Grouping, exclusions, group_codes
-from ._inputs import grouping_frame, response
+from ._inputs import dask_backend, grouping_frame, is_dask_frame, response
 from ._results import TestResult
 from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, GroupError, SarcosurvError
@@ -307,6 +307,11 @@ def logrank_test(
     kind, rho, gamma = _parse_weights(_deprecated_weights(weighting, weights))
     if by is None:
         raise SarcosurvError("by must name at least one column (the groups compared)")
+    if is_dask_frame(data):
+        return dask_backend("logrank_test")(  # type: ignore[no-any-return]
+            data, time, event, by, strata, (kind, rho, gamma) if kind == "fleming-harrington"
+            else kind, trend, scores=scores, timefix=timefix, time_unit=time_unit,
+        )  # fmt: skip
     surv, frame, names = response(
         data,
         time,
@@ -402,14 +407,35 @@ def _test(
     scores: Sequence[float] | None,
 ) -> LogrankResult:
     """Codes, exclusions, counting and the statistic for one response."""
-    kind, rho, gamma = weighting
     surv.require_single_event("the log-rank test")
     if surv.weights is not None:
         raise SarcosurvError("logrank_test does not take case weights (R survdiff has none)")
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
-    labels = groups.labels["group"]
     k = groups.n_groups
     blocks = tabulate_blocks(surv.time, surv.event, cell=cell, n_cells=n_strata * k, block_size=k)
+    return result_from_blocks(
+        blocks, groups, frame, (group_columns, strata_columns), weighting, trend, scores, excluded
+    )
+
+
+def result_from_blocks(
+    blocks: list[RiskTable],
+    groups: Grouping,
+    frame: pd.DataFrame,
+    columns: tuple[tuple[str, ...], tuple[str, ...]],
+    weighting: tuple[str, float, float],
+    trend: bool,
+    scores: Sequence[float] | None,
+    excluded: pd.DataFrame,
+) -> LogrankResult:
+    """The test from the risk tables of every stratum (``k`` groups each).
+
+    ``frame`` only tells whether a single group column is numeric (trend
+    scores); ``columns`` holds the group and the strata column names.
+    """
+    kind, rho, gamma = weighting
+    group_columns, strata_columns = columns
+    labels = groups.labels["group"]
     observed, expected, variance = _accumulate(blocks, kind, rho, gamma)
     index = pd.Index(labels.tolist(), name="group")
     trend_scores = (

@@ -12,6 +12,7 @@ per cause when the event column codes several (:class:`RiskTable`).
 
 from __future__ import annotations
 
+from .merge import tables_from_counts
 from .tabulate import RiskTable, tabulate, tabulate_blocks
 
-__all__ = ["RiskTable", "tabulate", "tabulate_blocks"]
+__all__ = ["RiskTable", "tables_from_counts", "tabulate", "tabulate_blocks"]

@@ -26,9 +26,10 @@ martingale residuals come for free.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import cached_property
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,7 @@ __all__ = [
     "cox_loglik",
     "cox_terms",
     "fit_cox_newton",
+    "newton_raphson",
     "select_columns",
     "sort_cox_data",
 ]
@@ -326,15 +328,45 @@ def fit_cox_newton(
     """
     p = data.n_covariates
     beta = np.zeros(p) if init is None else np.asarray(init, dtype=np.float64).copy()
-    terms = cox_terms(data, beta, offset=offset, ties=ties)
+
+    def evaluate(at: FloatArray) -> CoxTerms:
+        return cox_terms(data, at, offset=offset, ties=ties)
+
+    return newton_raphson(evaluate, beta, max_iter=max_iter, eps=eps)
+
+
+class Evaluation(Protocol):
+    """What one Newton step needs from an evaluation of the partial likelihood."""
+
+    @property
+    def loglik(self) -> float: ...
+    @property
+    def score(self) -> FloatArray: ...
+    @property
+    def information(self) -> FloatArray: ...
+
+
+def newton_raphson(
+    evaluate: Callable[[FloatArray], Evaluation],
+    beta: FloatArray,
+    *,
+    max_iter: int = 30,
+    eps: float = 1e-9,
+) -> NewtonResult:
+    """Newton–Raphson with step halving on any evaluator of (loglik, score, information).
+
+    The loop of :func:`fit_cox_newton`, shared with fits whose sums are computed
+    elsewhere (over the partitions of a Dask DataFrame); see there for the rule.
+    """
+    terms = evaluate(beta)
     first = terms
     halvings = 0
-    converged = p == 0
+    converged = beta.size == 0
     n_iter = 0
     while not converged and n_iter < max_iter:
         n_iter += 1
         step = solve_or_pinv(terms.information, terms.score)
-        candidate = cox_terms(data, beta + step, offset=offset, ties=ties)
+        candidate = evaluate(beta + step)
         # As R's coxph: a full step within the tolerance ends the fit, even if rounding
         # lowered the log-likelihood by a hair; otherwise a lower value halves the step.
         if np.isfinite(candidate.loglik) and _close(terms.loglik, candidate.loglik, eps):
@@ -344,7 +376,7 @@ def fit_cox_newton(
         while (not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik) and tries < 20:
             step = step / 2.0
             tries += 1
-            candidate = cox_terms(data, beta + step, offset=offset, ties=ties)
+            candidate = evaluate(beta + step)
         halvings += tries
         if not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik:
             break

@@ -13,6 +13,7 @@ import pandas as pd
 import scipy.linalg
 
 from .. import _validate as v
+from .._inputs import dask_backend, is_dask_frame
 from ..counting.linalg import blocked_gram
 from ..errors import (
     CollinearityWarning,
@@ -71,7 +72,21 @@ def _raise_overflow(data: SortedCoxData, names: list[str], used: pd.DataFrame) -
 
 
 def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> list[int]:
-    """Columns kept after dropping constant or collinear ones.
+    """Columns kept after dropping constant or collinear ones (see :func:`independent_columns`)."""
+    x = data.covariates  # centred
+    if x.shape[1] == 0:
+        return []
+    with np.errstate(over="ignore", invalid="ignore"):
+        gram = blocked_gram(x)
+    if not np.isfinite(gram).all():
+        _raise_overflow(data, names, used)
+    return independent_columns(gram, data.centre, x.shape[0], names)
+
+
+def independent_columns(
+    gram: FloatArray, centre: FloatArray, n: int, names: list[str], stacklevel: int = 5
+) -> list[int]:
+    """Columns kept after dropping constant or collinear ones, from the centred Gram matrix.
 
     A column is constant when its standard deviation is below ``1e-12`` of
     ``max(1, |mean|)``. The others enter a Cholesky factorisation of their
@@ -81,15 +96,9 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
     (``toler.chol``) reports such later terms as NA (Therneau & Grambsch
     2000, sec. 3.2).
     """
-    x = data.covariates  # centred
-    if x.shape[1] == 0:
-        return []
-    with np.errstate(over="ignore", invalid="ignore"):
-        gram = blocked_gram(x)
-    if not np.isfinite(gram).all():
-        _raise_overflow(data, names, used)
+    p = gram.shape[0]
     scale = np.sqrt(np.maximum(np.diag(gram), 0.0))
-    floor = 1e-12 * np.sqrt(max(x.shape[0], 1)) * np.maximum(1.0, np.abs(data.centre))
+    floor = 1e-12 * np.sqrt(max(n, 1)) * np.maximum(1.0, np.abs(centre))
     candidates = np.flatnonzero(scale > floor)
     safe = np.where(scale > 0, scale, 1.0)
     corr = gram / np.outer(safe, safe)
@@ -107,13 +116,13 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
             grown[size, size] = np.sqrt(residual)
             factor = grown
             keep.append(int(j))
-    dropped = [names[j] for j in range(x.shape[1]) if j not in keep]
+    dropped = [names[j] for j in range(p) if j not in keep]
     if dropped:
         warnings.warn(
             f"dropped term(s) {', '.join(map(repr, dropped))}: constant or collinear with "
             "other terms in the complete cases (R reports NA for them)",
             CollinearityWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
     return keep
 
@@ -404,6 +413,12 @@ def coxph(
     >>> ss.coxph("Surv(t, e) ~ x", d)
     <CoxResult n=6 events=4 terms=1>
     """
+    if is_dask_frame(data):
+        return dask_backend("coxph")(  # type: ignore[no-any-return]
+            formula, data, ties=ties, strata=strata, cluster=cluster, frailty=frailty,
+            weights=weights, max_iter=max_iter, eps=eps, conf_level=conf_level, theta=theta,
+            control=control,
+        )  # fmt: skip
     # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.
     specials = merge_specials(
         formula, strata=strata, cluster=cluster, frailty=frailty, theta=theta, supports_theta=True
