@@ -340,13 +340,19 @@ def fit_cox_newton(
         if np.isfinite(candidate.loglik) and _close(terms.loglik, candidate.loglik, eps):
             beta, terms, converged = beta + step, candidate, True
             break
-        tries = 0
-        while (not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik) and tries < 20:
-            step = step / 2.0
-            tries += 1
+        full = step
+        step, candidate, tries = _halve(data, beta, step, candidate, terms.loglik, offset, ties)
+        if not _ascends(candidate, terms.loglik):
+            # A nearly singular information (a coefficient heading to infinity) can give
+            # a step so long that 20 halvings do not bring it back: halve again from the
+            # step along the same direction that moves no linear predictor by more than 10.
+            reach = float(np.abs(data.covariates @ full).max(initial=0.0))
+            step = full * min(1.0, 10.0 / reach) if reach > 0 else full
             candidate = cox_terms(data, beta + step, offset=offset, ties=ties)
+            step, candidate, more = _halve(data, beta, step, candidate, terms.loglik, offset, ties)
+            tries += more
         halvings += tries
-        if not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik:
+        if not _ascends(candidate, terms.loglik):
             break
         old = terms.loglik
         beta, terms = beta + step, candidate
@@ -363,6 +369,28 @@ def fit_cox_newton(
         converged=converged,
         step_halvings=halvings,
     )
+
+
+def _ascends(candidate: CoxTerms, loglik: float) -> bool:
+    return bool(np.isfinite(candidate.loglik) and candidate.loglik >= loglik)
+
+
+def _halve(
+    data: SortedCoxData,
+    beta: FloatArray,
+    step: FloatArray,
+    candidate: CoxTerms,
+    loglik: float,
+    offset: npt.ArrayLike | None,
+    ties: Ties,
+) -> tuple[FloatArray, CoxTerms, int]:
+    """Halve ``step`` (up to 20 times) until the log-likelihood does not fall."""
+    tries = 0
+    while not _ascends(candidate, loglik) and tries < 20:
+        step = step / 2.0
+        tries += 1
+        candidate = cox_terms(data, beta + step, offset=offset, ties=ties)
+    return step, candidate, tries
 
 
 def _close(old: float, new: float, eps: float) -> bool:
