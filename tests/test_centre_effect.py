@@ -251,7 +251,9 @@ def test_missing_centre_column_and_counting_process_data() -> None:
 
 
 def test_centres_without_events_are_named_in_a_warning() -> None:
-    with pytest.warns(MonotoneLikelihoodWarning, match=r"71 centre\(s\) without events \('10', "):
+    with pytest.warns(
+        MonotoneLikelihoodWarning, match=r"71 centre\(s\) without events \('2', '3', "
+    ):
         result = ss.centre_effect_tests("Surv(time, status) ~ rx", _rats(), "litter")
     assert result.fixed.n_small_centres == 100  # litters of three rats
     assert len(result.fixed.centres_without_events) == 71

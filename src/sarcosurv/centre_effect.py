@@ -43,7 +43,7 @@ from scipy import special
 from . import _centre_score as kernels
 from ._centre_fixed import fit_loglik, independent_columns
 from ._results import TestResult
-from .cox import CoxResult, coxph
+from .cox import CoxControl, CoxResult, coxph
 from .errors import (
     ColumnNotFoundError,
     ConvergenceError,
@@ -91,6 +91,10 @@ _TEST_LABELS = {
     "bootstrap": "gamma frailty (parametric bootstrap)",
 }
 _CENTRE = "__centre__"
+# The simulated response of a bootstrap replicate (formula names may not hold "__").
+_SIM_TIME, _SIM_EVENT = "sarcosurv_bootstrap_time", "sarcosurv_bootstrap_event"
+# A replicate needs theta-hat and the LRT only: no profile CI of theta.
+_REPLICATE_CONTROL = CoxControl(theta_ci=False)
 
 
 @dataclass(frozen=True)
@@ -417,8 +421,21 @@ def _prepare(
     prepared = data.loc[~missing].copy()
     labels = prepared.index
     prepared.index = pd.RangeIndex(len(prepared))
-    prepared[_CENTRE] = prepared[centre].astype(str)
+    prepared[_CENTRE] = _centre_labels(prepared[centre])
     return prepared, labels, excluded
+
+
+def _centre_labels(values: pd.Series) -> pd.Series:
+    """The centre as text (categorical: cheap to group again), sorted by the raw values."""
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+        text = pd.Index(uniques).astype(str)
+        if text.is_unique:
+            categories = pd.Categorical.from_codes(codes, categories=text)
+            return pd.Series(categories, index=values.index)
+    except TypeError:  # labels of mixed types do not sort
+        pass
+    return values.astype(str)
 
 
 def _fit_exclusions(fit: CoxResult, labels: pd.Index) -> pd.DataFrame:
@@ -442,15 +459,13 @@ class _NullArrays:
     def from_fit(
         cls, fit: CoxResult, prepared: pd.DataFrame, strata: list[str], centre: str
     ) -> _NullArrays:
-        # The one place reading the fit's design arrays (response and model matrix).
-        design = fit.fit.design
-        if design.start is not None:
+        arrays = fit.model_arrays()
+        if arrays.entry is not None:
             raise SarcosurvError(
                 "centre_effect_tests needs right-censored data, Surv(time, event); "
                 "counting-process data Surv(start, stop, event) are not supported"
             )
-        x = np.asarray(design.covariates, dtype=np.float64)[:, list(fit.fit.kept_columns)]
-        used = np.asarray(design.used, dtype=bool)
+        x, used = arrays.covariates, arrays.used
         rows = prepared.loc[used]
         codes, labels = pd.factorize(rows[_CENTRE], sort=True)
         stratum = (
@@ -461,8 +476,8 @@ class _NullArrays:
         residuals = fit.residuals("martingale")
         assert isinstance(residuals, pd.Series)
         inputs = kernels.ScoreInputs(
-            stop=np.asarray(design.stop, dtype=np.float64),
-            event=np.asarray(design.event, dtype=bool),
+            stop=arrays.time,
+            event=arrays.event,
             risk=np.exp(x @ fit.params.to_numpy(dtype=np.float64)),
             covariates=x,
             residuals=residuals.reindex(rows.index).to_numpy(dtype=np.float64),
@@ -488,8 +503,9 @@ def _check_design(arrays: _NullArrays, strata: list[str]) -> None:
             f"column {name!r}: every centre has a single patient; a centre effect "
             "cannot be told apart from patient-level variation"
         )
-    pairs = np.unique(np.stack([stratum, centre]), axis=1)
-    if strata and np.all(np.bincount(pairs[0]) == 1):
+    n_centres = len(arrays.centre_labels)
+    pairs = np.unique(stratum.astype(np.int64) * n_centres + centre)  # (stratum, centre) keys
+    if strata and np.all(np.bincount(pairs // n_centres) == 1):
         raise GroupError(
             f"column {name!r}: each stratum of {', '.join(strata)} holds a single centre, "
             "so the stratified baseline absorbs any centre effect; drop the stratification "
@@ -551,7 +567,7 @@ def _replicate_formula(formula: str) -> str:
     """The formula with its response replaced by the simulated columns."""
     if "~" not in formula:
         raise SarcosurvError(f"formula {formula!r} has no '~'")
-    return "Surv(__time__, __event__) ~" + formula.split("~", 1)[1]
+    return f"Surv({_SIM_TIME}, {_SIM_EVENT}) ~" + formula.split("~", 1)[1]
 
 
 def _bootstrap(
@@ -572,23 +588,30 @@ def _bootstrap(
     frame = used.copy()
     values: list[float] = []
     failed = 0
+    last_error: Exception | None = None
     start = time.perf_counter()
     for b in range(replicates):
         stop, event = kernels.simulate_null(rng, arrays.inputs, hazards)
-        frame["__time__"] = stop
-        frame["__event__"] = event.astype(np.int64)
+        frame[_SIM_TIME] = stop
+        frame[_SIM_EVENT] = event.astype(np.int64)
         try:
             with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
                 warnings.simplefilter("ignore", SarcosurvWarning)
                 fit = coxph(
-                    replicate_formula, frame, ties=ties, strata=strata or None, frailty=_CENTRE
+                    replicate_formula,
+                    frame,
+                    ties=ties,
+                    strata=strata or None,
+                    frailty=_CENTRE,
+                    control=_REPLICATE_CONTROL,
                 )
             assert fit.frailty is not None
             values.append(float(fit.frailty.lrt.statistic))
-        except (SarcosurvError, ConvergenceError, np.linalg.LinAlgError):
-            failed += 1
+        except (SarcosurvError, ConvergenceError, np.linalg.LinAlgError) as error:
+            failed, last_error = failed + 1, error
         if show:
             _progress(b + 1, replicates, time.perf_counter() - start)
+    _check_failures(failed, replicates, last_error)
     exceeding = int(np.sum(np.asarray(values) >= observed - 1e-12))
     return BootstrapTest(
         statistic=float(observed),
@@ -599,6 +622,22 @@ def _bootstrap(
         seed=seed,
         seconds=time.perf_counter() - start,
     )
+
+
+def _check_failures(failed: int, replicates: int, last_error: Exception | None) -> None:
+    """Every replicate failed: an error; some failed: a warning naming how many."""
+    if failed == replicates:
+        raise ConvergenceError(
+            f"the frailty fit failed in all {replicates} bootstrap replicates "
+            f"(last error: {last_error})"
+        )
+    if failed:
+        warnings.warn(
+            f"the frailty fit failed in {failed} of {replicates} bootstrap replicates; "
+            f"the p-value uses the other {replicates - failed} (last error: {last_error})",
+            SarcosurvWarning,
+            stacklevel=4,
+        )
 
 
 def _progress(done: int, total: int, seconds: float) -> None:

@@ -16,6 +16,7 @@ from ._inputs import dask_backend, grouping_frame, is_dask_frame, response
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
 from ._km_groups import landmarks_by_group, quantiles_by_group
 from ._km_quantile import curve_quantile, symmetric_interval
+from ._km_rmst import restricted_mean
 from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, SarcosurvError
 from .surv import Surv
@@ -193,6 +194,24 @@ class KaplanMeierResult:
         See :meth:`quantile`; returns ``[group,] median, lower, upper``.
         """
         return self.quantile(0.5, ci_method=ci_method).rename(columns={"quantile": "median"})
+
+    def rmst(self, tau: float | Sequence[float]) -> pd.DataFrame:
+        """Restricted mean survival time up to ``tau`` per group, with SE and CI.
+
+        ``∫_0^τ S(t) dt`` under the curve, variance
+        ``sum_{t_j <= τ} A_j^2 d_j / (n_j (n_j - d_j))`` (``A_j``: the area
+        from ``t_j`` to ``τ``), as R ``print(survfit, rmean = τ)``; see
+        :func:`sarcosurv.rmst.rmst`. Returns ``[group,] tau, rmst, std_err,
+        lower, upper``.
+
+        Examples
+        --------
+        >>> import pandas as pd, sarcosurv as ss
+        >>> km = ss.kaplan_meier(pd.DataFrame({"t": [1, 2, 3], "e": [1, 1, 1]}), "t", "e")
+        >>> float(km.rmst(3)["rmst"].iloc[0])
+        2.0
+        """
+        return restricted_mean(self, tau)
 
     def summary(self) -> pd.DataFrame:
         """Per group: rows, events and the median with its Brookmeyer–Crowley interval."""

@@ -58,28 +58,38 @@ class FineGrayData:
     g_event: FloatArray
     row_k: IntArray  # number of event times <= T_i, per sorted row
     order: IntArray  # sorted position -> input row
+    weight: FloatArray  # case weights, sorted rows (ones without weights)
 
 
 def censoring_before(
-    time: FloatArray, censored: BoolArray, at: FloatArray, *, events_first: bool = False
+    time: FloatArray,
+    censored: BoolArray,
+    at: FloatArray,
+    *,
+    events_first: bool = False,
+    weights: FloatArray | None = None,
 ) -> FloatArray:
     """Kaplan–Meier estimate of the censoring distribution just before each of ``at``.
 
     ``G(t-) = prod_{u < t} (1 - c_u / Y_u)`` over the distinct censoring times
-    ``u``, with ``c_u`` censorings among the ``Y_u`` rows with ``T >= u``:
-    events at ``u`` count as still at risk of censoring, as in ``cmprsk::crr``;
-    with ``events_first`` they do not (events precede censorings at tied
-    times, as in ``survival::finegray``).
+    ``u``, with ``c_u`` censorings among the ``Y_u`` rows with ``T >= u``
+    (both summed over case ``weights``): events at ``u`` count as still at
+    risk of censoring, as in ``cmprsk::crr``; with ``events_first`` they do
+    not (events precede censorings at tied times, as in ``survival::finegray``).
     """
-    sorted_time = np.sort(time)
-    cens_times, c_u = np.unique(time[censored], return_counts=True)
-    at_risk = time.size - np.searchsorted(sorted_time, cens_times, side="left")
+    w = np.ones(time.size) if weights is None else weights
+    order = np.argsort(time, kind="stable")
+    sorted_time = time[order]
+    after = np.append(np.cumsum(w[order][::-1])[::-1], 0.0)  # weight with T >= sorted_time[i]
+    cens_times, inverse = np.unique(time[censored], return_inverse=True)
+    c_u = np.bincount(inverse.ravel(), weights=w[censored], minlength=cens_times.size)
+    at_risk = after[np.searchsorted(sorted_time, cens_times, side="left")]
     if events_first:
-        failures = np.sort(time[~censored])
-        tied = np.searchsorted(failures, cens_times, side="right") - np.searchsorted(
-            failures, cens_times, side="left"
-        )
-        at_risk = at_risk - tied
+        failed = ~censored[order]
+        failures = np.append(np.cumsum(np.where(failed, w[order], 0.0)), 0.0)
+        lo = np.searchsorted(sorted_time, cens_times, side="left")
+        hi = np.searchsorted(sorted_time, cens_times, side="right")
+        at_risk = at_risk - (failures[hi - 1] - np.where(lo > 0, failures[lo - 1], 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(at_risk > 0, 1.0 - c_u / at_risk, 1.0)
     survival = np.concatenate(([1.0], np.cumprod(factor)))
@@ -88,19 +98,28 @@ def censoring_before(
 
 
 def prepare_rows(
-    time: FloatArray, code: IntArray, cause: int, x: FloatArray, *, events_first: bool = False
+    time: FloatArray,
+    code: IntArray,
+    cause: int,
+    x: FloatArray,
+    *,
+    events_first: bool = False,
+    weights: FloatArray | None = None,
 ) -> FineGrayData:
     """Sort the rows and index the event times of ``cause`` (codes: 0 censored).
 
     ``events_first`` selects the censoring-distribution convention (see
-    :func:`censoring_before`).
+    :func:`censoring_before`); ``weights`` are case weights (a weight of 2
+    is a duplicated row, in ``G`` as in the likelihood).
     """
     order = np.argsort(time, kind="stable")
     t = time[order]
     c = code[order]
+    w = np.ones(t.size) if weights is None else np.asarray(weights, np.float64)[order]
     target = c == cause
     censored = c == 0
-    event_time, d = np.unique(t[target], return_counts=True)
+    event_time, inverse = np.unique(t[target], return_inverse=True)
+    d = np.bincount(inverse.ravel(), weights=w[target], minlength=event_time.size)
     xs = x[order]
     return FineGrayData(
         time=t,
@@ -109,13 +128,18 @@ def prepare_rows(
         censored=censored,
         x=xs - xs.mean(axis=0),
         centre=xs.mean(axis=0),
-        g_row=censoring_before(t, censored, t, events_first=events_first),
+        # G(T_i-) > 0 for every row of positive weight; 1 keeps zero-weight rows finite.
+        g_row=np.maximum(
+            censoring_before(t, censored, t, events_first=events_first, weights=w),
+            np.where(w > 0, 0.0, 1.0),
+        ),
         event_time=event_time,
         first_at=np.searchsorted(t, event_time, side="left").astype(np.intp),
         d=d.astype(np.float64),
-        g_event=censoring_before(t, censored, event_time, events_first=events_first),
+        g_event=censoring_before(t, censored, event_time, events_first=events_first, weights=w),
         row_k=np.searchsorted(event_time, t, side="right").astype(np.intp),
         order=order,
+        weight=w,
     )
 
 
@@ -159,19 +183,21 @@ def finegray_terms(data: FineGrayData, beta: FloatArray) -> FineGrayTerms:
     ``S0_k = sum_j w_j(t_k) exp(eta_j)``; the information uses
     ``sum_k d_k S2_k / S0_k = X' diag(r_j c_j) X`` with ``c_j`` the sum of
     ``d_k w_j(t_k) / S0_k`` over the event times (no ``K x p x p`` array).
+    Case weights multiply each row's terms (``d_k`` is a weighted count).
     """
-    x = data.x
+    x, w = data.x, data.weight
     eta = x @ beta
     shift = float(eta.max())
     r = np.exp(eta - shift)
-    s0, _ = _risk_sums(data, r)
-    s1, _ = _risk_sums(data, r[:, None] * x)
+    rw = r * w
+    s0, _ = _risk_sums(data, rw)
+    s1, _ = _risk_sums(data, rw[:, None] * x)
     mean = s1 / s0[:, None]
-    loglik = float(eta[data.target].sum() - np.sum(data.d * (np.log(s0) + shift)))
-    score = x[data.target].sum(axis=0) - data.d @ mean
+    loglik = float((w * eta)[data.target].sum() - np.sum(data.d * (np.log(s0) + shift)))
+    score = (w[:, None] * x)[data.target].sum(axis=0) - data.d @ mean
     a = data.d / s0
     c = _row_weights(data, a)
-    information = (x * (r * c)[:, None]).T @ x - (mean * data.d[:, None]).T @ mean
+    information = (x * (rw * c)[:, None]).T @ x - (mean * data.d[:, None]).T @ mean
     return FineGrayTerms(
         loglik=loglik,
         score=score,
@@ -223,16 +249,20 @@ def censoring_correction(data: FineGrayData, terms: FineGrayTerms) -> FloatArray
     """
     x, r = data.x, terms.risk
     a = data.d / terms.s0
-    cens_times, c_u = np.unique(data.time[data.censored], return_counts=True)
+    w = data.weight
+    cens_times, inverse = np.unique(data.time[data.censored], return_inverse=True)
     if cens_times.size == 0:
         return np.zeros_like(x)
-    y_u = data.time.size - np.searchsorted(data.time, cens_times, side="left")
+    c_u = np.bincount(inverse.ravel(), weights=w[data.censored], minlength=cens_times.size)
+    after = np.append(_reverse_cumsum(w), 0.0)
+    y_u = after[np.searchsorted(data.time, cens_times, side="left")]
+    y_u = np.where(y_u > 0, y_u, 1.0)  # only zero-weight rows left: c_u = 0 there
     from_k = np.searchsorted(data.event_time, cens_times, side="left")  # first t_k >= u
     ag = _reverse_cumsum(np.append(a * data.g_event, 0.0))[from_k]
     bg = np.concatenate(
         [_reverse_cumsum((a * data.g_event)[:, None] * terms.mean), np.zeros((1, x.shape[1]))]
     )[from_k]
-    weight = np.where(data.competing, r / data.g_row, 0.0)
+    weight = np.where(data.competing, r * w / data.g_row, 0.0)
     c0 = np.concatenate(([0.0], np.cumsum(weight)))
     c1 = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(weight[:, None] * x, axis=0)])
     before = np.searchsorted(data.time, cens_times, side="left")  # rows with T < u

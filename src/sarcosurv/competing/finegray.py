@@ -234,22 +234,41 @@ def _residuals(
     return out
 
 
+def _row_weights(datas: list[FineGrayData], rows: list[IntArray], n: int) -> FloatArray:
+    """Case weights of the used rows, in row order."""
+    out = np.ones(n)
+    for data, positions in zip(datas, rows, strict=True):
+        out[positions[data.order]] = data.weight
+    return out
+
+
 def _variance(
     datas: list[FineGrayData],
     fit: _Fit,
     rows: list[IntArray],
     cluster_codes: IntArray | None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Sandwich variance (Fine & Gray; or by cluster, as coxph's) and the model-based one."""
+    """Sandwich variance (Fine & Gray; or by cluster, as coxph's) and the model-based one.
+
+    With case weights ``w``, the Fine & Gray meat is ``sum_i w_i u_i u_i'`` (a
+    weight of 2 counts as a duplicated row) and the cluster meat sums
+    ``w_i u_i`` within clusters (as ``coxph``).
+    """
     inverse = np.linalg.inv(fit.information)
     n = int(sum(r.size for r in rows))
     residual = _residuals(datas, fit, rows, n, corrected=cluster_codes is None)
+    w = _row_weights(datas, rows, n)
     if cluster_codes is not None:
         residual = np.stack(
-            [np.bincount(cluster_codes, weights=residual[:, j]) for j in range(residual.shape[1])],
+            [
+                np.bincount(cluster_codes, weights=w * residual[:, j])
+                for j in range(residual.shape[1])
+            ],
             axis=1,
         )
-    meat = residual.T @ residual
+        meat = residual.T @ residual
+    else:
+        meat = (residual * w[:, None]).T @ residual
     sandwich: FloatArray = inverse @ meat @ inverse
     return sandwich, np.asarray(inverse, dtype=np.float64)
 
@@ -290,6 +309,7 @@ def finegray(
     cause: object = 1,
     strata: str | Sequence[str] | None = None,
     cluster: str | None = None,
+    weights: str | None = None,
     *,
     censored: object = None,
     weighting: str = "crr",
@@ -325,6 +345,13 @@ def finegray(
         cluster, summing each cluster's score residuals as R ``coxph(...,
         cluster(centre))`` does on ``survival::finegray`` data (without the
         term for estimating ``G``).
+    weights : str, optional
+        Column of case weights (finite, non-negative). They enter the
+        likelihood, the Kaplan–Meier estimate ``G`` of the censoring
+        distribution and the sandwich, so a weight of 2 is the same as a
+        duplicated row. (``survival::finegray`` multiplies its ``fgwt`` by the
+        weights but estimates ``G`` unweighted, so with fractional weights
+        and censoring the two differ.)
     censored : object, optional
         The censoring label of a label-valued event column.
     weighting : {"crr", "survival"}
@@ -355,10 +382,15 @@ def finegray(
     if weighting not in ("crr", "survival"):
         raise SarcosurvError(f"weighting must be 'crr' or 'survival', not {weighting!r}")
     strata_columns = as_columns(strata)
-    extra = [*strata_columns, *([] if cluster is None else [cluster])]
+    extra = [
+        *strata_columns,
+        *([] if cluster is None else [cluster]),
+        *([] if weights is None else [weights]),
+    ]
     design, codes, code, cause = _codes_and_design(formula, data, cause, censored, extra)
     if design.covariates.shape[1] == 0:
         raise FormulaError("finegray needs at least one covariate")
+    case_weights = v.as_weights(data.loc[design.used], weights) if weights is not None else None
     rows, strata_labels = _strata_rows(data, design, strata_columns)
     datas = [
         prepare_rows(
@@ -367,12 +399,15 @@ def finegray(
             code,
             design.covariates[r],
             events_first=weighting == "survival",
+            weights=None if case_weights is None else case_weights[r],
         )
         for r in rows
     ]
     n_event = int(sum(d.target.sum() for d in datas))
-    if n_event == 0:
-        raise SarcosurvError(f"no events of cause {cause!r} among the rows used")
+    if n_event == 0 or sum(float(d.d.sum()) for d in datas) <= 0:
+        raise SarcosurvError(
+            f"no events of cause {cause!r} (with positive weight) among the rows used"
+        )
     beta, fit, converged, n_iter = _newton(datas, max_iter, eps)
     if not converged:
         warnings.warn(

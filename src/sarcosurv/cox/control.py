@@ -61,6 +61,11 @@ class CoxControl:
     theta_max_iter : int
         Frailty: cap on the iterations of the search for :math:`\\hat\\theta` and
         of each profile-likelihood confidence bound.
+    theta_ci : bool
+        Frailty: compute the profile-likelihood CI of :math:`\\theta` (default).
+        ``False`` leaves ``theta_ci`` NaN and saves most of the fit's time
+        where only :math:`\\hat\\theta` and the LRT are needed (e.g. the
+        replicates of a bootstrap).
 
     Examples
     --------
@@ -74,12 +79,15 @@ class CoxControl:
     inner_max_iter: int = 5000
     outer_factor: int = 7
     theta_max_iter: int = 100
+    theta_ci: bool = True
 
     def __post_init__(self) -> None:
         for name in ("max_iter", "inner_max_iter", "outer_factor", "theta_max_iter"):
             _positive_int(name, getattr(self, name))
         for name in ("eps", "inner_tol"):
             _positive_float(name, getattr(self, name))
+        if not isinstance(self.theta_ci, bool):
+            raise SarcosurvError(f"theta_ci must be True or False, not {self.theta_ci!r}")
 
     @property
     def outer_max_iter(self) -> int:

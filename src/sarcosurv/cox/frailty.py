@@ -656,7 +656,8 @@ def fit_gamma_frailty_sorted(
     estimate, point = _estimate(profile, cox, theta)
     fixed = theta is not None
     nan = float("nan")
-    theta_ci = (nan, nan) if fixed else _interval(profile, estimate, point.loglik, cox.loglik)
+    skip_ci = fixed or not control.theta_ci
+    theta_ci = (nan, nan) if skip_ci else _interval(profile, estimate, point.loglik, cox.loglik)
     lrt = boundary_lrt(point.loglik, cox.loglik)
     if fixed:
         lrt = TestResult(lrt.statistic, 0.0, nan, "likelihood_ratio_theta_0")

@@ -332,7 +332,10 @@ def fit_cox_newton(
     def evaluate(at: FloatArray) -> CoxTerms:
         return cox_terms(data, at, offset=offset, ties=ties)
 
-    return newton_raphson(evaluate, beta, max_iter=max_iter, eps=eps)
+    def reach(step: FloatArray) -> float:
+        return float(np.abs(data.covariates @ step).max(initial=0.0))
+
+    return newton_raphson(evaluate, beta, max_iter=max_iter, eps=eps, reach=reach)
 
 
 class Evaluation(Protocol):
@@ -352,8 +355,13 @@ def newton_raphson(
     *,
     max_iter: int = 30,
     eps: float = 1e-9,
+    reach: Callable[[FloatArray], float] | None = None,
 ) -> NewtonResult:
     """Newton–Raphson with step halving on any evaluator of (loglik, score, information).
+
+    ``reach(step)`` is the largest change of any linear predictor along ``step``
+    (the step's largest component when not given); it bounds the restart after 20
+    failed halvings.
 
     The loop of :func:`fit_cox_newton`, shared with fits whose sums are computed
     elsewhere (over the partitions of a Dask DataFrame); see there for the rule.
@@ -372,13 +380,19 @@ def newton_raphson(
         if np.isfinite(candidate.loglik) and _close(terms.loglik, candidate.loglik, eps):
             beta, terms, converged = beta + step, candidate, True
             break
-        tries = 0
-        while (not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik) and tries < 20:
-            step = step / 2.0
-            tries += 1
+        full = step
+        step, candidate, tries = _halve(evaluate, beta, step, candidate, terms.loglik)
+        if not _ascends(candidate, terms.loglik):
+            # A nearly singular information (a coefficient heading to infinity) can give
+            # a step so long that 20 halvings do not bring it back: halve again from the
+            # step along the same direction that moves no linear predictor by more than 10.
+            moved = reach(full) if reach is not None else float(np.abs(full).max(initial=0.0))
+            step = full * min(1.0, 10.0 / moved) if moved > 0 else full
             candidate = evaluate(beta + step)
+            step, candidate, more = _halve(evaluate, beta, step, candidate, terms.loglik)
+            tries += more
         halvings += tries
-        if not np.isfinite(candidate.loglik) or candidate.loglik < terms.loglik:
+        if not _ascends(candidate, terms.loglik):
             break
         old = terms.loglik
         beta, terms = beta + step, candidate
@@ -395,6 +409,26 @@ def newton_raphson(
         converged=converged,
         step_halvings=halvings,
     )
+
+
+def _ascends(candidate: Evaluation, loglik: float) -> bool:
+    return bool(np.isfinite(candidate.loglik) and candidate.loglik >= loglik)
+
+
+def _halve(
+    evaluate: Callable[[FloatArray], Evaluation],
+    beta: FloatArray,
+    step: FloatArray,
+    candidate: Evaluation,
+    loglik: float,
+) -> tuple[FloatArray, Evaluation, int]:
+    """Halve ``step`` (up to 20 times) until the log-likelihood does not fall."""
+    tries = 0
+    while not _ascends(candidate, loglik) and tries < 20:
+        step = step / 2.0
+        tries += 1
+        candidate = evaluate(beta + step)
+    return step, candidate, tries
 
 
 def _close(old: float, new: float, eps: float) -> bool:

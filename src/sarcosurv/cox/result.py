@@ -21,12 +21,28 @@ from .kernels import NewtonResult, SortedCoxData
 if TYPE_CHECKING:
     from .frailty import FrailtyResult, GammaFrailtyFit
 
-__all__ = ["CoxFit", "CoxResult", "CoxTests"]
+__all__ = ["CoxFit", "CoxModelArrays", "CoxResult", "CoxTests"]
 
 FloatArray = npt.NDArray[np.float64]
 ResidualKind = Literal[
     "martingale", "deviance", "score", "schoenfeld", "scaled_schoenfeld", "dfbeta"
 ]
+
+
+@dataclass(frozen=True)
+class CoxModelArrays:
+    """The arrays a Cox fit was computed from, over the rows it used (input order).
+
+    ``covariates`` holds the model-matrix columns kept in the fit (those of
+    ``params``); ``entry`` is None for right-censored data; ``used`` marks the
+    rows of the input frame that entered the fit.
+    """
+
+    time: FloatArray
+    event: npt.NDArray[np.bool_]
+    entry: FloatArray | None
+    covariates: FloatArray
+    used: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -277,6 +293,28 @@ class CoxResult:
         row's stratum (``reference="strata"``; the overall means without strata).
         """
         return diagnostics.predict(self, newdata, kind, reference)
+
+    def model_arrays(self) -> CoxModelArrays:
+        """Response, kept model-matrix columns and the used-row mask, as numpy arrays.
+
+        Examples
+        --------
+        >>> import pandas as pd, sarcosurv as ss
+        >>> d = pd.DataFrame({"t": [1, 2, 3, 4], "e": [1, 0, 1, 1], "x": [0, 1, 0, 1]})
+        >>> ss.coxph("Surv(t, e) ~ x", d).model_arrays().covariates.shape
+        (4, 1)
+        """
+        design = self.fit.design
+        start = design.start
+        return CoxModelArrays(
+            time=np.asarray(design.stop, dtype=np.float64),
+            event=np.asarray(design.event, dtype=bool),
+            entry=None if start is None else np.asarray(start, dtype=np.float64),
+            covariates=np.asarray(design.covariates, dtype=np.float64)[
+                :, list(self.fit.kept_columns)
+            ],
+            used=np.asarray(design.used, dtype=bool),
+        )
 
     def residuals(self, kind: ResidualKind = "martingale") -> pd.DataFrame | pd.Series:
         """Residuals as R ``residuals.coxph``, indexed by the rows used."""

@@ -1,0 +1,40 @@
+# Reference values for Cox fits with many centre dummies (some centres without
+# events, so their coefficients diverge), from R.
+# Run from the repository root:  Rscript tests/reference/cox_many_dummies_reference.R
+# Data: tests/data/heilig_synthetic_pfs_centres.csv (the synthetic Heilig cohort's
+# PFS rows, sarcosurv.registry.synthetic_heilig2020(seed=2020)).
+# Writes tests/reference/cox_many_dummies_reference.json (jsonlite digits = NA).
+suppressMessages(library(survival))
+suppressMessages(library(jsonlite))
+
+d <- read.csv(file.path("tests", "data", "heilig_synthetic_pfs_centres.csv"), na.strings = "")
+d$histology_group <- relevel(factor(d$histology_group), "Leiomyosarcoma")
+d$remission_group <- relevel(factor(d$remission_group), "CR/NED")
+d$regimen_group <- relevel(factor(d$regimen_group), "Platinum based")
+d$centre_id <- factor(d$centre_id)
+d <- droplevels(d[complete.cases(d), ])
+events <- tapply(d$pfs_event, d$centre_id, sum)
+
+fit_case <- function(ties, iter) {
+  f <- suppressWarnings(coxph(Surv(pfs_time, pfs_event) ~ age10 + histology_group +
+                                remission_group + regimen_group + centre_id,
+                              data = d, ties = ties, iter.max = iter))
+  null <- coxph(Surv(pfs_time, pfs_event) ~ age10 + histology_group + remission_group +
+                  regimen_group, data = d, ties = ties)
+  cf <- coef(f)
+  keep <- !grepl("^centre_id", names(cf))
+  list(ties = ties, iter_max = iter, loglik = unname(f$loglik), iter = f$iter,
+       loglik_without_centre = null$loglik[2],
+       lrt = 2 * (f$loglik[2] - null$loglik[2]),
+       terms = names(cf)[keep], coef = unname(cf[keep]),
+       std_err = unname(sqrt(diag(f$var)))[keep])
+}
+
+out <- list(
+  versions = list(R = R.version.string, survival = as.character(packageVersion("survival"))),
+  n = nrow(d), n_centres = nlevels(d$centre_id),
+  centres_without_events = names(events)[events == 0],
+  fits = list(efron = fit_case("efron", 100), breslow = fit_case("breslow", 100))
+)
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE),
+           file.path("tests", "reference", "cox_many_dummies_reference.json"))
