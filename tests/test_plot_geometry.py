@@ -53,9 +53,15 @@ def _texts(fig: Figure) -> list[Text]:
     return [t for t in found if t.get_visible() and t.get_text().strip()]
 
 
-def texts_outside(fig: Figure) -> list[str]:
-    """Texts whose extent leaves the figure after a plain savefig, as readable strings."""
-    fig.savefig(io.BytesIO(), format="png", dpi=80)
+def texts_outside(fig: Figure, dpi: float | None = None) -> list[str]:
+    """Texts whose extent leaves the figure after a plain savefig, as readable strings.
+
+    Plain: no ``bbox_inches``; at the figure's own dpi unless ``dpi`` is given
+    (the resolution the study's PNG files are written at).
+    """
+    if dpi is not None:
+        fig.set_dpi(dpi)  # extents are then measured at the resolution written
+    fig.savefig(io.BytesIO(), format="png")
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     box = fig.bbox
     bad = []
@@ -72,8 +78,8 @@ def texts_outside(fig: Figure) -> list[str]:
     return bad
 
 
-def assert_inside(fig: Figure) -> int:
-    bad = texts_outside(fig)
+def assert_inside(fig: Figure, dpi: float | None = None) -> int:
+    bad = texts_outside(fig, dpi)
     assert not bad, f"{len(bad)} text(s) outside the figure: {bad[:5]}"
     return len(_texts(fig))
 
@@ -185,6 +191,7 @@ def test_heilig_figure1_inside_and_lettered_a_to_d(heilig_endpoints: pd.DataFram
     fig = heilig2020.figure1(heilig_endpoints)
     assert _panel_letters(fig) == ["A", "B", "C", "D"]
     assert assert_inside(fig) > 80
+    assert assert_inside(fig, dpi=110) > 80  # as save_figures writes it
     for ax in fig.axes[:4]:
         _assert_table_below(ax)
 
@@ -199,6 +206,7 @@ def test_heilig_supplementary_figures_inside(heilig_endpoints: pd.DataFrame, fac
     assert tuple(fig.get_size_inches()) == (13.0, 6.0)
     assert _panel_letters(fig) == ["A", "B"]
     assert assert_inside(fig) > 40
+    assert assert_inside(fig, dpi=110) > 40
     tables = _table_axes(fig.axes[0])
     assert len(tables) == 2
     assert all(len(t.get_yticklabels()) >= 2 for t in tables)
