@@ -218,7 +218,7 @@ def plot_forest(
     >>> fit = ss.coxph("Surv(time, status) ~ age + C(sex)", lung)  # doctest: +SKIP
     >>> ax = fit.plot_forest(labels={"sex": "Sex", "1": "Male", "2": "Female"})  # doctest: +SKIP
     """
-    from .plots import pad_layout, require_matplotlib
+    from ._mpl import pad_layout, require_matplotlib
 
     rows = forest_rows(result, labels)
     if ax is None:

@@ -183,8 +183,8 @@ def plot_proportional_hazards(
     >>> fit = ss.coxph("Surv(time, status) ~ age + sex", lung)  # doctest: +SKIP
     >>> fig = fit.plot_proportional_hazards()  # doctest: +SKIP
     """
+    from ._mpl import pad_layout, require_matplotlib
     from .forest import coefficient_labels
-    from .plots import pad_layout, require_matplotlib
 
     frame = zph_points(result, transform)
     names = list(result.params.index) if terms is None else list(terms)

@@ -20,8 +20,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SarcosurvError
+from ._mpl import new_axes, pad_layout, require_matplotlib
 from ._risk_table import draw_risk_table
+from .forest import plot_forest
 from .format import format_p_value
+from .ph_plot import plot_proportional_hazards
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -32,42 +35,15 @@ if TYPE_CHECKING:
 __all__ = [
     "draw_risk_table",
     "new_axes",
+    "pad_layout",
+    "plot_forest",
     "plot_kaplan_meier",
+    "plot_proportional_hazards",
     "require_matplotlib",
 ]
 
-
-def require_matplotlib() -> Any:
-    """``matplotlib.pyplot``, or an ImportError that names the ``plot`` extra."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "plotting needs matplotlib: pip install sarcosurv[plot] (or pip install matplotlib)"
-        ) from exc
-    return plt
-
-
 #: The name before 0.2, still imported by ``competing.plot`` on its branch.
 _require_matplotlib = require_matplotlib
-
-
-def pad_layout(fig: Any) -> None:
-    """Wider constrained-layout margins: texts are measured again at the savefig dpi."""
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-
-    engine = fig.get_layout_engine()
-    if isinstance(engine, ConstrainedLayoutEngine):
-        engine.set(w_pad=0.1, h_pad=0.08)
-
-
-def new_axes(figsize: tuple[float, float] = (7.0, 5.0)) -> Axes:
-    """One axes on a new figure with the constrained layout (room for every text)."""
-    plt = require_matplotlib()
-    fig = plt.figure(figsize=figsize, layout="constrained")
-    pad_layout(fig)
-    ax: Axes = fig.add_subplot()
-    return ax
 
 
 def _group_labels(
@@ -344,17 +320,3 @@ def annotate_p_value(ax: Axes, pval: Any, fun: str = "survival") -> None:
 def _p_text(p: float) -> str:
     shown = format_p_value(p)
     return shown if shown.startswith("<") else f"= {shown}"
-
-
-def plot_forest(result: Any, ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Forest plot of a Cox or Fine–Gray fit; see :func:`sarcosurv.report.forest.plot_forest`."""
-    from .forest import plot_forest as draw
-
-    return draw(result, ax, **kwargs)
-
-
-def plot_proportional_hazards(result: Any, **kwargs: Any) -> Any:
-    """Scaled Schoenfeld residuals against time; see :mod:`sarcosurv.report.ph_plot`."""
-    from .ph_plot import plot_proportional_hazards as draw
-
-    return draw(result, **kwargs)
