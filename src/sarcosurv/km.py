@@ -58,6 +58,8 @@ class KaplanMeierResult:
         data have one, ``reason`` (a missing value in a ``by`` column).
     offsets : tuple of int
         Group ``i`` occupies rows ``offsets[i]:offsets[i + 1]`` of :attr:`table`.
+    late_entry : bool
+        Whether the data had entry times (left truncation).
     """
 
     table: pd.DataFrame
@@ -67,6 +69,7 @@ class KaplanMeierResult:
     by: tuple[str, ...]
     excluded: pd.DataFrame
     offsets: tuple[int, ...] = field(repr=False)
+    late_entry: bool = field(default=False, repr=False)
 
     @property
     def n_excluded(self) -> int:
@@ -440,6 +443,7 @@ def _fit(
         by=by_columns,
         excluded=excluded,
         offsets=offsets,
+        late_entry=surv.entry is not None,
     )
 
 

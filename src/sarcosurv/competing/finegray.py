@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +96,15 @@ class FineGrayResult:
                 "upper": np.exp(coef + z_crit * se),
             }
         )
+
+    def plot_forest(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Forest plot of the subdistribution hazard ratios (reference rows at 1.00).
+
+        See :func:`sarcosurv.report.forest.plot_forest` (needs the ``plot`` extra).
+        """
+        from ..report.plots import plot_forest
+
+        return plot_forest(self, ax, **kwargs)
 
     def summary(self) -> pd.DataFrame:
         """The coefficient table, with the model-based SE next to the sandwich one."""

@@ -7,7 +7,6 @@ the one of the Kaplan–Meier plots (:mod:`sarcosurv.report.plots`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,26 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["plot_cumulative_incidence"]
 
 _LINESTYLES = ["-", "--", ":", "-."]
-
-
-@dataclass(frozen=True)
-class _RiskSource:
-    """What the Kaplan–Meier risk table reads, taken from a cumulative incidence result."""
-
-    result: CumulativeIncidenceResult
-
-    @property
-    def by(self) -> tuple[str, ...]:
-        return self.result.by
-
-    @property
-    def groups(self) -> pd.DataFrame:
-        return self.result.groups
-
-    def survival_at(self, times: Sequence[float], *, extend: bool = True) -> pd.DataFrame:
-        at = self.result.at(times)
-        first = at[at["cause"] == self.result.causes[0]]
-        return first.reset_index(drop=True)
 
 
 def _curves(result: CumulativeIncidenceResult) -> list[tuple[object, object, pd.DataFrame]]:
@@ -110,23 +89,27 @@ def plot_cumulative_incidence(
     title: str | None = None,
     xlabel: str = "Time",
     ylabel: str = "Cumulative incidence",
+    percent: bool = False,
+    break_time_by: float | None = None,
 ) -> Axes:
     """Draw cumulative incidence curves (steps from 0), per cause and group or stacked.
 
     Curves of one cause share a colour, curves of one group a line style.
     ``stacked=True`` (one group) piles the incidences of the causes and the
     event-free probability up to 1. These curves are not ``1 - Kaplan–Meier``:
-    a patient who died of another cause cannot relapse any more.
+    a patient who died of another cause cannot relapse any more. The numbers
+    at risk (any cause) sit in their own axes under the plot, as in
+    :func:`sarcosurv.report.plots.plot_kaplan_meier`; ``percent`` and
+    ``break_time_by`` work as there.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    from ..report.plots import _draw_risk_table, _require_matplotlib
+    from ..report.plots import draw_risk_table, new_axes
 
-    plt = _require_matplotlib()
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 5.0))
+        ax = new_axes()
     origin = min(0.0, float(result.table["time"].min())) if len(result.table) else 0.0
     if stacked:
         _draw_stacked(ax, result, origin)
@@ -136,12 +119,41 @@ def plot_cumulative_incidence(
     ax.set_xlim(left=origin)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    if percent:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     if title is not None:
         ax.set_title(title)
     ax.legend(frameon=False)
+    times = _table_times(ax, risk_times, break_time_by, origin)
     if risk_table:
-        names = [str(g) for g in result.groups["group"]] if result.by else ["All"]
-        colours = ["black"] * len(names)
-        _draw_risk_table(ax, _RiskSource(result), names, colours, risk_times)  # type: ignore[arg-type]
-        ax.figure.subplots_adjust(bottom=min(0.5, 0.1 + 0.6 * (0.22 + 0.075 * (len(names) + 1))))
+        names, counts = _risk_counts(result, times)
+        draw_risk_table(ax, times, counts, names, ["black"] * len(names))
+    else:
+        ax.set_xticks(times)
     return ax
+
+
+def _table_times(
+    ax: Axes, risk_times: Sequence[float] | None, step: float | None, origin: float
+) -> list[float]:
+    from ..report.plots import _tick_times
+
+    return _tick_times(ax, risk_times, step, origin)
+
+
+def _risk_counts(
+    result: CumulativeIncidenceResult, times: Sequence[float]
+) -> tuple[list[str], list[Any]]:
+    """Row names and numbers at risk per group (the same for every cause of a group)."""
+    groups = list(result.groups["group"]) if result.by else [None]
+    names = [str(g) for g in groups] if result.by else ["All"]
+    if not len(times):
+        return names, [np.zeros(0) for _ in groups]
+    at = result.at(times)
+    first = at[at["cause"] == result.causes[0]]
+    if not result.by:
+        return names, [first["n_risk"].to_numpy(dtype=float)]
+    counts = [first.loc[first["group"] == g, "n_risk"].to_numpy(dtype=float) for g in groups]
+    return names, counts

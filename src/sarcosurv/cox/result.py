@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -324,6 +324,24 @@ class CoxResult:
                 "frailty or use martingale residuals"
             )
         return diagnostics.residuals(self, kind)
+
+    def plot_forest(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Forest plot of the hazard ratios (log scale, reference rows at 1.00).
+
+        See :func:`sarcosurv.report.forest.plot_forest` (needs the ``plot`` extra).
+        """
+        from ..report.plots import plot_forest
+
+        return plot_forest(self, ax, **kwargs)
+
+    def plot_proportional_hazards(self, **kwargs: Any) -> Any:
+        """Scaled Schoenfeld residuals against time per coefficient, as R ``plot(cox.zph)``.
+
+        See :func:`sarcosurv.report.ph_plot.plot_proportional_hazards` (``plot`` extra).
+        """
+        from ..report.plots import plot_proportional_hazards
+
+        return plot_proportional_hazards(self, **kwargs)
 
     def test_proportional_hazards(
         self, transform: Literal["km", "rank", "identity"] = "km"

@@ -19,7 +19,7 @@ from .._km_core import kaplan_meier_curve
 from ..counting.linalg import blocked_gram, tie_weights
 from .kernels import SortedCoxData, Ties, cox_terms
 
-__all__ = ["zph_table"]
+__all__ = ["event_time_transform", "zph_table"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -43,7 +43,8 @@ def _km_left(data: SortedCoxData) -> FloatArray:
     return np.asarray(left[at], np.float64)
 
 
-def _transform(data: SortedCoxData, transform: str) -> FloatArray:
+def event_time_transform(data: SortedCoxData, transform: str) -> FloatArray:
+    """``g(t)`` at each event row, not centred (R ``cox.zph(fit)$x``)."""
     times = data.stop[data.event_rows]
     if transform == "identity":
         g = times
@@ -54,6 +55,11 @@ def _transform(data: SortedCoxData, transform: str) -> FloatArray:
         g = rankdata(data.stop)[data.event_rows]
     else:
         g = 1.0 - _km_left(data)
+    return np.asarray(g, np.float64)
+
+
+def _transform(data: SortedCoxData, transform: str) -> FloatArray:
+    g = event_time_transform(data, transform)
     return np.asarray(g - g.mean(), np.float64)
 
 

@@ -1,5 +1,12 @@
 """Kaplan–Meier plots with censor ticks, confidence bands and a numbers-at-risk table.
 
+The numbers at risk are drawn in their own axes under the plot
+(:mod:`sarcosurv.report._risk_table`), taken from the slot of the plot's axes, so
+they survive ``ax=``, subplots, ``tight_layout`` and a plain ``savefig``.
+Forest plots and the proportional-hazards diagnostic live in
+:mod:`sarcosurv.report.forest` and :mod:`sarcosurv.report.ph_plot` and are
+re-exported here.
+
 matplotlib is an optional dependency (``pip install "sarcosurv[plot]"``); it is
 imported only when a plot is drawn.
 """
@@ -7,32 +14,33 @@ imported only when a plot is drawn.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
+
+from ..errors import SarcosurvError
+from ._mpl import new_axes, pad_layout, require_matplotlib
+from ._risk_table import draw_risk_table
+from .forest import plot_forest
+from .format import format_p_value
+from .ph_plot import plot_proportional_hazards
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from ..km import KaplanMeierResult
+    from ..logrank import LogrankResult
 
-__all__ = ["plot_kaplan_meier", "require_matplotlib"]
-
-#: Vertical room (in axes heights) per row of the numbers-at-risk table.
-_RISK_ROW_HEIGHT = 0.075
-
-
-def require_matplotlib() -> Any:
-    """``matplotlib.pyplot``, or an ImportError that names the ``plot`` extra."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'sarcosurv[plot]' (or pip install matplotlib)"
-        ) from exc
-    return plt
-
+__all__ = [
+    "draw_risk_table",
+    "new_axes",
+    "pad_layout",
+    "plot_forest",
+    "plot_kaplan_meier",
+    "plot_proportional_hazards",
+    "require_matplotlib",
+]
 
 #: The name before 0.2, still imported by ``competing.plot`` on its branch.
 _require_matplotlib = require_matplotlib
@@ -59,6 +67,45 @@ def _step_with_origin(rows: pd.DataFrame, column: str, origin: float) -> tuple[A
     return times, values
 
 
+def _draw_curves(
+    ax: Axes,
+    km: KaplanMeierResult,
+    names: list[str],
+    colors: Sequence[Any] | None,
+    options: dict[str, Any],
+) -> list[Any]:
+    """Steps, bands and censor ticks of every curve; ``1 - S`` when ``fun="event"``."""
+    flip = options["fun"] == "event"
+
+    def shown(values: Any) -> Any:
+        return 1.0 - values if flip else values
+
+    drawn = []
+    for index, name in enumerate(names):
+        rows = km.table.iloc[km.offsets[index] : km.offsets[index + 1]]
+        color = colors[index] if colors is not None else None
+        times, surv = _step_with_origin(rows, "survival", options["origin"])
+        (line,) = ax.step(times, shown(surv), where="post", label=name, color=color)
+        drawn.append(line.get_color())
+        if options["conf_int"]:
+            _, low = _step_with_origin(rows, "lower", options["origin"])
+            _, high = _step_with_origin(rows, "upper", options["origin"])
+            ax.fill_between(
+                times, shown(low), shown(high), step="post", alpha=0.15, color=drawn[-1], lw=0
+            )
+        if options["censor_ticks"]:
+            censored = rows["n_censor"].to_numpy(dtype=float) > 0
+            ax.plot(
+                rows["time"].to_numpy(dtype=float)[censored],
+                shown(rows["survival"].to_numpy(dtype=float)[censored]),
+                linestyle="none",
+                marker="+",
+                markersize=7,
+                color=drawn[-1],
+            )
+    return drawn
+
+
 def plot_kaplan_meier(
     km_result: KaplanMeierResult,
     ax: Axes | None = None,
@@ -69,137 +116,207 @@ def plot_kaplan_meier(
     labels: Sequence[str] | Mapping[Any, str] | None = None,
     title: str | None = None,
     xlabel: str = "Time",
-    ylabel: str = "Survival probability",
+    ylabel: str | None = None,
     censor_ticks: bool = True,
     colors: Sequence[Any] | None = None,
+    fun: Literal["survival", "event"] = "survival",
+    percent: bool = False,
+    pval: bool | float | str | LogrankResult = False,
+    median_lines: bool = False,
+    break_time_by: float | None = None,
+    xlim: tuple[float, float] | None = None,
 ) -> Axes:
-    """Draw Kaplan–Meier curves as right-continuous steps.
+    """Draw Kaplan–Meier curves as right-continuous steps, with survminer's options.
 
     Parameters
     ----------
     km_result : KaplanMeierResult
         From :func:`sarcosurv.kaplan_meier`.
     ax : matplotlib Axes, optional
-        Axes to draw on (a new figure when omitted).
+        Axes to draw on; a new figure (constrained layout) when omitted. The
+        numbers-at-risk table takes its room from this axes' own slot.
     risk_table : bool
-        Print the numbers at risk (R ``summary(survfit, times =)$n.risk``) under
-        the axes, one row per curve, at ``risk_times``.
+        Numbers at risk (R ``summary(survfit, times =)$n.risk``) in an axes under
+        the plot, one row per curve, at ``risk_times``.
     conf_int : bool
         Shade the pointwise confidence band of the result's ``conf_type``.
     risk_times : sequence of float, optional
-        Times for the numbers-at-risk table; default the x tick positions inside
-        the data range.
+        Times of the table (and the x ticks); default every ``break_time_by``,
+        else matplotlib's x ticks inside the data range.
     labels : sequence or mapping, optional
         Curve labels in group order, or a mapping from group value to label.
     title, xlabel, ylabel : str
-        Texts of the plot.
+        Texts of the plot (``ylabel`` defaults to the quantity drawn).
     censor_ticks : bool
         Mark censoring times with a "+" on the curve.
     colors : sequence, optional
         One matplotlib colour per curve.
+    fun : {"survival", "event"}
+        ``"event"`` draws the cumulative event probability ``1 - S(t)``
+        (survminer ``fun = "event"``).
+    percent : bool
+        Label the y axis in percent.
+    pval : bool, float, str or LogrankResult
+        Print the log-rank p-value on the plot: ``True`` computes the unweighted
+        log-rank test from the curves' own risk sets (no case weights, no delayed
+        entry — otherwise pass the result of :func:`sarcosurv.logrank_test`); a
+        number or a text is printed as given.
+    median_lines : bool
+        Dashed lines at the median survival of each curve (survminer
+        ``surv.median.line = "hv"``).
+    break_time_by : float, optional
+        Spacing of the x ticks and the numbers-at-risk columns.
+    xlim : (float, float), optional
+        x limits of the plot and the table.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The plot axes (the table axes is the next axes of its figure).
+
+    Examples
+    --------
+    >>> import sarcosurv as ss
+    >>> lung = ss.datasets.lung() if hasattr(ss, "datasets") else None  # doctest: +SKIP
+    >>> fit = ss.kaplan_meier(lung, "time", "status", by="sex")  # doctest: +SKIP
+    >>> ax = fit.plot(pval=True, median_lines=True, break_time_by=180)  # doctest: +SKIP
     """
-    plt = require_matplotlib()
-    own_figure = ax is None
+    if fun not in ("survival", "event"):
+        raise SarcosurvError(f"fun must be 'survival' or 'event', not {fun!r}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 5.0))
+        ax = new_axes()
     names = _group_labels(km_result, labels)
-    table = km_result.table
-    n_curves = len(names)
-    offsets = km_result.offsets
-    origin = min(0.0, float(table["time"].min())) if len(table) else 0.0
-    drawn_colors = []
-    for index, name in enumerate(names):
-        rows = table.iloc[offsets[index] : offsets[index + 1]]
-        color = colors[index] if colors is not None else None
-        times, surv = _step_with_origin(rows, "survival", origin)
-        (line,) = ax.step(times, surv, where="post", label=name, color=color)
-        drawn_colors.append(line.get_color())
-        if conf_int:
-            _, low = _step_with_origin(rows, "lower", origin)
-            _, high = _step_with_origin(rows, "upper", origin)
-            ax.fill_between(
-                times, low, high, step="post", alpha=0.15, color=line.get_color(), linewidth=0
-            )
-        if censor_ticks:
-            censored = rows["n_censor"].to_numpy(dtype=float) > 0
-            ax.plot(
-                rows["time"].to_numpy(dtype=float)[censored],
-                rows["survival"].to_numpy(dtype=float)[censored],
-                linestyle="none",
-                marker="+",
-                markersize=7,
-                color=line.get_color(),
-            )
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlim(left=origin)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title is not None:
-        ax.set_title(title)
-    if n_curves > 1:
-        ax.legend(frameon=False)
+    origin = min(0.0, float(km_result.table["time"].min())) if len(km_result.table) else 0.0
+    options = {"fun": fun, "origin": origin, "conf_int": conf_int, "censor_ticks": censor_ticks}
+    drawn_colors = _draw_curves(ax, km_result, names, colors, options)
+    if median_lines:
+        _median_lines(ax, km_result, origin)
+    _decorate(ax, fun, percent, title, xlabel, ylabel, len(names))
+    ax.set_xlim(*(xlim if xlim is not None else (origin, None)))
+    times = _tick_times(ax, risk_times, break_time_by, origin)
+    if pval is not False:
+        annotate_p_value(ax, pval if not isinstance(pval, bool) else km_result, fun)
     if risk_table:
-        _draw_risk_table(ax, km_result, names, drawn_colors, risk_times)
-        if own_figure:
-            # Room under the axes for the table; a caller's own layout is left alone.
-            needed = 0.1 + 0.6 * (0.22 + _RISK_ROW_HEIGHT * (n_curves + 1))
-            ax.figure.subplots_adjust(bottom=min(0.5, needed), left=0.15)
+        at = km_result.survival_at(times, extend=True)
+        groups = list(km_result.groups["group"]) if km_result.by else [None]
+        counts = [
+            (at if g is None else at[at["group"] == g])["n_risk"].to_numpy(float) for g in groups
+        ]
+        draw_risk_table(ax, times, counts, names, drawn_colors)
+    else:
+        ax.set_xticks(times)
     return ax
 
 
-def _draw_risk_table(
+def _decorate(
     ax: Axes,
-    km_result: KaplanMeierResult,
-    names: list[str],
-    colors: list[Any],
-    risk_times: Sequence[float] | None,
+    fun: str,
+    percent: bool,
+    title: str | None,
+    xlabel: str,
+    ylabel: str | None,
+    n_curves: int,
 ) -> None:
-    """Numbers at risk as text rows below the x axis label, aligned with the data x."""
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(xlabel)
+    default = "Survival probability" if fun == "survival" else "Cumulative event probability"
+    ax.set_ylabel(ylabel if ylabel is not None else default)
+    if percent:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    if title is not None:
+        ax.set_title(title)
+    if n_curves > 1:
+        ax.legend(frameon=False, loc="upper right" if fun == "survival" else "lower right")
+
+
+def _tick_times(
+    ax: Axes, risk_times: Sequence[float] | None, step: float | None, origin: float
+) -> list[float]:
+    """Times of the x ticks and the table: given, every ``step``, or matplotlib's choice."""
     lo, hi = ax.get_xlim()
-    if risk_times is None:
-        ticks = [float(t) for t in ax.get_xticks() if lo <= t <= hi]
-    else:
-        ticks = [float(t) for t in risk_times]
-    ax.set_xticks(ticks)
-    at = km_result.survival_at(ticks, extend=True)
-    transform = ax.get_xaxis_transform()  # x in data units, y in axes units
-    top = -0.22
-    ax.text(
-        0.0,
-        top,
-        "Number at risk",
-        transform=ax.transAxes,
-        ha="left",
-        va="top",
-        fontsize="small",
-        fontweight="bold",
-    )
-    groups = list(km_result.groups["group"]) if km_result.by else [None]
-    for row, (group, name, color) in enumerate(zip(groups, names, colors, strict=True)):
-        y = top - _RISK_ROW_HEIGHT * (row + 1)
-        subset = at if group is None else at[at["group"] == group]
-        ax.text(
-            -0.06,
-            y,
-            name,
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            color=color,
-            fontsize="small",
+    if risk_times is not None:
+        return [float(t) for t in risk_times]
+    if step is not None:
+        if step <= 0:
+            raise SarcosurvError(f"break_time_by must be positive, not {step!r}")
+        start = origin if lo <= origin else lo
+        return [float(t) for t in np.arange(start, hi + 1e-9 * max(1.0, abs(hi)), step)]
+    return [float(t) for t in ax.get_xticks() if lo - 1e-12 <= t <= hi + 1e-12]
+
+
+def _median_lines(ax: Axes, km: KaplanMeierResult, origin: float) -> None:
+    """Horizontal line at 0.5 up to the last median, vertical lines down from each median."""
+    medians = km.median()["median"].to_numpy(dtype=float)
+    finite = medians[np.isfinite(medians)]
+    if finite.size == 0:
+        return
+    ax.hlines(0.5, origin, float(finite.max()), color="grey", linestyle="--", linewidth=0.8)
+    ax.vlines(finite, 0.0, 0.5, color="grey", linestyle="--", linewidth=0.8)
+
+
+def logrank_p_from_curves(km: KaplanMeierResult) -> float:
+    """Log-rank p-value from the risk sets recorded in the Kaplan–Meier table.
+
+    At each distinct time the group sizes at risk are those of the group's next
+    table row (0 after its last), which is exact when no subject enters late
+    (refused when the data had entry times; the table is also checked:
+    ``n_risk`` of the first row equals the group size and falls by exactly the
+    events and censorings from row to row).
+    """
+    from scipy import stats
+
+    from ..logrank import _generalised_inverse, _score_and_variance
+
+    if not km.by:
+        raise SarcosurvError("pval needs two or more curves (fit with by=)")
+    table = km.table
+    if not pd.api.types.is_integer_dtype(table["n_risk"]):
+        raise SarcosurvError(
+            "pval=True needs unweighted curves; pass pval=ss.logrank_test(...) instead"
         )
-        for t, n in zip(subset["time"], subset["n_risk"], strict=True):
-            ax.text(
-                t,
-                y,
-                f"{n:g}",
-                transform=transform,
-                ha="center",
-                va="top",
-                fontsize="small",
-                color=color,
+    times = np.unique(table["time"].to_numpy(dtype=float))
+    k = len(km.groups)
+    at_risk, events = np.zeros((times.size, k)), np.zeros((times.size, k))
+    for g in range(k):
+        rows = table.iloc[km.offsets[g] : km.offsets[g + 1]]
+        t = rows["time"].to_numpy(dtype=float)
+        n = rows["n_risk"].to_numpy(dtype=float)
+        out = (rows["n_event"] + rows["n_censor"]).to_numpy(dtype=float)
+        steps_ok = n[0] == float(km.groups["n"].iloc[g]) and np.all(n[1:] == n[:-1] - out[:-1])
+        if km.late_entry or not steps_ok:
+            raise SarcosurvError(
+                "pval=True cannot see late entries in the curves; "
+                "pass pval=ss.logrank_test(...) instead"
             )
+        nxt = np.searchsorted(t, times, side="left")
+        at_risk[:, g] = np.append(n, 0.0)[nxt]
+        hit = np.isin(times, t)
+        events[hit, g] = rows["n_event"].to_numpy(dtype=float)[np.searchsorted(t, times[hit])]
+    keep = events.sum(axis=1) > 0
+    observed, expected, variance = _score_and_variance(
+        at_risk[keep], events[keep], np.ones(int(keep.sum()))
+    )
+    inverse, df = _generalised_inverse(variance)
+    score = observed - expected
+    return float(stats.chi2.sf(float(score @ inverse @ score), df))
+
+
+def annotate_p_value(ax: Axes, pval: Any, fun: str = "survival") -> None:
+    """Write "Log-rank p = ..." in a corner of the plot away from the curves."""
+    if isinstance(pval, str):
+        text = pval
+    elif isinstance(pval, int | float):
+        text = f"Log-rank p {_p_text(float(pval))}"
+    elif hasattr(pval, "p_value"):
+        text = f"Log-rank p {_p_text(float(pval.p_value))}"
+    else:
+        text = f"Log-rank p {_p_text(logrank_p_from_curves(pval))}"
+    y, va = (0.04, "bottom") if fun == "survival" else (0.96, "top")
+    ax.text(0.03, y, text, transform=ax.transAxes, ha="left", va=va)
+
+
+def _p_text(p: float) -> str:
+    shown = format_p_value(p)
+    return shown if shown.startswith("<") else f"= {shown}"

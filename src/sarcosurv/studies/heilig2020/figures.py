@@ -51,6 +51,7 @@ def _panel(
     endpoint: Endpoint,
     by: str | None,
     title: str,
+    letter: str | None = None,
 ) -> None:
     rows = endpoint.rows(data)
     result = kaplan_meier(rows, endpoint.time, endpoint.event, by=by)
@@ -62,19 +63,24 @@ def _panel(
         title=title,
         xlabel="Months since first ASCT",
         ylabel="Probability",
+        xlim=(0.0, times[-1]) if times else None,
     )
-    ax.set_xlim(0.0, times[-1] if times else None)
+    if letter is not None:
+        ax.set_title(letter, loc="left", fontweight="bold", fontsize="large")
 
 
 def _grid(n_rows: int, plt: Any) -> tuple[Figure, Any]:
-    # Numbers-at-risk tables sit under each axes, so rows need generous spacing.
-    fig, axes = plt.subplots(n_rows, 2, figsize=(13.0, 6.0 * n_rows), squeeze=False)
-    fig.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.18, hspace=0.75, wspace=0.3)
+    # Each axes gives part of its own slot to its numbers-at-risk table; the
+    # constrained layout keeps every text of the figure inside it.
+    fig, axes = plt.subplots(
+        n_rows, 2, figsize=(13.0, 6.0 * n_rows), squeeze=False, layout="constrained"
+    )
+    fig.get_layout_engine().set(w_pad=0.1, h_pad=0.1, hspace=0.0, wspace=0.04)
     return fig, axes
 
 
 def figure1(endpoints: pd.DataFrame, remission: str = "remission_cr") -> Figure:
-    """Figure 1: PFS and OS (A) in the whole cohort, (B) by remission status before ASCT.
+    """Figure 1: PFS and OS (A, B) in the whole cohort, (C, D) by remission status before ASCT.
 
     Patients whose remission status is unknown are left out of panel B (the
     Kaplan–Meier result counts them as excluded); PFS uses the evaluable
@@ -84,8 +90,15 @@ def figure1(endpoints: pd.DataFrame, remission: str = "remission_cr") -> Figure:
     fig, axes = _grid(2, plt)
     for column, endpoint in enumerate((PFS, OS)):
         name = _TITLES[endpoint.name]
-        _panel(axes[0, column], endpoints, endpoint, None, f"A  {name}: all patients")
-        _panel(axes[1, column], endpoints, endpoint, remission, f"B  {name} by remission status")
+        _panel(axes[0, column], endpoints, endpoint, None, f"{name}: all patients", "AB"[column])
+        _panel(
+            axes[1, column],
+            endpoints,
+            endpoint,
+            remission,
+            f"{name} by remission status",
+            "CD"[column],
+        )
     return fig
 
 
@@ -95,7 +108,8 @@ def survival_by_factor(endpoints: pd.DataFrame, column: str, title: str | None =
     fig, axes = _grid(1, plt)
     label = title or column
     for index, endpoint in enumerate((PFS, OS)):
-        _panel(axes[0, index], endpoints, endpoint, column, f"{_TITLES[endpoint.name]} by {label}")
+        title = f"{_TITLES[endpoint.name]} by {label}"
+        _panel(axes[0, index], endpoints, endpoint, column, title, "AB"[index])
     return fig
 
 

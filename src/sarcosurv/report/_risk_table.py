@@ -1,0 +1,134 @@
+"""The numbers-at-risk table as its own axes, carved out of the plot's own slot.
+
+The table is not text drawn under the axes (which a plain ``savefig`` cuts off
+whenever the figure has no room there): the slot the plot axes occupies (its
+``SubplotSpec``) is split into the plot and a table axes below it, sharing the
+x axis. Layout engines (``tight_layout``, ``layout="constrained"``) then see
+both axes; without one, the table still lies inside the slot the caller gave.
+Axes placed by hand (``fig.add_axes``) get the table through
+``make_axes_locatable`` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["attach_table_axes", "draw_risk_table"]
+
+#: Height of one table row and the gap above the table, in lines of the font size.
+_ROW_LINES = 1.45
+_GAP_LINES = 4.2
+
+
+def _line_inches() -> float:
+    import matplotlib as mpl
+
+    return float(mpl.rcParams["font.size"]) / 72.0
+
+
+def attach_table_axes(ax: Axes, n_rows: int) -> Axes:
+    """A new axes under ``ax`` (shared x axis) with room for ``n_rows`` rows of text.
+
+    The new axes takes its height from the slot of ``ax``: the figure and the
+    caller's layout keep their size, and the table stays inside the figure.
+    """
+    fig = cast("Figure", ax.get_figure(root=True))
+    line = _line_inches()
+    want_table = line * (_ROW_LINES * n_rows + 0.4)
+    want_gap = line * _GAP_LINES
+    spec = ax.get_subplotspec()
+    if spec is None:  # an axes placed with add_axes: borrow from its own height
+        from mpl_toolkits.axes_grid1 import make_axes_locatable  # type: ignore[import-untyped]
+
+        divider = make_axes_locatable(ax)
+        table: Axes = divider.append_axes("bottom", size=want_table, pad=want_gap, sharex=ax)
+        return table
+    slot_height = spec.get_position(fig).height * float(fig.get_size_inches()[1])
+    table_height = min(want_table, 0.45 * slot_height)
+    gap = min(want_gap, 0.3 * slot_height)
+    main_height = max(slot_height - table_height - gap, 0.1 * slot_height)
+    mean_height = (main_height + table_height) / 2.0
+    # A layout engine makes room for the texts between the axes itself.
+    engine = fig.get_layout_engine()
+    hspace = 0.0 if engine is not None and engine.adjust_compatible is False else gap / mean_height
+    sub = spec.subgridspec(2, 1, height_ratios=[main_height, table_height], hspace=hspace)
+    ax.set_subplotspec(sub[0])
+    table = fig.add_subplot(sub[1], sharex=ax)
+    return table
+
+
+def _format_count(value: float) -> str:
+    return "" if np.isnan(value) else f"{value:g}"
+
+
+def draw_risk_table(
+    ax: Axes,
+    times: Sequence[float],
+    counts: Sequence[npt.ArrayLike],
+    names: Sequence[str],
+    colors: Sequence[Any],
+    title: str = "Number at risk",
+) -> Axes:
+    """Draw the table (one row per curve, one column per time) in an axes under ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The plot; its x axis is shared with the table, so the numbers stay
+        under their times when the x limits change.
+    times : sequence of float
+        The columns of the table, in data units of the x axis; they become the
+        major x ticks of the plot.
+    counts : sequence of array-like
+        One array per row, a count per time (NaN prints nothing).
+    names, colors : sequence
+        Row labels (drawn as y tick labels, so layout engines make room for
+        them) and their colours.
+    title : str
+        Header of the table, above its left edge.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The table axes.
+    """
+    table = attach_table_axes(ax, len(names))
+    ax.set_xticks([float(t) for t in times])
+    n_rows = len(names)
+    table.set_ylim(n_rows - 0.5, -0.5)
+    table.set_yticks(range(n_rows), labels=list(names))
+    for label, color in zip(table.get_yticklabels(), colors, strict=True):
+        label.set_color(color)
+    from matplotlib.font_manager import FontProperties
+
+    # The first column is centred on the left edge: keep the row names clear of it.
+    firsts = [np.asarray(c, dtype=np.float64)[:1] for c in counts]
+    widest = max((len(_format_count(float(f[0]))) for f in firsts if f.size), default=0)
+    font = FontProperties(size="small").get_size_in_points()
+    table.tick_params(axis="y", length=0, labelsize="small", pad=3.0 + 0.33 * font * widest)
+    table.tick_params(axis="x", bottom=False, labelbottom=False)
+    for spine in table.spines.values():
+        spine.set_visible(False)
+    table.patch.set_visible(False)
+    table.set_title(title, loc="left", fontsize="small", fontweight="bold")
+    for row, (values, color) in enumerate(zip(counts, colors, strict=True)):
+        numbers = np.asarray(values, dtype=np.float64)
+        for t, n in zip(times, numbers, strict=True):
+            table.text(
+                float(t),
+                row,
+                _format_count(float(n)),
+                ha="center",
+                va="center",
+                fontsize="small",
+                color=color,
+            )
+    return table

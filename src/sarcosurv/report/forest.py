@@ -1,0 +1,281 @@
+"""Forest plots of Cox and Fine–Gray fits: hazard ratios on a log scale, reference rows.
+
+One row per coefficient, grouped under a header per variable; each categorical
+variable of treatment contrasts gets its reference level as a row at 1.00,
+marked "reference", so that "Liposarcoma 1.60" reads as compared with what.
+Labels are the data's own level values, not the formula's internals
+(``C(sex, contr.treatment('Male'))[T.Female]`` is shown as "Female" under
+"sex"), and can be renamed with ``labels=``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SarcosurvError
+from .format import format_p_value
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["coefficient_labels", "forest_rows", "plot_forest"]
+
+_ROW_COLUMNS = [
+    "variable",
+    "label",
+    "kind",
+    "coefficient",
+    "hazard_ratio",
+    "lower",
+    "upper",
+    "p_value",
+]
+
+
+def _design(result: Any) -> Any:
+    design = getattr(result, "design", None)
+    if design is None and hasattr(result, "fit"):
+        design = getattr(result.fit, "design", None)
+    if design is None or not hasattr(result, "hazard_ratios"):
+        raise SarcosurvError(
+            f"a forest plot needs a Cox or Fine–Gray result, not {type(result).__name__}"
+        )
+    return design
+
+
+def _treatment_levels(state: Any) -> tuple[list[str], str] | None:
+    """(levels, reference) of a categorical term with treatment contrasts, else None."""
+    kind, info = state
+    if getattr(kind, "value", kind) != "categorical" or "contrasts" not in info:
+        return None
+    contrasts = info["contrasts"]
+    levels = [str(x) for x in contrasts.levels]
+    if type(contrasts.contrasts).__name__ != "TreatmentContrasts" or not levels:
+        return None
+    base = getattr(contrasts.contrasts, "base", None)
+    base_text = str(base)
+    reference = base_text if base_text in levels else levels[0]
+    return levels, reference
+
+
+def _term_variable(design: Any, term: str) -> str:
+    """The data column behind a term when there is exactly one, else the term's text."""
+    spec = design.model_spec
+    for key, variables in getattr(spec, "term_variables", {}).items():
+        if str(key) == term:
+            names = [v for v in variables if v in design.column_kinds]
+            if len(names) == 1:
+                return str(names[0])
+    return term
+
+
+def _label(labels: Mapping[Any, str], *keys: Any) -> str:
+    for key in keys:
+        if key in labels:
+            return str(labels[key])
+    return str(keys[-1])
+
+
+def forest_rows(result: Any, labels: Mapping[Any, str] | None = None) -> pd.DataFrame:
+    """The rows of a forest plot: headers, reference levels and coefficients.
+
+    Parameters
+    ----------
+    result : CoxResult or FineGrayResult
+        A fitted model (Cox, with or without frailty, or Fine–Gray).
+    labels : mapping, optional
+        Display names: a variable name maps to its header, a level value (or the
+        pair ``(variable, level)``, or the coefficient name) to its row label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``variable, label, kind, coefficient, hazard_ratio, lower, upper,
+        p_value`` with ``kind`` one of ``"header"``, ``"reference"`` (hazard
+        ratio 1, no CI) and ``"estimate"``; ``coefficient`` is the model's
+        name of the estimate's column.
+    """
+    design = _design(result)
+    table = result.hazard_ratios
+    labels = dict(labels or {})
+    states = getattr(design.model_spec, "encoder_state", {})
+    rows: list[dict[str, Any]] = []
+    for term, positions in design.term_columns.items():
+        columns = [design.column_names[i] for i in positions]
+        columns = [c for c in columns if c in table.index]
+        if not columns:
+            continue
+        variable = _term_variable(design, term)
+        header = _label(labels, variable)
+        treatment = _treatment_levels(states[term]) if term in states else None
+        if treatment is None:
+            for column in columns:
+                name = header if len(columns) == 1 else _label(labels, column)
+                rows.append(_estimate(variable, name, column, table.loc[column]))
+            continue
+        levels, reference = treatment
+        rows.append({"variable": variable, "label": header, "kind": "header"})
+        # The reference level first, then the others in the order of the levels.
+        for level in [reference, *(x for x in levels if x != reference)]:
+            name = _label(labels, (variable, level), level)
+            column = f"{term}[T.{level}]"
+            if level == reference:
+                rows.append(
+                    {"variable": variable, "label": name, "kind": "reference", "hazard_ratio": 1.0}
+                )
+            elif column in table.index:
+                name = _label(labels, column, name)
+                rows.append(_estimate(variable, name, column, table.loc[column]))
+    return pd.DataFrame(rows, columns=_ROW_COLUMNS)
+
+
+def coefficient_labels(result: Any, labels: Mapping[Any, str] | None = None) -> dict[str, str]:
+    """Readable name of every coefficient: "Sex: Female" for a level, the header otherwise."""
+    rows = forest_rows(result, labels)
+    headers = dict(
+        zip(
+            rows.loc[rows["kind"] == "header", "variable"],
+            rows.loc[rows["kind"] == "header", "label"],
+            strict=True,
+        )
+    )
+    out = {}
+    for _, row in rows[rows["kind"] == "estimate"].iterrows():
+        header = headers.get(row["variable"])
+        out[row["coefficient"]] = (
+            str(row["label"]) if header is None else f"{header}: {row['label']}"
+        )
+    return out
+
+
+def _estimate(variable: str, label: str, column: str, row: pd.Series) -> dict[str, Any]:
+    return {
+        "variable": variable,
+        "label": label,
+        "kind": "estimate",
+        "coefficient": column,
+        "hazard_ratio": float(row["hazard_ratio"]),
+        "lower": float(row["lower"]),
+        "upper": float(row["upper"]),
+        "p_value": float(row["p_value"]),
+    }
+
+
+def _right_text(row: pd.Series) -> str:
+    if row["kind"] == "header":
+        return ""
+    if row["kind"] == "reference":
+        return "1.00 (reference)"
+    return (
+        f"{row['hazard_ratio']:.2f} ({row['lower']:.2f}–{row['upper']:.2f})"
+        f"   p {_p(row['p_value'])}"
+    )
+
+
+def _p(p: float) -> str:
+    shown = format_p_value(p)
+    return shown if shown.startswith("<") else f"= {shown}"
+
+
+def plot_forest(
+    result: Any,
+    ax: Axes | None = None,
+    *,
+    labels: Mapping[Any, str] | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+    color: Any = "black",
+) -> Axes:
+    """Forest plot: hazard ratio and confidence interval per row, log scale, line at 1.
+
+    Parameters
+    ----------
+    result : CoxResult or FineGrayResult
+        The fitted model; the rows are :func:`forest_rows`.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure sized to the number of rows when omitted.
+    labels : mapping, optional
+        Display names of variables and levels (see :func:`forest_rows`).
+    title, xlabel : str, optional
+        Texts of the plot; ``xlabel`` defaults to "Hazard ratio (95% CI, log
+        scale)" ("Subdistribution hazard ratio" for a Fine–Gray fit).
+    color : matplotlib colour
+        Of the points and whiskers.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The plot; row labels are its y tick labels, the estimates in text the
+        tick labels of a twin axis on the right, so layout engines make room.
+
+    Examples
+    --------
+    >>> import pandas as pd, sarcosurv as ss  # doctest: +SKIP
+    >>> fit = ss.coxph("Surv(time, status) ~ age + C(sex)", lung)  # doctest: +SKIP
+    >>> ax = fit.plot_forest(labels={"sex": "Sex", "1": "Male", "2": "Female"})  # doctest: +SKIP
+    """
+    from ._mpl import pad_layout, require_matplotlib
+
+    rows = forest_rows(result, labels)
+    if ax is None:
+        plt = require_matplotlib()
+        fig = plt.figure(figsize=(9.0, 1.4 + 0.32 * len(rows)), layout="constrained")
+        pad_layout(fig)
+        ax = fig.add_subplot()
+    y = np.arange(len(rows), dtype=float)
+    estimates = rows["kind"] == "estimate"
+    hr = rows["hazard_ratio"].to_numpy(dtype=float)
+    low, high = rows["lower"].to_numpy(dtype=float), rows["upper"].to_numpy(dtype=float)
+    mask = estimates.to_numpy()
+    ax.hlines(y[mask], low[mask], high[mask], color=color, linewidth=1.2)
+    ax.plot(hr[mask], y[mask], "s", color=color, markersize=5)
+    reference = (rows["kind"] == "reference").to_numpy()
+    ax.plot(hr[reference], y[reference], "D", mfc="white", color=color, markersize=5)
+    ax.axvline(1.0, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_xscale("log")
+    _limits_and_labels(ax, rows, low, high, hr)
+    name = "Subdistribution hazard ratio" if hasattr(result, "n_competing") else "Hazard ratio"
+    level = round(100 * float(result.conf_level))
+    ax.set_xlabel(xlabel if xlabel is not None else f"{name} ({level}% CI, log scale)")
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def _limits_and_labels(ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: Any) -> None:
+    from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
+
+    values = np.concatenate([low, high, hr, [1.0]])
+    values = values[np.isfinite(values) & (values > 0)]
+    lo, hi = float(values.min()), float(values.max())
+    ax.set_xlim(lo / 1.25, hi * 1.25)
+    candidates = np.array([0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100])
+    ticks = candidates[(candidates >= lo / 1.25) & (candidates <= hi * 1.25)]
+    ax.xaxis.set_major_locator(FixedLocator([float(t) for t in ticks]))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    n = len(rows)
+    ax.set_ylim(n - 0.4, -0.6)
+    # Levels are indented under their variable's header.
+    grouped = set(rows.loc[rows["kind"] == "header", "variable"])
+    left = [
+        ("    " if kind != "header" and variable in grouped else "") + str(label)
+        for kind, variable, label in zip(rows["kind"], rows["variable"], rows["label"], strict=True)
+    ]
+    ax.set_yticks(range(n), labels=left)
+    for tick, (_, row) in zip(ax.get_yticklabels(), rows.iterrows(), strict=True):
+        if row["kind"] == "header":
+            tick.set_fontweight("bold")
+    ax.tick_params(axis="y", length=0)
+    right = ax.twinx()
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(range(n), labels=[_right_text(r) for _, r in rows.iterrows()])
+    right.tick_params(axis="y", length=0)
+    for axes in (ax, right):
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+    ax.grid(axis="x", color="0.9", linewidth=0.6)
