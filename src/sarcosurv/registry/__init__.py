@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._deprecation import moved_attributes
+from . import codes as codes  # deprecated: names moved to the sarcoma study (0.3)
 from .cohort import Cohort
 from .eligibility import Eligibility
 from .endpoints import UNIT_DAYS, Variables

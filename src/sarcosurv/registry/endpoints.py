@@ -160,8 +160,10 @@ def derive_endpoints(
     out = data[keys].copy()
     for endpoint in schema.endpoints:
         out = out.join(endpoint_columns(data, endpoint, schema.origin, UNIT_DAYS[unit]))
-    derived = schema.derive(data) if schema.derive else default_covariates(data, schema)
-    out = _place(out, derived, [e.name for e in schema.endpoints])
+    if schema.derive is not None:
+        out = _place(out, schema.derive(data), [e.name for e in schema.endpoints])
+    else:
+        out = out.join(default_covariates(data, schema))
     if variables is not None:
         extra = variables(data)
         for name in extra.columns:
