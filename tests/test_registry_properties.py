@@ -23,10 +23,10 @@ from sarcosurv.studies import heilig2020
 EXTRACT = heilig2020.synthetic_cohort(seed=2020)
 REFERENCE = registry.Cohort.from_frame(EXTRACT, strict=True)
 N = len(EXTRACT)
-SCHEMA = {c.name: c for c in registry.SCHEMA}
-REQUIRED = [c.name for c in registry.SCHEMA if c.required]
-CODED = [c.name for c in registry.SCHEMA if c.kind == "code"]
-DATES = [c.name for c in registry.SCHEMA if c.kind == "date" and c.name in EXTRACT.columns]
+SCHEMA = {c.name: c for c in heilig2020.SCHEMA}
+REQUIRED = [c.name for c in heilig2020.SCHEMA if c.required]
+CODED = [c.name for c in heilig2020.SCHEMA if c.kind == "code"]
+DATES = [c.name for c in heilig2020.SCHEMA if c.kind == "date" and c.name in EXTRACT.columns]
 
 _first = pd.to_datetime(EXTRACT["date_first_asct"])
 _follow = pd.to_datetime(EXTRACT["date_last_followup"])

@@ -11,7 +11,7 @@ from sarcosurv import registry
 from sarcosurv.errors import SarcosurvError, ValidationError
 from sarcosurv.studies import heilig2020
 
-DATE_COLUMNS = [c.name for c in registry.SCHEMA if c.kind == "date"]
+DATE_COLUMNS = [c.name for c in heilig2020.SCHEMA if c.kind == "date"]
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_csv_of_something_else(tmp_path: Path) -> None:
     pd.DataFrame({"id": [1, 2], "value": [0.5, 0.7]}).to_csv(path, index=False)
     with pytest.raises(ValidationError) as info:
         registry.Cohort.from_csv(path, strict=False)
-    assert set(info.value.problems["field"]) == {c.name for c in registry.SCHEMA if c.required}
+    assert set(info.value.problems["field"]) == {c.name for c in heilig2020.SCHEMA if c.required}
     assert "required column is missing" in str(info.value)
 
 

@@ -230,7 +230,7 @@ def test_optional_columns_may_be_absent() -> None:
         ("age_at_asct", "forty", "not a number"),
         ("n_prior_chemo_lines", "two", "not a number"),
         ("n_prior_chemo_lines", "1.5", "not a whole number"),
-        ("n_asct", "2,0", "not a number"),
+        ("n_asct", "2,0", "not a number (a decimal comma? pass decimal=',')"),
         ("n_asct", "1.25", "not a whole number"),
     ],
 )

@@ -1,7 +1,11 @@
-"""Registry extracts: schema, validation, cohort and endpoint derivation.
+"""Registry extracts: a declared schema, validation, cohort and endpoint derivation.
 
-Generic over studies: a study (e.g. :mod:`sarcosurv.studies.heilig2020`) adds
-its own analysis variables, published numbers and synthetic data on top.
+Generic over registries: a :class:`RegistrySchema` declares the columns,
+rules, eligibility and endpoints of one registry's extract;
+:class:`Cohort` validates an extract against it, counts the CONSORT steps and
+derives the endpoints. A study (e.g. :mod:`sarcosurv.studies.heilig2020`, whose
+EBMT sarcoma schema is the default) adds its own analysis variables, published
+numbers and synthetic data on top.
 """
 
 from __future__ import annotations
@@ -9,19 +13,37 @@ from __future__ import annotations
 from typing import Any
 
 from .._deprecation import moved_attributes
+from . import codes as codes  # deprecated: names moved to the sarcoma study (0.3)
 from .cohort import Cohort
+from .eligibility import Eligibility
 from .endpoints import UNIT_DAYS, Variables
-from .schema import SCHEMA, Column, schema_table
-from .validation import DATE_FORMATS, Eligibility
+from .schema import (
+    Age,
+    Column,
+    DateOrder,
+    Endpoint,
+    Event,
+    RegistrySchema,
+    Requires,
+    When,
+    schema_table,
+)
+from .validation import DATE_FORMATS
 
 __all__ = [
     "DATE_FORMATS",
-    "SCHEMA",
     "UNIT_DAYS",
+    "Age",
     "Cohort",
     "Column",
+    "DateOrder",
     "Eligibility",
+    "Endpoint",
+    "Event",
+    "RegistrySchema",
+    "Requires",
     "Variables",
+    "When",
     "schema_table",
 ]
 
@@ -32,6 +54,7 @@ _moved = moved_attributes(
         "synthetic_heilig2020": f"{_STUDY}:synthetic_cohort",
         "SyntheticDesign": f"{_STUDY}:SyntheticDesign",
         "published_heilig2020": f"{_STUDY}:published",
+        "SCHEMA": f"{_STUDY}:SCHEMA",
     },
 )
 

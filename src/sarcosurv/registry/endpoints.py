@@ -1,26 +1,35 @@
-"""Endpoints and analysis variables of a validated cohort.
+"""Endpoints of a validated cohort, derived from the schema's :class:`~.schema.Endpoint` s.
 
-Censoring rules (time origin: date of first ASCT):
+For an endpoint with events :math:`E_1, \\dots, E_K` (event :math:`k` at date
+:math:`d_{ik}` where its condition holds, else never), origin :math:`o_i` and
+censoring date :math:`c_i`:
 
-* **OS**: death from any cause; the living are censored at their last contact.
-* **PFS**: first relapse/progression or death without it, whichever comes
-  first; patients without either are censored at their last contact. Where
-  the progression status is not known (``progression_status_known == "no"``)
-  PFS is missing (``pfs_evaluable`` false).
-  ``pfs_cause`` codes the PFS event for competing-risks analysis: 0 censored,
-  1 relapse/progression, 2 death without progression.
-* **Cause of death**: a death after relapse/progression, or with relapse/
-  progression as its cause, is relapse/progression mortality; any other
-  death is non-relapse mortality (EBMT's definition: death without prior
-  relapse or progression).
+.. math::
 
-Times are in days, months (days / (365.25 / 12)) or years (days / 365.25).
+    T_i = \\min(\\min_k d_{ik}, c_i) - o_i, \\qquad
+    \\text{cause}_i = \\operatorname{argmin}_k d_{ik} \\text{ (0 if no event)}
 
-Beside the endpoints, :func:`derive_endpoints` types the schema's covariates
-for analysis (categoricals over their code lists, age per 10 years, yes/no as
-booleans). How a study groups them (rare subtypes pooled, eras, remission
-groups) is the study's: pass its derivation as ``variables`` (see
+in days, then months (days / (365.25 / 12)) or years (days / 365.25). On a
+tie the event listed first wins. With one event, ``<name>_event`` is 0/1;
+with two or more, ``<name>_cause`` codes 0 censored, 1..K for
+:func:`sarcosurv.cumulative_incidence` (competing risks, e.g. relapse vs
+non-relapse mortality) and ``<name>_event`` is 1 for any event (relapse-free
+survival). Where the endpoint's ``evaluable`` condition fails, its columns are
+missing.
+
+Beside the endpoints, the schema's ``derive`` types the covariates (by
+default every coded, numeric and text column: codes as categoricals with
+``unknown`` missing, yes/no codes as booleans). How a study groups them is the
+study's: pass its derivation as ``variables`` (see
 :meth:`sarcosurv.registry.Cohort.endpoints`).
+
+Examples
+--------
+>>> from sarcosurv.registry import Cohort
+>>> from sarcosurv.studies import heilig2020
+>>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=1))
+>>> cohort.endpoints(unit="years", variables=None)[["os_time", "os_event"]].shape
+(274, 2)
 """
 
 from __future__ import annotations
@@ -33,9 +42,9 @@ import pandas as pd
 
 from .._deprecation import moved_attributes
 from ..errors import SarcosurvError
-from . import codes
+from .schema import Column, Endpoint, RegistrySchema, When, default_schema
 
-__all__ = ["UNIT_DAYS", "Variables", "derive_endpoints"]
+__all__ = ["UNIT_DAYS", "Variables", "derive_endpoints", "endpoint_columns"]
 
 Unit = Literal["days", "months", "years"]
 UNIT_DAYS: dict[str, float] = {"days": 1.0, "months": 365.25 / 12.0, "years": 365.25}
@@ -53,91 +62,91 @@ def __getattr__(name: str) -> Any:
     return _moved(name)
 
 
-def _category(values: pd.Series, categories: tuple[str, ...]) -> pd.Series:
-    return pd.Series(
-        pd.Categorical(values.where(values.isin(categories)), categories=categories),
-        index=values.index,
+def _holds(data: pd.DataFrame, when: When | None) -> pd.Series:
+    if when is None:
+        return pd.Series(True, index=data.index)
+    return data[when.column].isin(when.codes)
+
+
+def endpoint_columns(
+    data: pd.DataFrame, endpoint: Endpoint, origin: str, scale: float
+) -> pd.DataFrame:
+    """The columns of one endpoint (see the module docstring), same index as ``data``."""
+    start = data[origin]
+    days = np.column_stack(
+        [
+            ((data[e.date] - start).dt.days.where(_holds(data, e.when))).to_numpy(dtype=float)
+            for e in endpoint.events
+        ]
     )
-
-
-def _yes_no(series: pd.Series) -> pd.Series:
-    return series.map({"yes": True, "no": False}).astype("boolean")
-
-
-def _times(data: pd.DataFrame, scale: float) -> pd.DataFrame:
-    origin = data["date_first_asct"]
-    dead = data["vital_status"] == "dead"
-    exit_os = data["date_death"].where(dead, data["date_last_followup"])
-    known = data["progression_status_known"] == "yes"
-    progressed = data["date_progression"].notna()
-    pfs_exit = data["date_progression"].where(progressed, exit_os)
-    pfs_event = (progressed | dead).astype(float).where(known)
-    event_type = np.select(
-        [~known, progressed, dead],
-        np.array([None, "relapse/progression", "death without progression"], dtype=object),
-        "censored",
-    )
-    relapse_death = dead & (progressed | (data["cause_of_death"] == "Relapse/progression"))
-    cause = np.select(
-        [~dead, relapse_death], ["alive", "relapse/progression"], "non-relapse mortality"
-    )
-    return pd.DataFrame(
-        {
-            "os_time": (exit_os - origin).dt.days / scale,
-            "os_event": dead.astype(int),
-            "os_cause": pd.Categorical(
-                cause, ["alive", "relapse/progression", "non-relapse mortality"]
-            ),
-            "pfs_time": ((pfs_exit - origin).dt.days / scale).where(known),
-            "pfs_event": pfs_event,
-            "pfs_evaluable": known,
-            "pfs_event_type": pd.Categorical(
-                event_type, ["censored", "relapse/progression", "death without progression"]
-            ),
-            # Competing-risks coding of the PFS event (sarcosurv.cumulative_incidence):
-            # 0 censored, 1 relapse/progression, 2 death without progression.
-            "pfs_cause": np.select([progressed, dead], [1.0, 2.0], 0.0),
-        },
-        index=data.index,
-    ).assign(pfs_cause=lambda frame: frame["pfs_cause"].where(known))
-
-
-def _covariates(data: pd.DataFrame) -> pd.DataFrame:
-    """The schema's covariates typed for analysis, without any grouping of codes."""
-    out = pd.DataFrame(index=data.index)
-    age = data["age_at_asct"].astype(float)
-    out["age_at_asct"] = age
-    out["age10"] = age / 10.0
-    out["sex"] = _category(data["sex"], codes.SEX)
-    out["histology"] = _category(data["histology"], codes.HISTOLOGY)
-    grade = ("Grade " + data["grade"].astype(str)).where(data["grade"] != "unknown")
-    out["grade"] = _category(grade, ("Grade 1", "Grade 2", "Grade 3"))
-    known = tuple(c for c in codes.REMISSION if c != "unknown")
-    out["remission_before"] = _category(data["remission_before_asct"], known)
-    regimens = tuple(c for c in codes.PREPARATIVE_REGIMEN if c != "unknown")
-    out["regimen"] = _category(data["preparative_regimen"], regimens)
-    out["year_first_asct"] = data["date_first_asct"].dt.year.astype(int)
-    out["remission_after"] = _category(data["remission_after_last_asct"], known)
-    for name in (
-        "metastatic_at_diagnosis",
-        "prior_surgery",
-        "prior_radiotherapy",
-        "prior_chemotherapy",
-    ):
-        out[name] = (
-            _yes_no(data[name])
-            if name in data.columns
-            else pd.array([pd.NA] * len(data), "boolean")
-        )
-    lines = data["n_prior_chemo_lines"] if "n_prior_chemo_lines" in data.columns else np.nan
-    out["n_prior_chemo_lines"] = pd.Series(lines, index=data.index).astype("Int64")
+    days = np.where(np.isnan(days), np.inf, days)
+    first = days.argmin(axis=1)
+    event_days = days[np.arange(len(data)), first]
+    occurred = np.isfinite(event_days)
+    censor_days = (data[endpoint.censor] - start).dt.days.to_numpy(dtype=float)
+    time = np.where(occurred, event_days, censor_days)
+    cause = np.where(occurred, first + 1, 0)
+    if endpoint.horizon is not None:
+        late = time > endpoint.horizon
+        time, cause = np.where(late, endpoint.horizon, time), np.where(late, 0, cause)
+    evaluable = _holds(data, endpoint.evaluable).to_numpy(dtype=bool)
+    name, out = endpoint.name, pd.DataFrame(index=data.index)
+    out[f"{name}_time"] = np.where(evaluable, time / scale, np.nan)
+    event = (cause > 0).astype(int)
+    if endpoint.evaluable is None:
+        out[f"{name}_event"] = event
+    else:
+        out[f"{name}_event"] = np.where(evaluable, event, np.nan)
+    if endpoint.evaluable is not None:
+        out[f"{name}_evaluable"] = evaluable
+    if len(endpoint.events) > 1:
+        labels = ["censored", *(e.label for e in endpoint.events)]
+        codes = np.where(evaluable, cause, -1).astype(np.int64)
+        out[f"{name}_event_type"] = pd.Categorical.from_codes(codes, categories=pd.Index(labels))
+        out[f"{name}_cause"] = np.where(evaluable, cause.astype(float), np.nan)
     return out
 
 
+def _typed_column(values: pd.Series, column: Column) -> pd.Series:
+    if column.kind == "code":
+        known = tuple(c for c in column.codes if c != "unknown")
+        if set(known) == {"yes", "no"}:
+            return values.map({"yes": True, "no": False}).astype("boolean")
+        categorical = pd.Categorical(values.where(values.isin(known)), categories=known)
+        return pd.Series(categorical, index=values.index)
+    if column.kind == "integer":
+        return values.astype("Int64")
+    return values
+
+
+def default_covariates(data: pd.DataFrame, schema: RegistrySchema) -> pd.DataFrame:
+    """Every coded, numeric and text column of ``data`` typed for analysis."""
+    skip = {schema.id, schema.cluster}
+    wanted = [c for c in schema.columns if c.kind != "date" and c.name not in skip]
+    return pd.DataFrame({c.name: _typed_column(data[c.name], c) for c in wanted}, index=data.index)
+
+
+def _place(out: pd.DataFrame, derived: pd.DataFrame, endpoints: list[str]) -> pd.DataFrame:
+    """Replace columns of the same name in place; ``<endpoint>_...`` after that endpoint."""
+    for name in derived.columns:
+        out[name] = derived[name]
+    order = list(out.columns)
+    for name in derived.columns:
+        owner = [e for e in endpoints if name.startswith(f"{e}_")]
+        if owner and name not in {f"{owner[0]}_{s}" for s in ("time", "event")}:
+            order.remove(name)
+            block = [i for i, c in enumerate(order) if c.startswith(f"{owner[0]}_")]
+            order.insert(block[-1] + 1 if block else len(order), name)
+    return out[order]
+
+
 def derive_endpoints(
-    data: pd.DataFrame, unit: Unit = "months", variables: Variables | None = None
+    data: pd.DataFrame,
+    unit: Unit = "months",
+    variables: Variables | None = None,
+    schema: RegistrySchema | None = None,
 ) -> pd.DataFrame:
-    """OS, PFS and the typed covariates of a validated cohort, one row per patient.
+    """The schema's endpoints and typed covariates of a validated cohort, one row per patient.
 
     ``variables``, a study's derivation, receives the typed cohort data and
     returns columns (same index) that replace covariates of the same name in
@@ -145,9 +154,16 @@ def derive_endpoints(
     """
     if unit not in UNIT_DAYS:
         raise SarcosurvError(f"unit must be 'days', 'months' or 'years', not {unit!r}")
-    out = data[["patient_id", "centre_id"]].copy()
-    out = out.join(_times(data, UNIT_DAYS[unit]))
-    out = out.join(_covariates(data))
+    if schema is None:
+        schema = default_schema()
+    keys = [schema.id] + ([schema.cluster] if schema.cluster else [])
+    out = data[keys].copy()
+    for endpoint in schema.endpoints:
+        out = out.join(endpoint_columns(data, endpoint, schema.origin, UNIT_DAYS[unit]))
+    if schema.derive is not None:
+        out = _place(out, schema.derive(data), [e.name for e in schema.endpoints])
+    else:
+        out = out.join(default_covariates(data, schema))
     if variables is not None:
         extra = variables(data)
         for name in extra.columns:

@@ -1,6 +1,7 @@
 """Heilig et al., ESMO Open 2020: ASCT in adult soft-tissue sarcoma (EBMT registry).
 
-Everything specific to the paper: its grouping of the registry codes
+Everything specific to the paper: the EBMT sarcoma extract's schema
+(:data:`SCHEMA`, code lists in :mod:`.codes`), its grouping of the registry codes
 (:mod:`.codes`), the analysis variables (:func:`endpoints`), the Table 1 rows,
 Table 2 factors and Table 3 models (:mod:`.tables`), the published numbers
 (:func:`published`), a synthetic registry extract calibrated to them
@@ -27,6 +28,7 @@ from .codes import ELIGIBILITY
 from .compare import TABLE3_TERMS, compare, inside_fraction
 from .figures import SUPPLEMENTARY_FACTORS, figure1, save_figures, survival_by_factor
 from .published import published
+from .schema import SCHEMA
 from .synthetic import synthetic_cohort
 from .tables import FACTORS, MODEL_TERMS, TABLE1, fit_models
 from .variables import analysis_variables, endpoints
@@ -37,6 +39,7 @@ __all__ = [
     "FACTORS",
     "GENERATOR_HAZARD_RATIOS",
     "MODEL_TERMS",
+    "SCHEMA",
     "SUPPLEMENTARY_FACTORS",
     "TABLE1",
     "TABLE3_TERMS",
