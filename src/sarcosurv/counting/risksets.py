@@ -76,24 +76,48 @@ def risk_intervals(
     """
     n = stop.shape[0]
     n_strata = int(stratum.max()) + 1 if n else 0
+    entry = None if start is None else finite_entry(start)
     if n_strata <= 1:
         first_row = np.searchsorted(stop, group_time, side="left")
     else:
-        span = stratum_span(stop, start if start is not None else np.zeros(0))
-        stop_key = stratum * span + stop
-        group_key = group_stratum * span + group_time
+        stop_key, group_key, start_key = _stratum_keys(
+            stratum, stop, group_stratum, group_time, entry
+        )
         first_row = np.searchsorted(stop_key, group_key, side="left")
     # Rows are sorted by (stratum, stop): a linear pass counts the groups reached.
     hi = np.cumsum(np.bincount(first_row, minlength=n + 1))[:n].astype(np.intp)
-    if start is None:
+    if entry is None:
         first_group = np.searchsorted(group_stratum, np.arange(max(n_strata, 1)), side="left")
         lo = first_group[stratum].astype(np.intp)
+    elif n_strata <= 1:
+        lo = np.searchsorted(group_time, entry, side="right").astype(np.intp)
     else:
-        span = stratum_span(stop, start)
-        group_key = group_stratum * span + group_time
-        start_key = stratum * span + finite_entry(start)
         lo = np.searchsorted(group_key, start_key, side="right").astype(np.intp)
     return lo, hi
+
+
+def _stratum_keys(
+    stratum: IntArray,
+    stop: FloatArray,
+    group_stratum: IntArray,
+    group_time: FloatArray,
+    entry: FloatArray | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Exact integer keys ``stratum * m + rank(time)`` of rows, tie groups and entries.
+
+    Times are replaced by their rank among all distinct times, so that times
+    one rounding apart stay apart (a float key ``stratum * span + time`` would
+    merge them).
+    """
+    pooled = [stop, group_time] if entry is None else [stop, group_time, entry]
+    distinct, rank = np.unique(np.concatenate(pooled), return_inverse=True)
+    rank = rank.reshape(-1).astype(np.int64)
+    size = np.int64(distinct.shape[0] + 1)
+    n, m = stop.shape[0], group_time.shape[0]
+    stop_key = stratum.astype(np.int64) * size + rank[:n]
+    group_key = group_stratum.astype(np.int64) * size + rank[n : n + m]
+    start_key = stratum.astype(np.int64) * size + rank[n + m :] if entry is not None else rank[:0]
+    return stop_key, group_key, start_key
 
 
 def finite_entry(values: FloatArray) -> FloatArray:

@@ -29,6 +29,7 @@ from formulaic.parser.types import Token
 
 from .. import _validate as v
 from ..errors import FormulaError, InvalidDataError
+from ..surv import Surv
 from ._formula_safety import check_python_term, function_name, parse_python_term
 
 __all__ = [
@@ -51,6 +52,7 @@ _FORBIDDEN_OPERATORS = {
     "in": "'%in%' (nesting) is not supported; write the interaction a:b",
     "~": "a formula has one '~' (Surv(...) ~ terms)",
 }
+_EVENT = "__event__"  # the checked event indicator, handed to Surv
 _SHAPE = "formula {!r} must read 'Surv(time, event) ~ terms' or 'Surv(start, stop, event) ~ terms'"
 
 
@@ -498,12 +500,54 @@ def _column_kinds(data: pd.DataFrame, labels: list[Any]) -> dict[str, str]:
     return kinds
 
 
-def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> Design:
+def _response_times(
+    complete: pd.DataFrame,
+    surv_columns: list[Any],
+    event: npt.NDArray[np.bool_],
+    timefix: bool,
+    time_unit: str | None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+    """Exit and entry times through :class:`~sarcosurv.surv.Surv` (checks, units, timefix).
+
+    With ``timefix`` times equal up to rounding are merged by
+    :func:`~sarcosurv.surv.aeq_times` on the complete cases, as R ``coxph``
+    applies ``aeqSurv`` after its ``na.action``.
+    """
+    stop_column = surv_columns[-2]
+    entry_column = surv_columns[0] if len(surv_columns) == 3 else None
+    keep = [c for c in dict.fromkeys([stop_column, entry_column]) if c is not None]
+    if v.PATIENT_ID_COLUMN in complete.columns and v.PATIENT_ID_COLUMN not in keep:
+        keep.append(v.PATIENT_ID_COLUMN)
+    # Names with double underscores never stand in a formula, so _EVENT is free.
+    frame = complete[keep].rename(columns=str).assign(**{_EVENT: event})
+    response = Surv.from_frame(
+        frame,
+        str(stop_column),
+        _EVENT,
+        None if entry_column is None else str(entry_column),
+        timefix=timefix,
+        time_unit=time_unit,
+    )
+    response.require_single_event("the Cox model")
+    return response.time, response.entry
+
+
+def build_design(
+    formula: str,
+    data: pd.DataFrame,
+    extra_columns: list[str],
+    *,
+    timefix: bool = True,
+    time_unit: str | None = None,
+) -> Design:
     """Parse the formula, exclude incomplete rows and build the design matrix.
 
     ``extra_columns`` (strata, cluster, weights, frailty) count towards
     complete cases as well. The formula's ``strata()``, ``cluster()`` and
     ``frailty()`` terms are not part of the design (see :func:`merge_specials`).
+    The response is built by :class:`~sarcosurv.surv.Surv`: times equal up to
+    rounding are merged unless ``timefix`` is false (R's ``aeqSurv``), and
+    duration columns need ``time_unit``.
     """
     parsed = parse_formula(formula)
     surv_columns = resolve_columns(data, parsed.surv_columns, "survival")
@@ -517,12 +561,11 @@ def build_design(formula: str, data: pd.DataFrame, extra_columns: list[str]) -> 
     used, excluded = _exclusions(data, [*surv_columns, *known, *extra_columns])
     complete = complete_rows(data, used, [*surv_columns, *known])
     v.require_nonempty(complete, "the complete cases of the model variables")
-    stop = v.as_time(complete, surv_columns[-2])
     if parsed.event_code is None:
         event = _event_indicator(complete, surv_columns[-1])
     else:
         event = event_of_cause(complete, surv_columns[-1], parsed.event_code)
-    start = v.as_entry(complete, surv_columns[0], stop) if len(surv_columns) == 3 else None
+    stop, start = _response_times(complete, surv_columns, event, timefix, time_unit)
     covariates, names, spec = _design_matrix(
         parsed.rhs, formulaic_frame(complete), parsed.plain_names
     )

@@ -182,12 +182,14 @@ def _prepare(
     cluster: str | None,
     frailty: str | None,
     weights: str | None,
+    timefix: bool = True,
+    time_unit: str | None = None,
 ) -> _Prepared:
     """Validate, build the design, sort the rows and drop constant or collinear columns."""
     v.require_columns(data, strata=strata, cluster=cluster, frailty=frailty, weights=weights)
     v.require_nonempty(data)
     extra = [*_as_list(strata), *_as_list(cluster), *_as_list(frailty), *_as_list(weights)]
-    design = build_design(formula, data, extra)
+    design = build_design(formula, data, extra, timefix=timefix, time_unit=time_unit)
     used = complete_rows(data, design.used, extra)
     case_weights = v.as_weights(used, weights) if weights else np.ones(len(used))
     _check_events(design, used, weights, case_weights)
@@ -345,6 +347,8 @@ def coxph(
     conf_level: float = 0.95,
     theta: float | None = None,
     control: CoxControl | None = None,
+    timefix: bool = True,
+    time_unit: str | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model by maximum partial likelihood.
 
@@ -397,6 +401,12 @@ def coxph(
         instead of estimating it.
     control : CoxControl, optional
         All iteration caps and tolerances; overrides ``max_iter`` and ``eps``.
+    timefix : bool
+        Merge times equal up to floating-point rounding before fitting, with
+        R's rule (:func:`sarcosurv.surv.aeq_times`, R ``aeqSurv``; on by default
+        in R ``coxph`` as here). ``False`` keeps every distinct double.
+    time_unit : {"days", "weeks", "months", "years"}, optional
+        Unit of duration (``timedelta64``) time columns; required for them.
 
     Returns
     -------
@@ -428,7 +438,7 @@ def coxph(
     cluster = specials.cluster[0] if specials.cluster else None
     frailty = specials.frailty[0] if specials.frailty else None
     chosen = _check_options(ties, conf_level, max_iter, eps, control, frailty, theta, cluster)
-    prep = _prepare(formula, data, strata, cluster, frailty, weights)
+    prep = _prepare(formula, data, strata, cluster, frailty, weights, timefix, time_unit)
     if frailty is not None:
         frailty_fit = _fit_frailty(
             prep, prep.used[frailty], ties, frailty_left_truncation, theta, chosen, conf_level
