@@ -18,6 +18,7 @@ from ._km_groups import landmarks_by_group, quantiles_by_group
 from ._km_quantile import curve_quantile, symmetric_interval
 from ._km_rmst import restricted_mean
 from .counting import RiskTable, tabulate_blocks
+from .counting.linalg import power_of_two_scale
 from .errors import EmptyDataError, SarcosurvError
 from .surv import Surv
 
@@ -424,16 +425,18 @@ def _fit(
         surv, codes = surv.subset(keep, excluded), codes[keep]
     if surv.n_excluded:
         excluded = surv.excluded
+    # Weights of 1e308 or 1e-320: count in units of a power of two near the largest.
+    scale = 1.0 if surv.weights is None else float(power_of_two_scale(surv.weights.max())[()])
     blocks = tabulate_blocks(
         surv.time,
         surv.event,
         cell=codes,
         n_cells=grouping.n_groups,
-        weights=surv.weights,
+        weights=None if surv.weights is None else surv.weights / scale,
         entry=surv.entry,
     )
     table, groups, offsets = _assemble(
-        blocks, grouping.labels, by_columns, conf_type, conf_level, surv.weights is not None
+        blocks, grouping.labels, by_columns, (conf_type, conf_level), surv.weights, scale
     )
     return KaplanMeierResult(
         table=table,
@@ -451,14 +454,18 @@ def _assemble(
     blocks: list[RiskTable],
     labels: pd.DataFrame,
     by: tuple[str, ...],
-    conf_type: str,
-    conf_level: float,
-    weighted: bool,
+    conf: tuple[str, float],
+    weights: FloatArray | None,
+    scale: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, ...]]:
-    """The curve table of every group, the per-group counts and the table offsets."""
-    z = normal_quantile(conf_level)
+    """The curve table of every group, the per-group counts and the table offsets.
+
+    The blocks count weights divided by ``scale``; counts are reported in the
+    weights' own units.
+    """
+    conf_type, z, weighted = conf[0], normal_quantile(conf[1]), weights is not None
     frames = [
-        _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z)
+        _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z, scale)
         for b in blocks
     ]
     sizes = np.array([b.times.size for b in blocks], dtype=np.intp)
@@ -470,7 +477,8 @@ def _assemble(
     table = pd.DataFrame(columns)
     groups = labels.copy()
     groups["n"] = [int(b.n_rows.sum()) for b in blocks]
-    groups["n_event"] = [float(b.n_event.sum()) for b in blocks]
+    with np.errstate(over="ignore"):
+        groups["n_event"] = [float(b.n_event.sum()) * scale for b in blocks]
     if not weighted:  # plain counts read better as integers
         for column in ("n_risk", "n_event", "n_censor"):
             table[column] = np.rint(table[column].to_numpy()).astype(np.int64)
@@ -491,9 +499,13 @@ def _curve_columns(
     n_exit: FloatArray,
     conf_type: str,
     z: float,
+    scale: float = 1.0,
 ) -> dict[str, FloatArray]:
+    """One curve from counts in units of ``scale`` (Greenwood's sum is divided by it)."""
     survival, var_log = kaplan_meier_curve(n_risk, n_event)
-    se_log = np.sqrt(var_log)
+    with np.errstate(over="ignore"):
+        se_log = np.sqrt(var_log) / np.sqrt(scale)
+        n_risk, n_event, n_exit = n_risk * scale, n_event * scale, n_exit * scale
     with np.errstate(invalid="ignore"):
         std_err = survival * se_log  # 0 · inf is NaN once every row at risk has died, as in R
     lower, upper = confidence_band(survival, se_log, conf_type, z)

@@ -13,13 +13,43 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["GRAM_BLOCK", "blocked_gram", "inverse_or_pinv", "solve_or_pinv", "tie_weights"]
+__all__ = [
+    "GRAM_BLOCK",
+    "SCALE_LIMIT",
+    "blocked_gram",
+    "inverse_or_pinv",
+    "power_of_two_scale",
+    "solve_or_pinv",
+    "tie_weights",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 #: Rows per block in :func:`blocked_gram` (bounds the temporary to block x p).
 GRAM_BLOCK = 1 << 14
+
+
+#: Values whose magnitude lies within [1/SCALE_LIMIT, SCALE_LIMIT] need no rescaling.
+SCALE_LIMIT = 2.0**10
+
+
+def power_of_two_scale(values: npt.ArrayLike) -> FloatArray:
+    """The power of two nearest each magnitude outside [1/SCALE_LIMIT, SCALE_LIMIT]; else 1.
+
+    Dividing by a power of two is exact in floating point, so data rescaled by
+    these factors (covariates in cents, case weights of 1e308 or 1e-320) lose
+    nothing, while sums stop overflowing and variances stop underflowing.
+
+    Examples
+    --------
+    >>> power_of_two_scale([3.0, 1e6, 1e-9, 0.0]).tolist()
+    [1.0, 1048576.0, 9.313225746154785e-10, 1.0]
+    """
+    a = np.abs(np.asarray(values, np.float64))
+    ok = np.isfinite(a) & (a > 0) & ((a > SCALE_LIMIT) | (a < 1.0 / SCALE_LIMIT))
+    exponent = np.round(np.log2(np.where(ok, a, 1.0)))
+    return np.asarray(np.where(ok, np.exp2(np.clip(exponent, -1000, 1000)), 1.0), np.float64)
 
 
 def tie_weights(
@@ -68,27 +98,51 @@ def tie_weights(
     return np.asarray(mean[group_of_event], np.float64), np.asarray(position_in_group, np.float64)
 
 
+def _equilibration(matrix: FloatArray) -> FloatArray:
+    """:math:`1/\\sqrt{|a_{jj}|}` per row (1 where the diagonal is 0 or not finite)."""
+    diag = np.abs(np.diagonal(matrix))
+    ok = np.isfinite(diag) & (diag > 0)
+    return np.where(ok, 1.0 / np.sqrt(np.where(ok, diag, 1.0)), 1.0)
+
+
 def solve_or_pinv(matrix: FloatArray, rhs: FloatArray) -> FloatArray:
     """:math:`A^{-1} b`, or :math:`A^{+} b` (pseudo-inverse) when ``A`` is singular.
+
+    The system is first equilibrated, :math:`D A D (D^{-1} x) = D b` with
+    :math:`D = \\mathrm{diag}(|a_{jj}|^{-1/2})`, so that the answer does not
+    depend on the units of the unknowns (a covariate in cents or in millions):
+    the pseudo-inverse's cut-off then applies to the scaled matrix.
 
     Examples
     --------
     >>> import numpy as np
     >>> solve_or_pinv(np.array([[2.0, 0.0], [0.0, 0.0]]), np.array([4.0, 1.0])).tolist()
     [2.0, 0.0]
+    >>> solve_or_pinv(np.array([[1e16, 0.0], [0.0, 1e-16]]), np.array([1e8, 1e-8])).tolist()
+    [1e-08, 100000000.0]
     """
+    a = np.asarray(matrix, np.float64)
+    d = _equilibration(a)
+    scaled = a * np.outer(d, d)
+    b = np.asarray(rhs, np.float64) * d
     try:
-        return np.asarray(np.linalg.solve(matrix, rhs), np.float64)
+        return np.asarray(d * np.linalg.solve(scaled, b), np.float64)
     except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.pinv(matrix) @ rhs, np.float64)
+        return np.asarray(d * (np.linalg.pinv(scaled) @ b), np.float64)
 
 
 def inverse_or_pinv(matrix: FloatArray) -> FloatArray:
-    """:math:`A^{-1}`, or the Moore–Penrose pseudo-inverse when ``A`` is singular."""
+    """:math:`A^{-1}`, or the Moore–Penrose pseudo-inverse when ``A`` is singular.
+
+    Equilibrated as :func:`solve_or_pinv`: :math:`A^{-1} = D (D A D)^{-1} D`.
+    """
+    a = np.asarray(matrix, np.float64)
+    d = _equilibration(a)
+    outer = np.outer(d, d)
     try:
-        return np.asarray(np.linalg.inv(matrix), np.float64)
+        return np.asarray(np.linalg.inv(a * outer) * outer, np.float64)
     except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.pinv(matrix), np.float64)
+        return np.asarray(np.linalg.pinv(a * outer) * outer, np.float64)
 
 
 def blocked_gram(

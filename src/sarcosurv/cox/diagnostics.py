@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import _validate as v
+from ..counting.linalg import inverse_or_pinv
 from ..errors import SarcosurvError
 from . import prediction
 from . import residuals as r
@@ -106,13 +107,13 @@ def residuals(result: CoxResult, kind: str) -> pd.DataFrame | pd.Series:
     if kind in ("score", "dfbeta"):
         score = r.score_residuals(data, beta, ties, offset)
         if kind == "dfbeta":
-            variance = np.linalg.pinv(fit.newton.information) if fit.newton else np.zeros((0, 0))
+            variance = inverse_or_pinv(fit.newton.information) if fit.newton else np.zeros((0, 0))
             score = (score * fit.weights[:, None]) @ variance
         return pd.DataFrame(score, index=index, columns=columns)
     if kind in ("schoenfeld", "scaled_schoenfeld"):
         resid, times, rows = r.schoenfeld_residuals(data, beta, ties, offset)
         if kind == "scaled_schoenfeld":
-            variance = np.linalg.pinv(fit.newton.information) if fit.newton else np.zeros((0, 0))
+            variance = inverse_or_pinv(fit.newton.information) if fit.newton else np.zeros((0, 0))
             resid = resid @ variance * data.n_event + beta
         frame = pd.DataFrame(resid, columns=columns)
         frame.insert(0, "time", times)

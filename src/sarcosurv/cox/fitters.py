@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ from ..errors import (
     SarcosurvError,
 )
 from ._frailty_likelihood import frailty_design
+from ._scaling import Scaling, scale_data, unscale_newton
 from .control import CoxControl, check_conf_level
 from .frailty import FrailtyProfile, GammaFrailtyFit, fit_gamma_frailty_sorted
 from .kernels import NewtonResult, SortedCoxData, Ties, fit_cox_newton, sort_cox_data
@@ -37,6 +38,7 @@ __all__ = [
     "fit_cox",
     "fit_cox_sorted",
     "fit_gamma_frailty",
+    "fit_gamma_frailty_scaled",
     "frailty_profile",
     "has_fractional_weights",
 ]
@@ -177,8 +179,9 @@ def fit_cox_sorted(
     ``weights``, ``cluster`` and ``offset`` are in input row order.
     """
     control = CoxControl() if control is None else control
+    scaled, scaling = scale_data(data)
     newton = fit_cox_newton(
-        data, ties=ties, offset=offset, max_iter=control.max_iter, eps=control.eps
+        scaled, ties=ties, offset=offset, max_iter=control.max_iter, eps=control.eps
     )
     if not np.isfinite(newton.loglik_init):
         raise ConvergenceError(
@@ -199,19 +202,56 @@ def fit_cox_sorted(
         robust = cluster is not None or has_fractional_weights(weights)
     naive = inverse_or_pinv(newton.information)
     vcov, robust_score = naive, None
+    tests = _tests(newton, vcov, None)
     if robust and newton.beta.size:
-        vcov, robust_score = _robust(data, ties, newton, case_weights, cluster, offset)
+        case_weights = case_weights / scaling.weight
+        vcov, robust_score = _robust(scaled, ties, newton, case_weights, cluster, offset)
+        tests = _tests(newton, vcov, robust_score)
+        vcov = scaling.variance(vcov, weighted=False)
+    else:
+        vcov = scaling.variance(vcov)
+    return _model_fit(unscale_newton(newton, scaling), data, scaling, naive, vcov, tests, robust)
+
+
+def _model_fit(
+    newton: NewtonResult,
+    data: SortedCoxData,
+    scaling: Scaling,
+    naive: FloatArray,
+    vcov: FloatArray,
+    tests: CoxTests,
+    robust: bool,
+) -> CoxModelFit:
+    """Assemble a :class:`CoxModelFit` (``newton`` unscaled, ``naive`` still scaled)."""
+    if scaling.weight != 1.0:  # the LR, Wald and score statistics scale with the weights
+        tests = _rescaled_tests(tests, scaling.weight, robust)
     return CoxModelFit(
         beta=newton.beta,
         vcov=vcov,
-        vcov_naive=naive,
+        vcov_naive=scaling.variance(naive),
         variance="robust" if robust and newton.beta.size else "model",
         loglik=(newton.loglik_init, newton.loglik),
-        tests=_tests(newton, vcov, robust_score),
+        tests=tests,
         converged=newton.converged,
         n_iter=newton.n_iter,
         data=data,
         newton=newton,
+    )
+
+
+def _rescaled_tests(tests: CoxTests, c: float, robust: bool) -> CoxTests:
+    """Tests of the fit with weights ``c w`` from the fit with ``w``.
+
+    The likelihood-ratio and score statistics, and the Wald statistic with the
+    model-based variance, are proportional to ``c``; the robust ones are not.
+    """
+    p = round(tests.likelihood_ratio.df)
+    wald = tests.wald.statistic if robust else tests.wald.statistic * c
+    return CoxTests(
+        likelihood_ratio=_chi2(tests.likelihood_ratio.statistic * c, p, "likelihood_ratio"),
+        wald=_chi2(wald, p, "wald"),
+        score=_chi2(tests.score.statistic * c, p, "score"),
+        robust_score=tests.robust_score,
     )
 
 
@@ -379,7 +419,7 @@ def fit_gamma_frailty(
     data = _sorted_arrays(x, time, event, entry, strata, weights)
     labels, codes = np.unique(np.asarray(cluster), return_inverse=True)
     term_names = [f"x{j}" for j in range(data.n_covariates)] if names is None else list(names)
-    return fit_gamma_frailty_sorted(
+    return fit_gamma_frailty_scaled(
         data,
         codes.astype(np.intp).reshape(-1),
         list(labels),
@@ -389,6 +429,38 @@ def fit_gamma_frailty(
         theta=theta,
         control=control,
         conf_level=conf,
+    )
+
+
+def fit_gamma_frailty_scaled(
+    data: SortedCoxData,
+    cluster: IntArray,
+    cluster_labels: Sequence[object],
+    term_names: Sequence[str],
+    **options: Any,
+) -> GammaFrailtyFit:
+    """:func:`~sarcosurv.cox.frailty.fit_gamma_frailty_sorted` on covariates scaled to about 1.
+
+    Columns are divided by powers of two (:mod:`sarcosurv.cox._scaling`) and
+    the coefficients and variances mapped back, so that the standard errors do
+    not depend on the covariates' units.
+    """
+    scaled, scaling = scale_data(data, weights=False)
+    fit = fit_gamma_frailty_sorted(scaled, cluster, cluster_labels, term_names, **options)
+    if np.all(scaling.columns == 1.0):
+        return fit
+    s = scaling.columns
+    frailty = replace(
+        fit.frailty,
+        std_err_conditional=fit.frailty.std_err_conditional / s,
+        std_err_adjusted=fit.frailty.std_err_adjusted / s,
+    )
+    return replace(
+        fit,
+        beta=fit.beta / s,
+        vcov=scaling.variance(fit.vcov, weighted=False),
+        vcov_conditional=scaling.variance(fit.vcov_conditional, weighted=False),
+        frailty=frailty,
     )
 
 

@@ -22,9 +22,14 @@ from ..errors import (
     SarcosurvWarning,
 )
 from .control import CoxControl, check_conf_level
-from .fitters import CoxModelFit, fit_cox_sorted, has_fractional_weights
+from .fitters import (
+    CoxModelFit,
+    fit_cox_sorted,
+    fit_gamma_frailty_scaled,
+    has_fractional_weights,
+)
 from .formula import Design, build_design, complete_rows, merge_specials
-from .frailty import GammaFrailtyFit, fit_gamma_frailty_sorted
+from .frailty import GammaFrailtyFit
 from .kernels import NewtonResult, SortedCoxData, select_columns, sort_cox_data
 from .result import CoxFit, CoxResult
 
@@ -265,7 +270,7 @@ def _fit_frailty(
     conf_level: float,
 ) -> GammaFrailtyFit:
     codes, labels = pd.factorize(column, sort=True)
-    return fit_gamma_frailty_sorted(
+    return fit_gamma_frailty_scaled(
         prep.data,
         codes.astype(np.intp),
         list(labels),
