@@ -436,7 +436,12 @@ def _fit(
         entry=surv.entry,
     )
     table, groups, offsets = _assemble(
-        blocks, grouping.labels, by_columns, (conf_type, conf_level), surv.weights, scale
+        blocks,
+        grouping.labels,
+        by_columns,
+        (conf_type, conf_level),
+        surv.weights is not None,
+        scale,
     )
     return KaplanMeierResult(
         table=table,
@@ -455,7 +460,7 @@ def _assemble(
     labels: pd.DataFrame,
     by: tuple[str, ...],
     conf: tuple[str, float],
-    weights: FloatArray | None,
+    weighted: bool,
     scale: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, ...]]:
     """The curve table of every group, the per-group counts and the table offsets.
@@ -463,7 +468,7 @@ def _assemble(
     The blocks count weights divided by ``scale``; counts are reported in the
     weights' own units.
     """
-    conf_type, z, weighted = conf[0], normal_quantile(conf[1]), weights is not None
+    conf_type, z = conf[0], normal_quantile(conf[1])
     frames = [
         _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z, scale)
         for b in blocks

@@ -155,7 +155,7 @@ def kaplan_meier_dask(
     grouping, cell, entry_cell = _codes(counts, by_columns)
     blocks = _tables(counts, cell, entry_cell, grouping.n_groups, 1)
     table, groups, offsets = _assemble(
-        blocks, grouping.labels, by_columns, conf_type, conf_level, weights is not None
+        blocks, grouping.labels, by_columns, (conf_type, conf_level), weights is not None, 1.0
     )
     return KaplanMeierResult(
         table=table,
@@ -197,7 +197,9 @@ def median_followup_dask(
     counts = _collect(data, spec, timefix)
     grouping, cell, _ = _codes(counts, ())
     blocks = _tables(counts, cell, None, 1, 1)
-    table, groups, offsets = _assemble(blocks, grouping.labels, (), conf_type, conf_level, False)
+    table, groups, offsets = _assemble(
+        blocks, grouping.labels, (), (conf_type, conf_level), False, 1.0
+    )
     reverse = KaplanMeierResult(
         table=table,
         groups=groups,
