@@ -8,7 +8,7 @@ came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,8 +183,14 @@ def write_report(
     directory: str | Path,
     source: DataSource,
     figures: Mapping[str, Path] | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> Path:
-    """Write ``report.md`` and the table CSVs into ``directory``; return the report's path."""
+    """Write ``report.md`` and the table CSVs into ``directory``; return the report's path.
+
+    ``extra_sections``: Markdown sections placed before the comparison with
+    the paper (e.g. :func:`.competing_section.competing_section` and
+    :func:`.centre_section.centre_section` ``.markdown()``).
+    """
     out = Path(directory)
     write_tables(analysis, out)
     sections = [
@@ -219,6 +225,7 @@ def write_report(
         sections.append("## Figures\n")
         for name, path in figures.items():
             sections.append(f"![{name}]({Path(path).name})\n")
+    sections += list(extra_sections)
     sections += [
         "## Published versus reproduced\n",
         f"Published estimates inside the reproduced 95% CI: Table 2 "
