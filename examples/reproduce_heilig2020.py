@@ -102,7 +102,16 @@ def run(args: argparse.Namespace) -> int:
         figures = heilig2020.save_figures(endpoints, args.out)
     progress("Table 3 by multiple imputation (m = 20, chained equations, Rubin's rules)")
     mi_table3 = mi_section.mi_table3(mi_section.mi_fits(endpoints, m=20, seed=args.seed))
-    report = heilig2020.write_report(analysis, args.out, source, figures, mi_table3=mi_table3)
+    progress("relapse incidence and NRM (competing risks); the four centre-effect tests")
+    competing = heilig2020.competing_section(endpoints)
+    figure = None if args.no_figures else competing.save_figure(endpoints, args.out).name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the sections list their warnings as notes
+        centre = heilig2020.centre_section(endpoints)
+    extra = [competing.markdown(figure), centre.markdown()]
+    report = heilig2020.write_report(
+        analysis, args.out, source, figures, mi_table3=mi_table3, extra_sections=extra
+    )
     progress(
         f"published estimates inside reproduced 95% CIs: Table 2 {analysis.inside_table2:.0%},"
         f" Table 3 {analysis.inside_table3:.0%}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,3 +72,30 @@ def test_model_arrays_are_the_rows_used() -> None:
     assert arrays.covariates.shape == (fit.n, len(fit.params))
     np.testing.assert_array_equal(arrays.time, rats.loc[arrays.used, "time"].to_numpy(float))
     np.testing.assert_array_equal(arrays.event, rats.loc[arrays.used, "status"].to_numpy() == 1)
+
+
+def test_printed_tests_flag_a_measured_size_outside_the_band() -> None:
+    rats = load_dataset("rats")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MonotoneLikelihoodWarning)
+        result = ss.centre_effect_tests("Surv(time, status) ~ rx", rats, "litter")
+    lines = {line.split()[0]: line for line in str(result).splitlines() if "statistic" in line}
+    for name, size in centre_effect.MEASURED_SIZE.items():
+        if name not in lines:
+            continue
+        flagged = "outside 0.03-0.07" in lines[name]
+        assert flagged == (not 0.03 <= size <= 0.07), lines[name]
+
+
+def test_validation_page_has_the_simulation_table_with_monte_carlo_se() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "validation" / "centre-effect.md").read_text(
+        encoding="utf-8"
+    )
+    rows = [line for line in page.splitlines() if line.startswith("| a | 0 |")]
+    assert len(rows) == 1
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert all("±" in cell for cell in cells[2:])
+    for cell, name in zip(cells[2:], ["score", "fixed", "frailty", "bootstrap"], strict=True):
+        size = centre_effect.MEASURED_SIZE[name]
+        assert cell.startswith(f"{size:.3f}")
+        assert ("⚠" in cell) == (not 0.03 <= size <= 0.07)

@@ -95,3 +95,29 @@ def test_negative_weight_is_a_typed_error_naming_the_row() -> None:
     data.loc[7, "wfrac"] = -1.0
     with pytest.raises(ss.errors.SarcosurvError, match="wfrac"):
         ss.finegray("Surv(time, cause) ~ C(group)", data, cause=1, weights="wfrac")
+
+
+@pytest.mark.parametrize("name", list(REFERENCE["predictions"]))
+def test_predicted_cif_with_ci_matches_survfit(name: str) -> None:
+    case = REFERENCE["predictions"][name]
+    data = _data(name)
+    fit = ss.finegray(
+        _formula(case), data, cause=case["cause"], cluster="row_id", weighting="survival"
+    )
+    np.testing.assert_allclose(fit.params.to_numpy(), case["coef"], rtol=1e-6)
+    rows = data.loc[fit.design.used].iloc[:2]
+    ours = fit.predict_cumulative_incidence(rows, case["times"])
+    for column in ("cif", "std_err", "lower", "upper"):
+        theirs = np.array(case[column], dtype=float)  # (rows, times)
+        np.testing.assert_allclose(
+            ours[column].to_numpy().reshape(2, -1), theirs, rtol=1e-6, err_msg=column
+        )
+
+
+def test_baseline_table_keeps_its_documented_columns() -> None:
+    fit = ss.finegray("Surv(time, cause) ~ C(group) + stratum", _data("sim_1"), cause=1)
+    assert list(fit.baseline_cumulative_hazard().columns) == [
+        "stratum",
+        "time",
+        "cumulative_hazard",
+    ]

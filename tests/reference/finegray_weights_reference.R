@@ -55,9 +55,31 @@ cases <- list(
   rotterdam_1 = fg_case(rott, "rfstime", "rfs_event", "age + meno + hormon + chemo + nodes", 1, "w")
 )
 
+# Predicted cumulative incidence with its CI for new rows: survfit() of the
+# coxph fit on finegray() data (cluster by row: the variance uses the robust
+# vcov, as sarcosurv's finegray(..., cluster=, weighting="survival")).
+pred_case <- function(d, time, event, rhs, cause, times) {
+  d <- d[complete.cases(d[, c(time, event, all.vars(as.formula(paste("~", rhs))))]), ]
+  d$.row <- seq_len(nrow(d))
+  d$.ev <- factor(d[[event]], levels = sort(unique(d[[event]])))
+  fg <- finegray(as.formula(paste("Surv(", time, ", .ev) ~ .")), data = d,
+                 etype = as.character(cause))
+  cox <- coxph(as.formula(paste("Surv(fgstart, fgstop, fgstatus) ~", rhs, "+ cluster(.row)")),
+               data = fg, weights = fgwt, ties = "breslow")
+  s <- summary(survfit(cox, newdata = d[1:2, ]), times = times)
+  list(coef = unname(coef(cox)), times = times,
+       cif = 1 - s$surv, std_err = s$std.err, lower = 1 - s$upper, upper = 1 - s$lower,
+       time = time, event = event, rhs = rhs, cause = cause)
+}
+predictions <- list(
+  sim_1 = pred_case(sim, "time", "cause", "group + stratum", 1, c(3, 8, 15)),
+  mgus2_1 = pred_case(mgus2, "etime", "event", "age + sex + mspike", 1, c(60, 120, 240))
+)
+
 versions <- list(R = R.version.string,
                  survival = as.character(packageVersion("survival")),
                  cmprsk = as.character(packageVersion("cmprsk")))
-writeLines(toJSON(list(versions = versions, fine_gray_weights = cases),
+writeLines(toJSON(list(versions = versions, fine_gray_weights = cases,
+                       predictions = predictions),
                   digits = NA, auto_unbox = TRUE, matrix = "columnmajor"),
            file.path("tests", "reference", "finegray_weights_reference.json"))

@@ -1,10 +1,8 @@
 """Per-cause counts per cell and distinct time: the one link to the counting layer.
 
-:func:`counts` is the single function to change when the counting layer's
-``tabulate`` gains per-cause event counts (``sarcosurv.counting.tabulate``):
-today it asks :func:`sarcosurv._risksets.tabulate` for one sub-cell per
-(cell, event code) and adds the sub-cells back up, so the rows are coded and
-counted in one pass and no risk-set sum is written twice.
+:func:`counts` reads the per-cause event counts of the counting layer's
+:func:`sarcosurv.counting.tabulate` (``n_causes=``, ``n_event_cause``): the rows
+are coded and counted in one pass and no risk-set sum is written twice here.
 """
 
 from __future__ import annotations
@@ -30,11 +28,10 @@ class CauseCounts:
     ----------
     times : ndarray (m,)
         Sorted distinct exit times over all cells.
-    n_rows : ndarray of intp (cells, codes, m)
-        Unweighted rows leaving each cell at each time, by event code
-        (0 = censored, ``k`` = cause ``k``).
+    n_rows : ndarray of intp (cells, m)
+        Unweighted rows leaving each cell at each time (any code).
     n_leave : ndarray (cells, codes, m)
-        The same, weighted.
+        Weighted rows leaving, by event code (0 = censored, ``k`` = cause ``k``).
     n_risk : ndarray (cells, m)
         Weighted number at risk (``entry < t <= time``).
     """
@@ -91,15 +88,23 @@ def counts(
     >>> c.n_event[:, 0, :].tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    width = n_causes + 1
-    sub = code if cell is None else cell * width + code
+    # tabulate counts per cause from K = 2 on; a single cause is its n_event.
     table = tabulate(
-        time, code > 0, cell=sub, n_cells=n_cells * width, weights=weights, entry=entry
+        time,
+        code,
+        cell=cell,
+        n_cells=n_cells,
+        weights=weights,
+        entry=entry,
+        n_causes=max(n_causes, 2),
     )
-    m = table.times.size
+    assert table.n_event_cause is not None
+    by_cause = table.n_event_cause[:n_causes]
+    censored = np.maximum(table.n_exit - table.n_event, 0.0)
+    n_leave = np.concatenate([censored[:, None, :], np.moveaxis(by_cause, 0, 1)], axis=1)
     return CauseCounts(
         times=table.times,
-        n_rows=table.n_rows.reshape(n_cells, width, m),
-        n_leave=table.n_exit.reshape(n_cells, width, m),
-        n_risk=table.n_risk.reshape(n_cells, width, m).sum(axis=1),
+        n_rows=table.n_rows,
+        n_leave=np.ascontiguousarray(n_leave),
+        n_risk=table.n_risk,
     )

@@ -151,7 +151,7 @@ def _units(prepared: CompetingData, table: CauseCounts) -> Units:
                 n_cells=prepared.n_groups,
                 weights=prepared.weights**2,
             ).n_leave
-        cell, code, last = np.nonzero(table.n_rows)
+        cell, code, last = np.nonzero(squared)  # zero-weight rows add nothing
         first = np.zeros(cell.size, dtype=np.intp)
         return Units(cell, first, last, code, squared[cell, code, last].astype(np.float64))
     last = np.searchsorted(times, prepared.time).astype(np.intp)
@@ -165,7 +165,7 @@ def _curve_table(
 ) -> pd.DataFrame:
     """One row per group × cause × time at which the group has rows."""
     frames = []
-    present = table.n_rows.sum(axis=1) > 0  # (cells, m)
+    present = table.n_rows > 0  # (cells, m)
     for cause in range(1, len(prepared.causes) + 1):
         std_err = np.sqrt(ij_variance(curves, units, cause))
         cif = curves.cif[cause - 1]
@@ -195,7 +195,7 @@ def _finish(
     prepared: CompetingData, curve_table: pd.DataFrame, table: CauseCounts
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     groups = prepared.labels.copy()
-    groups["n"] = table.n_rows.sum(axis=(1, 2))
+    groups["n"] = table.n_rows.sum(axis=1)
     groups["n_event"] = table.n_leave[:, 1:, :].sum(axis=(1, 2))
     weighted = prepared.weights is not None
     if not weighted:

@@ -119,14 +119,18 @@ class FineGrayResult:
     def baseline_cumulative_hazard(self) -> pd.DataFrame:
         """Breslow baseline cumulative subdistribution hazard: ``stratum, [strata,] time,
         cumulative_hazard`` (``stratum`` is ``"all"`` without strata)."""
-        return self.baseline.copy()
+        hidden = [c for c in self.baseline.columns if str(c).startswith("_")]
+        return self.baseline.drop(columns=hidden)
 
     def predict_cumulative_incidence(
         self, newdata: pd.DataFrame, times: float | Sequence[float]
     ) -> pd.DataFrame:
         """Cumulative incidence ``1 - exp(-Λ0(t) exp(x'β))`` of new rows at ``times``.
 
-        Returns ``row, time, cif`` (one row per new row and time).
+        Returns ``row, time, cif, std_err, lower, upper`` (one row per new row
+        and time); the interval is built on the cumulative subdistribution
+        hazard (log scale of ``1 - F``, as R ``survfit.coxph``'s default), with
+        the variance of R ``survfit`` for a Cox model, using :attr:`vcov`.
         """
         from .finegray_predict import predict_cumulative_incidence
 
@@ -460,13 +464,29 @@ def _baseline(
     beta: FloatArray,
     labels: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Breslow cumulative subdistribution hazard at covariates 0 (uncentred), per stratum."""
+    """Breslow cumulative subdistribution hazard at covariates 0 (uncentred), per stratum.
+
+    Hidden columns carry the pieces of its variance for prediction (R
+    ``survfit.coxph``): ``_variance`` = cumulative ``sum_k d_k / S0_k^2`` and
+    ``_mean_j`` = cumulative ``sum_k h_k xbar_kj`` (uncentred means).
+    """
     frames = []
     for index, (data, terms) in enumerate(zip(datas, fit.strata, strict=True)):
         # Each stratum's covariates were centred at its own mean (data.x = x - centre).
         eta_shift = float((data.x @ beta).max())
         jumps = data.d / terms.s0 * np.exp(-eta_shift - data.centre @ beta)
-        frame = pd.DataFrame({"time": data.event_time, "cumulative_hazard": np.cumsum(jumps)})
+        with np.errstate(divide="ignore", invalid="ignore"):
+            variance = np.where(data.d > 0, jumps**2 / data.d, 0.0)
+        frame = pd.DataFrame(
+            {
+                "time": data.event_time,
+                "cumulative_hazard": np.cumsum(jumps),
+                "_variance": np.cumsum(variance),
+            }
+        )
+        means = np.cumsum(jumps[:, None] * (terms.mean + data.centre), axis=0)
+        for j in range(means.shape[1]):
+            frame[f"_mean_{j}"] = means[:, j]
         for column in labels.columns[::-1]:
             frame.insert(0, column, labels[column].iloc[index])
         frames.append(frame)

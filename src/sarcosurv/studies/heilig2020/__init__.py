@@ -24,8 +24,10 @@ from __future__ import annotations
 from . import codes
 from ._design import GENERATOR_HAZARD_RATIOS, SyntheticDesign, published_hazard_ratios
 from .analysis import Heilig2020Analysis, analyse, centre_effect_table
+from .centre_section import CentreSection, centre_section
 from .codes import ELIGIBILITY
 from .compare import TABLE3_TERMS, compare, inside_fraction
+from .competing_section import CompetingSection, competing_section
 from .figures import SUPPLEMENTARY_FACTORS, figure1, save_figures, survival_by_factor
 from .published import published
 from .schema import SCHEMA
@@ -43,14 +45,18 @@ __all__ = [
     "SUPPLEMENTARY_FACTORS",
     "TABLE1",
     "TABLE3_TERMS",
+    "CentreSection",
+    "CompetingSection",
     "DataSource",
     "Heilig2020Analysis",
     "SyntheticDesign",
     "analyse",
     "analysis_variables",
     "centre_effect_table",
+    "centre_section",
     "codes",
     "compare",
+    "competing_section",
     "endpoints",
     "figure1",
     "fit_models",

@@ -8,7 +8,7 @@ came from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,11 +185,15 @@ def write_report(
     source: DataSource,
     figures: Mapping[str, Path] | None = None,
     mi_table3: pd.DataFrame | None = None,
+    extra_sections: Sequence[str] = (),
 ) -> Path:
     """Write ``report.md`` and the table CSVs into ``directory``; return the report's path.
 
     ``mi_table3`` (:func:`.mi_section.mi_table3`) adds Table 3 by multiple
     imputation beside the complete-case one (and ``table3_mi.csv``).
+    ``extra_sections``: Markdown sections placed before the comparison with
+    the paper (e.g. :func:`.competing_section.competing_section` and
+    :func:`.centre_section.centre_section` ``.markdown()``).
     """
     out = Path(directory)
     write_tables(analysis, out)
@@ -226,6 +230,7 @@ def write_report(
         sections.append("## Figures\n")
         for name, path in figures.items():
             sections.append(f"![{name}]({Path(path).name})\n")
+    sections += list(extra_sections)
     sections += [
         "## Published versus reproduced\n",
         f"Published estimates inside the reproduced 95% CI: Table 2 "
