@@ -34,10 +34,12 @@ def _output_block(text: str) -> str:
 
 def _run(code: str, label: str, namespace: dict[str, Any]) -> str:
     import matplotlib.pyplot as plt
+    import pandas as pd
 
     buffer = io.StringIO()
+    wide = pd.option_context("display.width", 110, "display.max_columns", 30)
     try:
-        with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
+        with contextlib.redirect_stdout(buffer), warnings.catch_warnings(), wide:
             warnings.simplefilter("ignore")
             exec(compile(code, label, "exec"), namespace)
     except Exception as exc:
