@@ -192,7 +192,7 @@ def _png(draw: Callable[[object], None]) -> bytes:
 
 
 def figures() -> dict[str, bytes]:
-    """Figure 1 of the tutorial: PNG bytes by site path."""
+    """Figures of the tutorial and the Cox methods page: PNG bytes by site path."""
     data = endpoints()
     pfs = data[data["pfs_evaluable"]]
 
@@ -214,7 +214,30 @@ def figures() -> dict[str, bytes]:
         "tutorial/figures/os_pfs.png": _png(os_pfs),
         "tutorial/figures/os_by_remission.png": _png(os_by_cr),
         "tutorial/figures/figure1.png": _figure1_png(data),
+        **_cox_figures(data),
     }
+
+
+def _cox_figures(data: pd.DataFrame) -> dict[str, bytes]:
+    """The forest and proportional-hazards plots of the Cox methods page."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    formula = "Surv(os_time, os_event) ~ age10 + C(remission_group, contr.treatment('CR/NED'))"
+    fit = ss.coxph(formula, data)
+    labels = {"age10": "Age (per 10 years)", "remission_group": "Remission before ASCT"}
+    out = {}
+    for name, fig in (
+        ("forest", fit.plot_forest(labels=labels, title="Overall survival").figure),
+        ("proportional_hazards", fit.plot_proportional_hazards(labels=labels)),
+    ):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=90)
+        plt.close(fig)
+        out[f"methods/figures/{name}.png"] = buffer.getvalue()
+    return out
 
 
 def _figure1_png(data: pd.DataFrame) -> bytes:

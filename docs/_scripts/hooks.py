@@ -6,6 +6,8 @@
   the code.
 * The tutorial's Kaplan–Meier figures are drawn (matplotlib, Agg) and added
   to the site as generated files.
+* Every Python block of a page runs at build time and what it prints is shown
+  under it (:mod:`run_blocks`), so the printed output cannot drift from the code.
 * A page listed in ``nav`` that does not exist yet (another engineer's) is
   dropped from the navigation with a log message, and links to it are shown
   as plain text, instead of failing the strict build.
@@ -22,6 +24,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generated
+import run_blocks
 
 log = logging.getLogger("mkdocs.hooks.sarcosurv")
 
@@ -62,6 +65,7 @@ def on_files(files: Any, config: Any) -> Any:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     markdown = MARKER.sub(lambda m: "\n" + generated.markdown(m[1]) + "\n", markdown)
+    markdown = run_blocks.with_outputs(markdown, page.file.src_uri)
     for pending in _missing:
         name = pending.rsplit("/", 1)[-1]
         # [text](../validation/frailty-simulation.md) -> text (page to come)

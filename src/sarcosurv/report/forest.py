@@ -246,6 +246,11 @@ def plot_forest(
     return ax
 
 
+def _ticks_between(candidates: list[float], lo: float, hi: float) -> Any:
+    values = np.asarray(candidates, dtype=np.float64)
+    return values[(values >= lo) & (values <= hi)]
+
+
 def _limits_and_labels(ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: Any) -> None:
     from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
 
@@ -253,8 +258,10 @@ def _limits_and_labels(ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: An
     values = values[np.isfinite(values) & (values > 0)]
     lo, hi = float(values.min()), float(values.max())
     ax.set_xlim(lo / 1.25, hi * 1.25)
-    candidates = np.array([0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100])
-    ticks = candidates[(candidates >= lo / 1.25) & (candidates <= hi * 1.25)]
+    inside = (lo / 1.25, hi * 1.25)
+    ticks = _ticks_between([0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100], *inside)
+    if ticks.size < 3:  # a narrow range: finer steps
+        ticks = _ticks_between([0.25, 0.33, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4], *inside)
     ax.xaxis.set_major_locator(FixedLocator([float(t) for t in ticks]))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
