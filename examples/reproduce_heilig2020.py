@@ -6,18 +6,24 @@ Usage::
     python examples/reproduce_heilig2020.py --seed 7             # another synthetic draw
     python examples/reproduce_heilig2020.py --data extract.csv   # a real extract (CSV or Parquet)
     python examples/reproduce_heilig2020.py --out results/       # output directory
+    python examples/reproduce_heilig2020.py --overwrite          # replace an earlier run's output
 
 Writes ``report.md``, one CSV per table and the figures (PNG) into ``--out``
-(default ``./heilig2020_output``). A real extract must follow the registry
-schema (see the documentation, "Registry schema"); rows with problems are left
-out and listed in ``problems.csv`` unless ``--strict`` is given, in which case
-any problem stops the run. The exit status is 0 on success, 2 when the data
-cannot be used.
+(default ``./heilig2020_output``). A non-empty ``--out`` is refused unless
+``--overwrite`` is given, which first removes the earlier run's outputs (so
+that no stale ``problems.csv`` or figure is left beside the new report). A
+real extract must follow the registry schema (see the documentation,
+"Registry schema"); rows with problems are left out and listed in
+``problems.csv`` unless ``--strict`` is given, in which case any problem stops
+the run. The exit status is 0 on success, 2 with a line
+``error: ...`` when the arguments, the output directory or the data cannot be
+used.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
@@ -29,15 +35,59 @@ from sarcosurv.registry import Cohort
 from sarcosurv.studies import heilig2020
 from sarcosurv.studies.heilig2020 import DataSource, mi_section
 
+#: Files an earlier run may have left in --out (removed by --overwrite).
+OUTPUT_PATTERNS = ("*.md", "*.csv", "*.png", "*.svg", "*.pdf", "*.docx", "*.tex", "*.html")
+
+
+class UsageError(Exception):
+    """The arguments or the output directory cannot be used (exit status 2)."""
+
+
+def seed(text: str) -> int:
+    """A seed of numpy's generator: a whole number from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 2**32 - 1")
+    return value
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="registry extract (.csv or .parquet)")
     parser.add_argument("--out", type=Path, default=Path("heilig2020_output"))
-    parser.add_argument("--seed", type=int, default=2020, help="seed of the synthetic registry")
+    parser.add_argument("--seed", type=seed, default=2020, help="seed of the synthetic registry")
     parser.add_argument("--strict", action="store_true", help="stop at any data problem")
     parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the outputs of an earlier run in --out"
+    )
+    return parser.parse_args(argv)  # bad arguments: "error: ..." and exit status 2
+
+
+def prepare_out(out: Path, overwrite: bool) -> None:
+    """Create ``out`` (or empty it of an earlier run's outputs); refuse what cannot work."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # under a file, no permission, read-only file system
+        reason = exc.strerror or exc
+        raise UsageError(f"cannot create the output directory {out}: {reason}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"the output directory {out} is not writable")
+    earlier = list(out.iterdir())
+    if earlier and not overwrite:
+        raise UsageError(
+            f"--out {out} is not empty ({len(earlier)} entries, e.g. {earlier[0].name}); "
+            "pass --overwrite to replace an earlier run's outputs, or choose another --out"
+        )
+    for pattern in OUTPUT_PATTERNS:
+        for path in out.glob(pattern):
+            if path.is_file():
+                path.unlink()
 
 
 class Progress:
@@ -58,7 +108,8 @@ def load_cohort(args: argparse.Namespace, progress: Progress) -> tuple[Cohort, D
         description = f"`sarcosurv.studies.heilig2020.synthetic_cohort(seed={args.seed})`"
         return cohort, DataSource(True, description, cohort.consort)
     progress(f"reading and validating {args.data}")
-    reader = Cohort.from_parquet if args.data.suffix == ".parquet" else Cohort.from_csv
+    parquet = args.data.suffix.lower() in (".parquet", ".pq")
+    reader = Cohort.from_parquet if parquet else Cohort.from_csv
     cohort = reader(args.data, strict=args.strict, eligibility=heilig2020.ELIGIBILITY)
     return cohort, DataSource(False, f"registry extract `{args.data.name}`", cohort.consort)
 
@@ -74,9 +125,12 @@ def report_exclusions(cohort: Cohort, out: Path, progress: Progress) -> None:
 
 def run(args: argparse.Namespace) -> int:
     progress = Progress()
-    args.out.mkdir(parents=True, exist_ok=True)
     try:
+        prepare_out(args.out, args.overwrite)
         cohort, source = load_cohort(args, progress)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except ValidationError as exc:
         problems = args.out / "problems.csv"
         exc.problems.to_csv(problems, index=False)
@@ -86,6 +140,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     report_exclusions(cohort, args.out, progress)
+    if cohort.n == 0:
+        print(
+            f"error: no patient is left to analyse: all {cohort.consort['n'].iloc[0]} rows were "
+            f"excluded ({args.out / 'problems.csv'} lists why)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return analyse(args, cohort, source, progress)
+    except SarcosurvError as exc:  # e.g. a cohort too small for a model
+        print(f"error: the analysis cannot run on these data: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the outputs: {exc}", file=sys.stderr)
+        return 2
+
+
+def analyse(
+    args: argparse.Namespace, cohort: Cohort, source: DataSource, progress: Progress
+) -> int:
     progress("deriving endpoints (months since first ASCT)")
     endpoints = heilig2020.endpoints(cohort, unit="months")
     progress("Tables 1-3, centre frailty, medians and the published comparison")

@@ -1,0 +1,105 @@
+"""The example on hostile arguments: always ``error: ...`` and exit status 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sarcosurv.studies.heilig2020 import synthetic_cohort
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "examples" / "reproduce_heilig2020.py"
+
+
+def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_usage_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output
+    assert "error: " in output
+    for word in words:
+        assert word in output, output
+
+
+@pytest.fixture(scope="module")
+def extract_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("extract") / "extract.csv"
+    synthetic_cohort(seed=11).to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("seed", ["-1", "2.5", "seven", str(2**32)])
+def test_bad_seed(tmp_path: Path, seed: str) -> None:
+    result = run_script("--seed", seed, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_usage_error(result, "--seed")
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("x")
+    result = run_script("--out", str(tmp_path / "taken"), cwd=tmp_path)
+    assert_usage_error(result, "is a file")
+
+
+def test_out_under_a_file(tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("x")
+    result = run_script("--out", str(tmp_path / "taken" / "out"), cwd=tmp_path)
+    assert_usage_error(result, "cannot create the output directory")
+
+
+def test_out_cannot_be_created(tmp_path: Path) -> None:
+    # /proc refuses new directories even to root, unlike a chmod-ed directory.
+    result = run_script("--out", "/proc/sarcosurv-test/out", cwd=tmp_path)
+    assert_usage_error(result, "cannot create the output directory")
+
+
+def test_non_empty_out_needs_overwrite_and_stale_problems_go(
+    tmp_path: Path, extract_csv: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "problems.csv").write_text("row,patient_id,field,problem\n3,P3,sex,stale\n")
+    (out / "notes.txt").write_text("the user's own file")
+    args = ("--data", str(extract_csv), "--out", str(out), "--no-figures")
+    refused = run_script(*args, cwd=tmp_path)
+    assert_usage_error(refused, "--overwrite")
+    assert (out / "problems.csv").exists()  # nothing touched without --overwrite
+    result = run_script(*args, "--overwrite", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (out / "problems.csv").exists()  # this run found no problem: no stale list
+    assert (out / "notes.txt").read_text() == "the user's own file"
+    assert (out / "report.md").exists()
+
+
+def test_lenient_run_that_excludes_every_row(tmp_path: Path) -> None:
+    extract = synthetic_cohort(seed=3).head(20)
+    extract["date_first_asct"] = "2019-01-01"  # every patient outside 1996-2016
+    path = tmp_path / "late.csv"
+    extract.to_csv(path, index=False)
+    result = run_script("--data", str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_usage_error(result, "no patient is left", "problems.csv")
+    assert (tmp_path / "out" / "problems.csv").exists()
+
+
+def test_upper_case_parquet_suffix(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "EXTRACT.PARQUET"
+    synthetic_cohort(seed=11).to_parquet(path)
+    result = run_script(
+        "--data", str(path), "--out", str(tmp_path / "out"), "--no-figures", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "analysed: " in result.stdout
