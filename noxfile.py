@@ -90,6 +90,17 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
+@nox.session
+def bench_dask(session: nox.Session) -> None:
+    """Out of core: Cox (10 covariates, Parquet) and Kaplan–Meier on Dask, two workers of 2 GiB.
+
+    Not in the default sessions. Pass sizes after ``--``, e.g. the issue's
+    ``nox -s bench_dask -- --cox-rows 1e8 --km-rows 1e9``.
+    """
+    session.install("-e", ".[dask,parquet]")
+    session.run("python", "benchmarks/bench_dask.py", *session.posargs)
+
+
 def _r_has(package: str) -> bool:
     lib = "c(Sys.getenv('FRAILTYEM_LIB', '/opt/rlib'), .libPaths())"
     found = f"requireNamespace('{package}', lib.loc = {lib}, quietly = TRUE)"

@@ -41,8 +41,6 @@ __all__ = [
     "residual_terms",
 ]
 
-#: Rows per chunk of the per-bin outer products (bounds the temporary to chunk x p x p).
-_CHUNK = 4096
 #: Expanded tied events per chunk of the Efron sums.
 _EFRON_CHUNK = 1 << 20
 
@@ -107,24 +105,21 @@ class Sums:
 def _binned(
     where: IntArray, weight: FloatArray, x: FloatArray, size: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Sums of ``weight``, ``weight x`` and ``weight x x'`` per bin ``where``."""
+    """Sums of ``weight``, ``weight x`` and ``weight x x'`` per bin ``where``.
+
+    One :func:`numpy.bincount` per column and per pair of columns (``p (p + 1) / 2``
+    of them): linear in the rows, with no sort and no ``n x p x p`` temporary.
+    """
     p = x.shape[1]
     s0 = np.bincount(where, weights=weight, minlength=size).astype(np.float64)
     s1 = np.zeros((size, p))
-    for j in range(p):  # a loop over columns
-        s1[:, j] = np.bincount(where, weights=weight * x[:, j], minlength=size)
     s2 = np.zeros((size, p, p))
-    if where.size == 0 or p == 0:
-        return s0, s1, s2
-    order = np.argsort(where, kind="stable")
-    ordered = where[order]
-    for lo in range(0, ordered.size, _CHUNK):  # a loop over blocks of rows
-        take = order[lo : lo + _CHUNK]
-        label = ordered[lo : lo + _CHUNK]
-        chunk = x[take]
-        outer = np.einsum("i,ij,ik->ijk", weight[take], chunk, chunk)
-        starts = np.flatnonzero(np.concatenate(([True], label[1:] != label[:-1])))
-        s2[label[starts]] += np.add.reduceat(outer, starts, axis=0)
+    for j in range(p):  # loops over columns and pairs of columns, not rows
+        wx = weight * x[:, j]
+        s1[:, j] = np.bincount(where, weights=wx, minlength=size)
+        for m in range(j, p):
+            s2[:, j, m] = np.bincount(where, weights=wx * x[:, m], minlength=size)
+            s2[:, m, j] = s2[:, j, m]
     return s0, s1, s2
 
 
