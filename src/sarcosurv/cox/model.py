@@ -17,6 +17,7 @@ from ..counting.linalg import blocked_gram
 from ..errors import (
     CollinearityWarning,
     EmptyDataError,
+    GroupError,
     SarcosurvError,
     SarcosurvWarning,
 )
@@ -75,6 +76,22 @@ def _raise_overflow(data: SortedCoxData, names: list[str], used: pd.DataFrame) -
     )
 
 
+def _within_strata(data: SortedCoxData) -> FloatArray:
+    """The covariates centred within each stratum (a stratum's own baseline absorbs its mean).
+
+    A covariate constant within every stratum carries no information in a
+    stratified Cox model; neither does one collinear with others once the
+    stratum means are removed.
+    """
+    x = data.covariates
+    if data.stratum_bounds.size <= 2 or x.shape[1] == 0:
+        return x
+    sizes = np.diff(data.stratum_bounds).astype(np.float64)
+    sums = np.add.reduceat(x, data.stratum_bounds[:-1], axis=0) if x.shape[0] else x
+    means = np.where(sizes[:, None] > 0, sums, 0.0) / np.maximum(sizes, 1.0)[:, None]
+    return np.asarray(x - np.repeat(means, np.diff(data.stratum_bounds), axis=0), np.float64)
+
+
 def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> list[int]:
     """Columns kept after dropping constant or collinear ones.
 
@@ -86,7 +103,7 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
     (``toler.chol``) reports such later terms as NA (Therneau & Grambsch
     2000, sec. 3.2).
     """
-    x = data.covariates  # centred
+    x = _within_strata(data)
     if x.shape[1] == 0:
         return []
     with np.errstate(over="ignore", invalid="ignore"):
@@ -114,9 +131,10 @@ def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFra
             keep.append(int(j))
     dropped = [names[j] for j in range(x.shape[1]) if j not in keep]
     if dropped:
+        where = "within strata " if data.stratum_bounds.size > 2 else ""
         warnings.warn(
             f"dropped term(s) {', '.join(map(repr, dropped))}: constant or collinear with "
-            "other terms in the complete cases (R reports NA for them)",
+            f"other terms {where}in the complete cases (R reports NA for them)",
             CollinearityWarning,
             stacklevel=4,
         )
@@ -249,6 +267,31 @@ def _check_options(
     return chosen
 
 
+def _check_identifiable(prep: _Prepared, name: str, codes: IntArray) -> None:
+    """Refuse a frailty whose variance the data cannot identify.
+
+    With one cluster the frailty is a constant factor of the baseline hazard;
+    when every stratum holds a single cluster (e.g. the frailty on the strata
+    column), each stratum's own baseline absorbs its cluster's frailty.
+    """
+    n_cluster = int(codes.max()) + 1 if codes.size else 0
+    if n_cluster < 2:
+        raise GroupError(
+            f"frailty column {name!r} has {n_cluster} cluster(s) among the {len(codes)} rows "
+            "used: the frailty variance needs at least two clusters (not identifiable)"
+        )
+    if not prep.strata_columns:
+        return
+    pairs = np.unique(prep.strata_codes.astype(np.int64) * n_cluster + codes)
+    if np.unique(pairs // n_cluster).size == pairs.size:
+        raise GroupError(
+            f"frailty column {name!r} is constant within every stratum of "
+            f"{', '.join(map(repr, prep.strata_columns))}: each stratum's baseline hazard absorbs "
+            "its cluster's frailty, so the frailty variance is not identifiable; drop the "
+            "frailty or the strata"
+        )
+
+
 def _fit_frailty(
     prep: _Prepared,
     column: pd.Series,
@@ -259,6 +302,7 @@ def _fit_frailty(
     conf_level: float,
 ) -> GammaFrailtyFit:
     codes, labels = pd.factorize(column, sort=True)
+    _check_identifiable(prep, str(column.name), codes.astype(np.intp))
     return fit_gamma_frailty_scaled(
         prep.data,
         codes.astype(np.intp),
@@ -290,6 +334,7 @@ def _cox_fit(
         cluster_codes=prep.cluster_codes if frailty is None else None,
         newton=newton,
         frailty_fit=frailty,
+        row_labels=prep.used.index,
     )
 
 
