@@ -98,7 +98,9 @@ def residuals(result: CoxResult, kind: str) -> pd.DataFrame | pd.Series:
     data, fit = result.fit.data, result.fit
     beta, ties, offset = result.beta, fit.ties, _offset(result)
     used_rows = np.flatnonzero(fit.design.used)
-    index = pd.Index(used_rows, name="row")
+    # Indexed by the data's own index labels, as ``fit.excluded["row"]`` is.
+    labels = pd.Index(used_rows) if fit.row_labels is None else fit.row_labels
+    index = pd.Index(labels, name="row")
     columns = result.params.index
     if kind == "martingale":
         return pd.Series(r.martingale_residuals(data, beta, ties, offset), index=index, name=kind)
@@ -117,7 +119,7 @@ def residuals(result: CoxResult, kind: str) -> pd.DataFrame | pd.Series:
             resid = resid @ variance * data.n_event + beta
         frame = pd.DataFrame(resid, columns=columns)
         frame.insert(0, "time", times)
-        frame.index = pd.Index(used_rows[rows], name="row")
+        frame.index = pd.Index(labels[rows], name="row")
         return frame
     raise SarcosurvError(
         f"unknown residual kind {kind!r}; use martingale, deviance, score, schoenfeld, "

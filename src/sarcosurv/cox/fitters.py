@@ -26,6 +26,7 @@ from ..errors import (
     SarcosurvError,
 )
 from ._frailty_likelihood import frailty_design
+from ._monotone import diverging_terms
 from ._scaling import Scaling, scale_data, unscale_newton
 from .control import CoxControl, check_conf_level
 from .frailty import FrailtyProfile, GammaFrailtyFit, fit_gamma_frailty_sorted
@@ -111,13 +112,8 @@ def has_fractional_weights(weights: npt.ArrayLike | None) -> bool:
 
 
 def _warn_monotone(newton: NewtonResult, names: Sequence[str], eps: float) -> None:
-    """R's rule: the next Newton step stays large for a coefficient heading to infinity."""
-    if newton.beta.size == 0:
-        return
-    step = np.abs(inverse_or_pinv(newton.information) @ newton.score)
-    tolerance = np.sqrt(eps)
-    infinite = (step > tolerance) & (step > tolerance * np.abs(newton.beta))
-    for j in np.flatnonzero(infinite | ~np.isfinite(newton.beta)):
+    """A warning for each coefficient heading to infinity (:func:`diverging_terms`)."""
+    for j in np.flatnonzero(diverging_terms(newton, eps)):
         warnings.warn(
             f"log-likelihood converged before term {names[int(j)]!r}: its coefficient may be "
             "infinite (monotone likelihood, e.g. no events in one category)",
@@ -446,7 +442,32 @@ def fit_gamma_frailty_scaled(
     not depend on the covariates' units.
     """
     scaled, scaling = scale_data(data, weights=False)
-    fit = fit_gamma_frailty_sorted(scaled, cluster, cluster_labels, term_names, **options)
+    control = options.get("control") or CoxControl()
+    plain = fit_cox_newton(scaled, ties=options.get("ties", "efron"), max_iter=control.max_iter)
+    diverging = [term_names[int(j)] for j in np.flatnonzero(diverging_terms(plain, control.eps))]
+    for name in diverging:
+        warnings.warn(
+            f"log-likelihood converged before term {name!r} (in the Cox fit without frailty): "
+            "its coefficient may be infinite (monotone likelihood, e.g. no events in one "
+            "category, or a covariate that separates events from non-events)",
+            MonotoneLikelihoodWarning,
+            stacklevel=4,
+        )
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fit = fit_gamma_frailty_sorted(scaled, cluster, cluster_labels, term_names, **options)
+    except (ValueError, np.linalg.LinAlgError) as error:
+        if isinstance(error, SarcosurvError):
+            raise
+        raise ConvergenceError(
+            "the frailty fit found no finite estimate"
+            + (
+                f": the coefficient of {', '.join(map(repr, diverging))} diverges"
+                if diverging
+                else ""
+            )
+            + f" ({error}); drop or merge the term, or fix theta"
+        ) from error
     if np.all(scaling.columns == 1.0):
         return fit
     s = scaling.columns

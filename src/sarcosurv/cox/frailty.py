@@ -79,6 +79,7 @@ from ._frailty_likelihood import (
     theta_score,
     variances,
 )
+from ._monotone import diverging_terms
 from .control import CoxControl
 from .kernels import NewtonResult, SortedCoxData, Ties, fit_cox_newton
 
@@ -293,8 +294,10 @@ class FrailtyProfile:
         beta0: FloatArray,
         control: CoxControl | None = None,
         conf_level: float = 0.95,
+        diverging: bool = False,
     ):
         self.design, self.ties = design, ties
+        self.diverging = diverging  # the Cox fit without frailty has an infinite coefficient
         self.beta0 = np.asarray(beta0, np.float64).copy()
         self.control = CoxControl() if control is None else control
         self.drop = ci_drop(conf_level)
@@ -340,8 +343,10 @@ class FrailtyProfile:
             tol = control.inner_tol
             if not converged:
                 tol = min(max(1e-3 * size, control.inner_tol), 1e-6)
+            previous = inner.loglik
             inner = self._inner(beta, theta, inner.state, tol)
-            if converged:
+            diverged = self.diverging and _diverged(previous, inner.loglik, size, control.eps)
+            if converged or diverged:
                 return beta, inner, iteration + 1, True
         self.capped.add(f"the steps in beta at fixed theta (max_iter={control.outer_max_iter})")
         return beta, inner, control.outer_max_iter, False
@@ -368,7 +373,9 @@ class FrailtyProfile:
         return point
 
     def _cold(self, theta: float) -> ProfileSolution:
-        cold = FrailtyProfile(self.design, self.ties, self.beta0, self.control)
+        cold = FrailtyProfile(
+            self.design, self.ties, self.beta0, self.control, diverging=self.diverging
+        )
         cold.info, cold.drop = self.info, self.drop
         point = cold.solve(theta)
         self.capped |= cold.capped
@@ -382,6 +389,21 @@ class FrailtyProfile:
         """Marginal log-likelihood at fixed beta and theta, maximised over the baseline."""
         beta_a = np.asarray(beta, np.float64).reshape(-1)
         return self._inner(beta_a, float(theta), None, self.control.inner_tol).loglik
+
+
+def _diverged(previous: float, loglik: float, size: float, eps: float) -> bool:
+    """A coefficient running to infinity: steps stay large while the log-likelihood is flat.
+
+    Plain Cox stops there by R's rule (relative change of the log-likelihood
+    below ``eps``); the steps in beta at fixed theta stop likewise once a step
+    of at least ``sqrt(eps)`` no longer changes the log-likelihood, instead of
+    chasing the coefficient to its iteration cap (the caller warns of the
+    monotone likelihood).
+    """
+    if not (np.isfinite(previous) and np.isfinite(loglik)):
+        return False
+    flat = abs(loglik - previous) <= eps * max(abs(loglik), 1.0)
+    return bool(flat and size > np.sqrt(eps))
 
 
 def _start_theta(design: FrailtyDesign, beta: FloatArray) -> float:
@@ -652,7 +674,8 @@ def fit_gamma_frailty_sorted(
             ConvergenceWarning,
             stacklevel=3,
         )
-    profile = FrailtyProfile(design, ties, cox.beta, control, conf_level)
+    diverging = bool(diverging_terms(cox, control.eps).any())
+    profile = FrailtyProfile(design, ties, cox.beta, control, conf_level, diverging)
     estimate, point = _estimate(profile, cox, theta)
     fixed = theta is not None
     nan = float("nan")

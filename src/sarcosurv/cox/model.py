@@ -18,6 +18,7 @@ from ..counting.linalg import blocked_gram
 from ..errors import (
     CollinearityWarning,
     EmptyDataError,
+    GroupError,
     SarcosurvError,
     SarcosurvWarning,
 )
@@ -76,20 +77,43 @@ def _raise_overflow(data: SortedCoxData, names: list[str], used: pd.DataFrame) -
     )
 
 
+def _within_strata(data: SortedCoxData) -> FloatArray:
+    """The covariates centred within each stratum (a stratum's own baseline absorbs its mean).
+
+    A covariate constant within every stratum carries no information in a
+    stratified Cox model; neither does one collinear with others once the
+    stratum means are removed.
+    """
+    x = data.covariates
+    if data.stratum_bounds.size <= 2 or x.shape[1] == 0:
+        return x
+    sizes = np.diff(data.stratum_bounds).astype(np.float64)
+    sums = np.add.reduceat(x, data.stratum_bounds[:-1], axis=0) if x.shape[0] else x
+    means = np.where(sizes[:, None] > 0, sums, 0.0) / np.maximum(sizes, 1.0)[:, None]
+    return np.asarray(x - np.repeat(means, np.diff(data.stratum_bounds), axis=0), np.float64)
+
+
 def _independent_columns(data: SortedCoxData, names: list[str], used: pd.DataFrame) -> list[int]:
     """Columns kept after dropping constant or collinear ones (see :func:`independent_columns`)."""
-    x = data.covariates  # centred
+    x = _within_strata(data)  # centred within each stratum
     if x.shape[1] == 0:
         return []
     with np.errstate(over="ignore", invalid="ignore"):
         gram = blocked_gram(x)
     if not np.isfinite(gram).all():
         _raise_overflow(data, names, used)
-    return independent_columns(gram, data.centre, x.shape[0], names)
+    stratified = bool(data.stratum_bounds.size > 2)
+    return independent_columns(gram, data.centre, x.shape[0], names, within_strata=stratified)
 
 
 def independent_columns(
-    gram: FloatArray, centre: FloatArray, n: int, names: list[str], stacklevel: int = 5
+    gram: FloatArray,
+    centre: FloatArray,
+    n: int,
+    names: list[str],
+    stacklevel: int = 5,
+    *,
+    within_strata: bool = False,
 ) -> list[int]:
     """Columns kept after dropping constant or collinear ones, from the centred Gram matrix.
 
@@ -123,9 +147,10 @@ def independent_columns(
             keep.append(int(j))
     dropped = [names[j] for j in range(p) if j not in keep]
     if dropped:
+        where = "within strata " if within_strata else ""
         warnings.warn(
             f"dropped term(s) {', '.join(map(repr, dropped))}: constant or collinear with "
-            "other terms in the complete cases (R reports NA for them)",
+            f"other terms {where}in the complete cases (R reports NA for them)",
             CollinearityWarning,
             stacklevel=stacklevel,
         )
@@ -260,6 +285,31 @@ def _check_options(
     return chosen
 
 
+def _check_identifiable(prep: _Prepared, name: str, codes: IntArray) -> None:
+    """Refuse a frailty whose variance the data cannot identify.
+
+    With one cluster the frailty is a constant factor of the baseline hazard;
+    when every stratum holds a single cluster (e.g. the frailty on the strata
+    column), each stratum's own baseline absorbs its cluster's frailty.
+    """
+    n_cluster = int(codes.max()) + 1 if codes.size else 0
+    if n_cluster < 2:
+        raise GroupError(
+            f"frailty column {name!r} has {n_cluster} cluster(s) among the {len(codes)} rows "
+            "used: the frailty variance needs at least two clusters (not identifiable)"
+        )
+    if not prep.strata_columns:
+        return
+    pairs = np.unique(prep.strata_codes.astype(np.int64) * n_cluster + codes)
+    if np.unique(pairs // n_cluster).size == pairs.size:
+        raise GroupError(
+            f"frailty column {name!r} is constant within every stratum of "
+            f"{', '.join(map(repr, prep.strata_columns))}: each stratum's baseline hazard absorbs "
+            "its cluster's frailty, so the frailty variance is not identifiable; drop the "
+            "frailty or the strata"
+        )
+
+
 def _fit_frailty(
     prep: _Prepared,
     column: pd.Series,
@@ -270,6 +320,7 @@ def _fit_frailty(
     conf_level: float,
 ) -> GammaFrailtyFit:
     codes, labels = pd.factorize(column, sort=True)
+    _check_identifiable(prep, str(column.name), codes.astype(np.intp))
     return fit_gamma_frailty_scaled(
         prep.data,
         codes.astype(np.intp),
@@ -301,6 +352,7 @@ def _cox_fit(
         cluster_codes=prep.cluster_codes if frailty is None else None,
         newton=newton,
         frailty_fit=frailty,
+        row_labels=prep.used.index,
     )
 
 

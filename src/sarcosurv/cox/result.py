@@ -76,6 +76,7 @@ class CoxFit:
     cluster_codes: npt.NDArray[np.intp] | None
     newton: NewtonResult | None
     frailty_fit: GammaFrailtyFit | None = None
+    row_labels: pd.Index | None = None  # the data's index labels of the rows used
 
 
 @dataclass(frozen=True, eq=False)
