@@ -212,7 +212,11 @@ def _codes_and_design(
     """The design matrix of the formula's covariates and the event codes of its rows."""
     surv, _ = parse_surv(formula)
     if len(surv) != 2:
-        raise FormulaError("finegray takes 'Surv(time, event) ~ terms' (no delayed entry)")
+        raise FormulaError(
+            f"finegray does not support delayed entry (left truncation): {formula!r} has "
+            f"Surv() with {len(surv)} columns; give 'Surv(time, event) ~ terms'. For left-"
+            "truncated data, R's survival::finegray on (start, stop] data is the alternative"
+        )
     v.require_columns(data, time=surv[0], event=surv[1], model=extra)
     parsed = event_codes(data, surv[1], censored)
     if cause not in parsed.causes:
