@@ -13,7 +13,7 @@ from scipy import stats
 
 from .. import _validate as v
 from .._grouping import as_columns, group_codes
-from .._results import TestResult
+from .._results import TestResult, hazard_ratio_table
 from ..cox.formula import Design, build_design, parse_surv
 from ..errors import ConvergenceWarning, FormulaError, SarcosurvError
 from ._events import event_codes
@@ -81,20 +81,7 @@ class FineGrayResult:
     @property
     def hazard_ratios(self) -> pd.DataFrame:
         """Per term: coef, hazard_ratio (subdistribution HR), std_err, z, p_value, lower, upper."""
-        z_crit = float(stats.norm.ppf(0.5 + self.conf_level / 2))
-        coef, se = self.params, self.std_err
-        z = coef / se
-        return pd.DataFrame(
-            {
-                "coef": coef,
-                "hazard_ratio": np.exp(coef),
-                "std_err": se,
-                "z": z,
-                "p_value": 2 * stats.norm.sf(np.abs(z)),
-                "lower": np.exp(coef - z_crit * se),
-                "upper": np.exp(coef + z_crit * se),
-            }
-        )
+        return hazard_ratio_table(self.params, self.std_err, self.conf_level)
 
     def summary(self) -> pd.DataFrame:
         """The coefficient table, with the model-based SE next to the sandwich one."""
