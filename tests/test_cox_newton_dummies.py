@@ -60,3 +60,19 @@ def test_fixed_centre_lrt_equals_r(ties: str) -> None:
         )
     np.testing.assert_allclose(result.fixed.statistic, REFERENCE["fits"][ties]["lrt"], rtol=1e-6)
     assert set(result.fixed.centres_without_events) == set(REFERENCE["centres_without_events"])
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_score_test_equals_ca_test_on_the_study_data(ties: str) -> None:
+    """frailtyEM::ca_test on the rows with PFS time > 0 (its risk sets are (0, t])."""
+    r = REFERENCE["score"][ties]
+    data = _data()
+    score = ss.centre_score_test(
+        f"Surv(pfs_time, pfs_event) ~ {TERMS}",
+        data[data["pfs_time"] > 0],
+        "centre_id",
+        ties=ties,  # type: ignore[arg-type]
+    )
+    np.testing.assert_allclose(score.statistic, r["statistic"], rtol=1e-8)
+    np.testing.assert_allclose(score.variance, r["variance"], rtol=1e-8)
+    np.testing.assert_allclose(score.p_value, r["p_value"], rtol=1e-6)

@@ -121,3 +121,9 @@ def test_baseline_table_keeps_its_documented_columns() -> None:
         "time",
         "cumulative_hazard",
     ]
+
+
+def test_delayed_entry_is_a_typed_error() -> None:
+    data = _data("sim_1")
+    with pytest.raises(ss.errors.FormulaError, match="does not support delayed entry"):
+        ss.finegray("Surv(entry, time, cause) ~ C(group)", data, cause=1)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import special
 
-__all__ = ["TestResult"]
+__all__ = ["TestResult", "hazard_ratio_table"]
 
 
 @dataclass(frozen=True)
@@ -34,3 +36,31 @@ class TestResult:
                 "p_value": [self.p_value],
             }
         )
+
+
+def hazard_ratio_table(params: pd.Series, std_err: pd.Series, conf_level: float) -> pd.DataFrame:
+    """Wald table per term: ``coef, hazard_ratio, std_err, z, p_value, lower, upper``.
+
+    ``z = coef / std_err``, two-sided normal p-value, interval
+    ``exp(coef ± z_{1-α/2} std_err)`` (shared by the Cox and Fine–Gray results).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = hazard_ratio_table(pd.Series({"x": 0.0}), pd.Series({"x": 1.0}), 0.95)
+    >>> float(t.loc["x", "p_value"])
+    1.0
+    """
+    z_crit = float(special.ndtri(0.5 + conf_level / 2))
+    z = params / std_err
+    return pd.DataFrame(
+        {
+            "coef": params,
+            "hazard_ratio": np.exp(params),
+            "std_err": std_err,
+            "z": z,
+            "p_value": 2 * special.ndtr(-np.abs(z)),
+            "lower": np.exp(params - z_crit * std_err),
+            "upper": np.exp(params + z_crit * std_err),
+        }
+    )

@@ -14,7 +14,7 @@ from scipy import special
 
 from .. import _validate as v
 from .._grouping import as_columns, group_codes
-from .._results import TestResult
+from .._results import TestResult, hazard_ratio_table
 from ..cox.formula import Design, build_design, parse_surv
 from ..errors import ConvergenceWarning, FormulaError, SarcosurvError
 from ._events import event_codes
@@ -82,20 +82,7 @@ class FineGrayResult:
     @property
     def hazard_ratios(self) -> pd.DataFrame:
         """Per term: coef, hazard_ratio (subdistribution HR), std_err, z, p_value, lower, upper."""
-        z_crit = float(special.ndtri(0.5 + self.conf_level / 2))
-        coef, se = self.params, self.std_err
-        z = coef / se
-        return pd.DataFrame(
-            {
-                "coef": coef,
-                "hazard_ratio": np.exp(coef),
-                "std_err": se,
-                "z": z,
-                "p_value": 2 * special.ndtr(-np.abs(z)),
-                "lower": np.exp(coef - z_crit * se),
-                "upper": np.exp(coef + z_crit * se),
-            }
-        )
+        return hazard_ratio_table(self.params, self.std_err, self.conf_level)
 
     def plot_forest(self, ax: Any = None, **kwargs: Any) -> Any:
         """Forest plot of the subdistribution hazard ratios (reference rows at 1.00).
@@ -222,7 +209,11 @@ def _codes_and_design(
     """The design matrix of the formula's covariates and the event codes of its rows."""
     surv, _ = parse_surv(formula)
     if len(surv) != 2:
-        raise FormulaError("finegray takes 'Surv(time, event) ~ terms' (no delayed entry)")
+        raise FormulaError(
+            f"finegray does not support delayed entry (left truncation): {formula!r} has "
+            f"Surv() with {len(surv)} columns; give 'Surv(time, event) ~ terms'. For left-"
+            "truncated data, R's survival::finegray on (start, stop] data is the alternative"
+        )
     v.require_columns(data, time=surv[0], event=surv[1], model=extra)
     parsed = event_codes(data, surv[1], censored)
     if cause not in parsed.causes:

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import special
 
-from .._results import TestResult
+from .._results import TestResult, hazard_ratio_table
 from ..errors import SarcosurvError
 from . import diagnostics
 from .formula import Design
@@ -182,20 +181,7 @@ class CoxResult:
     @property
     def hazard_ratios(self) -> pd.DataFrame:
         """coef, hazard_ratio, std_err, z, p_value, lower, upper (Wald, per term)."""
-        z_crit = float(special.ndtri(0.5 + self.conf_level / 2))
-        coef, se = self.params, self.std_err
-        z = coef / se
-        return pd.DataFrame(
-            {
-                "coef": coef,
-                "hazard_ratio": np.exp(coef),
-                "std_err": se,
-                "z": z,
-                "p_value": 2 * special.ndtr(-np.abs(z)),
-                "lower": np.exp(coef - z_crit * se),
-                "upper": np.exp(coef + z_crit * se),
-            }
-        )
+        return hazard_ratio_table(self.params, self.std_err, self.conf_level)
 
     @property
     def std_err_naive(self) -> pd.Series:
