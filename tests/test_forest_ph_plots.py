@@ -88,9 +88,10 @@ def test_forest_plot_log_scale_line_at_one_whiskers_and_labels(fit: ss.CoxResult
     assert bold == ["Sex", "ECOG performance status"]
     right = next(a for a in ax.figure.axes if a is not ax)
     texts = [t.get_text() for t in right.get_yticklabels()]
-    assert texts[2] == "1.00 (reference)"
+    assert texts[0] == "HR (95% CI), p"
+    assert texts[3] == "1.00 (reference)"
     hr = fit.hazard_ratios.loc["age"]
-    assert texts[0].startswith(f"{hr['hazard_ratio']:.2f} ({hr['lower']:.2f}–{hr['upper']:.2f})")
+    assert texts[1].startswith(f"{hr['hazard_ratio']:.2f} ({hr['lower']:.2f}–{hr['upper']:.2f})")
     whiskers = ax.collections[0].get_segments()
     estimates = forest_rows(fit, LABELS).query("kind == 'estimate'")
     np.testing.assert_allclose([s[0][0] for s in whiskers], estimates["lower"])
