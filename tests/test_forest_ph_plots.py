@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -177,3 +178,15 @@ def test_ph_plot_refuses_frailty_and_unknown_terms(fit: ss.CoxResult) -> None:
     frail = ss.coxph("Surv(time, status) ~ age + frailty(inst)", data)
     with pytest.raises(SarcosurvError):
         frail.plot_proportional_hazards()
+
+
+def test_without_matplotlib_the_error_names_the_extra(
+    fit: ss.CoxResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"pip install sarcosurv\[plot\]"):
+        fit.plot_forest()
+    with pytest.raises(ImportError, match=r"pip install sarcosurv\[plot\]"):
+        fit.plot_proportional_hazards()
+    with pytest.raises(ImportError, match=r"pip install sarcosurv\[plot\]"):
+        ss.kaplan_meier(lung(), "time", "status").plot()
