@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import numpy as np
@@ -88,9 +89,10 @@ def test_forest_plot_log_scale_line_at_one_whiskers_and_labels(fit: ss.CoxResult
     assert bold == ["Sex", "ECOG performance status"]
     right = next(a for a in ax.figure.axes if a is not ax)
     texts = [t.get_text() for t in right.get_yticklabels()]
-    assert texts[2] == "1.00 (reference)"
+    assert texts[0] == "HR (95% CI), p"
+    assert texts[3] == "1.00 (reference)"
     hr = fit.hazard_ratios.loc["age"]
-    assert texts[0].startswith(f"{hr['hazard_ratio']:.2f} ({hr['lower']:.2f}–{hr['upper']:.2f})")
+    assert texts[1].startswith(f"{hr['hazard_ratio']:.2f} ({hr['lower']:.2f}–{hr['upper']:.2f})")
     whiskers = ax.collections[0].get_segments()
     estimates = forest_rows(fit, LABELS).query("kind == 'estimate'")
     np.testing.assert_allclose([s[0][0] for s in whiskers], estimates["lower"])
@@ -176,3 +178,15 @@ def test_ph_plot_refuses_frailty_and_unknown_terms(fit: ss.CoxResult) -> None:
     frail = ss.coxph("Surv(time, status) ~ age + frailty(inst)", data)
     with pytest.raises(SarcosurvError):
         frail.plot_proportional_hazards()
+
+
+def test_without_matplotlib_the_error_names_the_extra(
+    fit: ss.CoxResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"pip install sarcosurv\[plot\]"):
+        fit.plot_forest()
+    with pytest.raises(ImportError, match=r"pip install sarcosurv\[plot\]"):
+        fit.plot_proportional_hazards()
+    with pytest.raises(ImportError, match=r"pip install sarcosurv\[plot\]"):
+        ss.kaplan_meier(lung(), "time", "status").plot()

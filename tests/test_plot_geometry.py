@@ -210,3 +210,37 @@ def test_heilig_supplementary_figures_inside(heilig_endpoints: pd.DataFrame, fac
     tables = _table_axes(fig.axes[0])
     assert len(tables) == 2
     assert all(len(t.get_yticklabels()) >= 2 for t in tables)
+
+
+def _long_names() -> ss.KaplanMeierResult:
+    data = lung()
+    data["arm"] = data["sex"].map({1: "Leiomyosarcoma (men)", 2: "Synovial sarcoma (women)"})
+    return ss.kaplan_meier(data, "time", "event", by="arm")
+
+
+def test_long_names_without_a_layout_engine_become_colour_bars() -> None:
+    """Names that would be cut off at the figure's edge (or drawn over the left plot) are not."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
+    _long_names().plot(ax=axes[0])
+    _long_names().plot(ax=axes[1])
+    assert assert_inside(fig) > 10
+    for ax in axes:
+        table = _table_axes(ax)[-1]
+        assert {t.get_text() for t in table.get_yticklabels()} == {"\u2014\u2014"}
+    # The legend still names the colours.
+    assert next(t.get_text() for t in axes[0].get_legend().get_texts()).startswith("Leiomyosarcoma")
+
+
+def test_forcing_long_names_into_narrow_margins_is_caught() -> None:
+    """The geometry check can fail: names forced into a 0.8 inch margin leave the figure."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    _long_names().plot(ax=ax, risk_table_labels="names")
+    assert any("sarcoma" in text for text in texts_outside(fig))
+
+
+def test_long_names_with_a_layout_engine_stay_names() -> None:
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    _long_names().plot(ax=ax)
+    table = _table_axes(ax)[-1]
+    assert next(t.get_text() for t in table.get_yticklabels()) == "Leiomyosarcoma (men)"
+    assert assert_inside(fig) > 10

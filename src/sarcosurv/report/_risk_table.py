@@ -65,6 +65,32 @@ def attach_table_axes(ax: Axes, n_rows: int) -> Axes:
     return table
 
 
+def _names_fit(ax: Axes, table: Axes, names: Sequence[str], pad: float) -> bool:
+    """Whether the row names fit left of the table without a layout engine to make room.
+
+    The room is the distance (in points) from the table's left edge to the
+    figure's edge or to the nearest other axes on its left at the same height.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    fig = cast("Figure", table.get_figure(root=True))
+    if fig.get_layout_engine() is not None:
+        return True
+    prop = FontProperties(size="small")
+    widest = max(TextPath((0, 0), name, prop=prop).get_extents().width for name in names)
+    width = float(fig.get_size_inches()[0]) * 72.0
+    box = table.get_position()
+    room = box.x0 * width
+    for other in fig.axes:
+        if other is table or other is ax or not other.get_visible():
+            continue
+        theirs = other.get_position()
+        if theirs.x1 <= box.x0 and theirs.y0 < box.y1 and theirs.y1 > box.y0:
+            room = min(room, (box.x0 - theirs.x1) * width)
+    return bool(widest + pad + 2.0 <= room)
+
+
 def _format_count(value: float) -> str:
     return "" if np.isnan(value) else f"{value:g}"
 
@@ -76,6 +102,7 @@ def draw_risk_table(
     names: Sequence[str],
     colors: Sequence[Any],
     title: str = "Number at risk",
+    row_labels: str = "auto",
 ) -> Axes:
     """Draw the table (one row per curve, one column per time) in an axes under ``ax``.
 
@@ -94,26 +121,39 @@ def draw_risk_table(
         them) and their colours.
     title : str
         Header of the table, above its left edge.
+    row_labels : {"auto", "names", "bars"}
+        Rows named by ``names``, or by a bar in the curve's colour (survminer's
+        ``risk.table.y.text = FALSE``; the legend names the colours).
+        ``"auto"`` uses the names when the figure has a layout engine or the
+        names fit in the room left of the table, bars otherwise, so that no
+        name is cut off at the figure's edge or drawn over a neighbouring plot.
 
     Returns
     -------
     matplotlib.axes.Axes
         The table axes.
     """
+    from matplotlib.font_manager import FontProperties
+
+    if row_labels not in ("auto", "names", "bars"):
+        raise ValueError(f"row_labels must be 'auto', 'names' or 'bars', not {row_labels!r}")
     table = attach_table_axes(ax, len(names))
     ax.set_xticks([float(t) for t in times])
     n_rows = len(names)
-    table.set_ylim(n_rows - 0.5, -0.5)
-    table.set_yticks(range(n_rows), labels=list(names))
-    for label, color in zip(table.get_yticklabels(), colors, strict=True):
-        label.set_color(color)
-    from matplotlib.font_manager import FontProperties
-
     # The first column is centred on the left edge: keep the row names clear of it.
     firsts = [np.asarray(c, dtype=np.float64)[:1] for c in counts]
     widest = max((len(_format_count(float(f[0]))) for f in firsts if f.size), default=0)
     font = FontProperties(size="small").get_size_in_points()
-    table.tick_params(axis="y", length=0, labelsize="small", pad=3.0 + 0.33 * font * widest)
+    pad = 3.0 + 0.33 * font * widest
+    bars = row_labels == "bars" or (row_labels == "auto" and not _names_fit(ax, table, names, pad))
+    if bars:
+        names = ["\u2014\u2014"] * n_rows
+    table.set_ylim(n_rows - 0.5, -0.5)
+    table.set_yticks(range(n_rows), labels=list(names))
+    for label, color in zip(table.get_yticklabels(), colors, strict=True):
+        label.set_color(color)
+        label.set_fontweight("heavy" if bars else "normal")
+    table.tick_params(axis="y", length=0, labelsize="small", pad=pad)
     table.tick_params(axis="x", bottom=False, labelbottom=False)
     for spine in table.spines.values():
         spine.set_visible(False)

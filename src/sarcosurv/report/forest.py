@@ -237,9 +237,10 @@ def plot_forest(
     ax.plot(hr[reference], y[reference], "D", mfc="white", color=color, markersize=5)
     ax.axvline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xscale("log")
-    _limits_and_labels(ax, rows, low, high, hr)
     name = "Subdistribution hazard ratio" if hasattr(result, "n_competing") else "Hazard ratio"
     level = round(100 * float(result.conf_level))
+    short = "SHR" if hasattr(result, "n_competing") else "HR"
+    _limits_and_labels(ax, rows, low, high, hr, f"{short} ({level}% CI)")
     ax.set_xlabel(xlabel if xlabel is not None else f"{name} ({level}% CI, log scale)")
     if title is not None:
         ax.set_title(title)
@@ -251,7 +252,9 @@ def _ticks_between(candidates: list[float], lo: float, hi: float) -> Any:
     return values[(values >= lo) & (values <= hi)]
 
 
-def _limits_and_labels(ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: Any) -> None:
+def _limits_and_labels(
+    ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: Any, header: str
+) -> None:
     from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
 
     values = np.concatenate([low, high, hr, [1.0]])
@@ -266,7 +269,7 @@ def _limits_and_labels(ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: An
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     n = len(rows)
-    ax.set_ylim(n - 0.4, -0.6)
+    ax.set_ylim(n - 0.4, -1.4)  # row -1 holds the column header of the estimates
     # Levels are indented under their variable's header.
     grouped = set(rows.loc[rows["kind"] == "header", "variable"])
     left = [
@@ -280,7 +283,10 @@ def _limits_and_labels(ax: Axes, rows: pd.DataFrame, low: Any, high: Any, hr: An
     ax.tick_params(axis="y", length=0)
     right = ax.twinx()
     right.set_ylim(ax.get_ylim())
-    right.set_yticks(range(n), labels=[_right_text(r) for _, r in rows.iterrows()])
+    right.set_yticks(
+        range(-1, n), labels=[f"{header}, p"] + [_right_text(r) for _, r in rows.iterrows()]
+    )
+    right.get_yticklabels()[0].set_fontweight("bold")
     right.tick_params(axis="y", length=0)
     for axes in (ax, right):
         for side in ("top", "right", "left"):

@@ -125,6 +125,7 @@ def plot_kaplan_meier(
     median_lines: bool = False,
     break_time_by: float | None = None,
     xlim: tuple[float, float] | None = None,
+    risk_table_labels: Literal["auto", "names", "bars"] = "auto",
 ) -> Axes:
     """Draw Kaplan–Meier curves as right-continuous steps, with survminer's options.
 
@@ -168,6 +169,11 @@ def plot_kaplan_meier(
         Spacing of the x ticks and the numbers-at-risk columns.
     xlim : (float, float), optional
         x limits of the plot and the table.
+    risk_table_labels : {"auto", "names", "bars"}
+        Rows of the table named by the curve labels, or by a bar in the
+        curve's colour; ``"auto"`` falls back to bars when the names would not
+        fit left of the table (a figure without a layout engine and narrow
+        margins), see :func:`sarcosurv.report._risk_table.draw_risk_table`.
 
     Returns
     -------
@@ -202,7 +208,7 @@ def plot_kaplan_meier(
         counts = [
             (at if g is None else at[at["group"] == g])["n_risk"].to_numpy(float) for g in groups
         ]
-        draw_risk_table(ax, times, counts, names, drawn_colors)
+        draw_risk_table(ax, times, counts, names, drawn_colors, row_labels=risk_table_labels)
     else:
         ax.set_xticks(times)
     return ax
