@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sarcosurv as ss
 from sarcosurv import registry
@@ -251,3 +253,54 @@ def test_a_minimal_schema_in_a_few_lines() -> None:
     assert table["os_time"].tolist() == [10.0, 60.0, 1.0]
     assert table["os_event"].tolist() == [1, 0, 1]
     assert np.isnan(_minimal().eligibility.min_age or np.nan)  # no age criterion by default
+
+
+_DEAD = When("status", ("dead",))
+RELAPSE_SCHEMA = _minimal(
+    columns=(
+        Column("patient_id", "id", required=True),
+        Column("date_start", "date", required=True),
+        Column("date_relapse", "date"),
+        Column("date_end", "date", required=True),
+        Column("status", "code", required=True, codes=("alive", "dead")),
+    ),
+    endpoints=(
+        Endpoint(
+            "relapse",
+            (Event("relapse", "date_relapse"), Event("death", "date_end", _DEAD)),
+            "date_end",
+        ),
+    ),
+)
+
+_days = st.integers(min_value=0, max_value=800)
+_START = pd.Timestamp("2010-06-01")
+
+
+def day(offset: int | None) -> str:
+    return "" if offset is None else (_START + pd.Timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_days | st.none(), _days, st.booleans()), min_size=1, max_size=12))
+def test_competing_endpoint_is_the_first_event_or_censoring(
+    patients: list[tuple[int | None, int, bool]],
+) -> None:
+    rows, expected = [], []
+    for i, (relapse, end, dead) in enumerate(patients):
+        seen = relapse if relapse is not None and relapse <= end else None
+        rows.append([f"P{i}", day(0), day(seen), day(end), "dead" if dead else "alive"])
+        # Reference, one patient at a time: relapse first (also on the day of death).
+        cause = 1 if seen is not None else (2 if dead else 0)
+        expected.append((seen if seen is not None else end, cause))
+    extract = pd.DataFrame(
+        rows, columns=["patient_id", "date_start", "date_relapse", "date_end", "status"]
+    )
+    table = registry.Cohort.from_frame(extract, schema=RELAPSE_SCHEMA).endpoints(unit="days")
+    assert list(zip(table["relapse_time"], table["relapse_cause"], strict=True)) == expected
+    reversed_table = registry.Cohort.from_frame(
+        extract.iloc[::-1].reset_index(drop=True), schema=RELAPSE_SCHEMA
+    ).endpoints(unit="days")
+    pd.testing.assert_frame_equal(
+        reversed_table.iloc[::-1].reset_index(drop=True), table, check_categorical=True
+    )

@@ -53,6 +53,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._deprecation import moved_attributes
 from ..errors import SarcosurvError
 from .eligibility import Eligibility
 
@@ -383,3 +384,11 @@ def schema_table(schema: RegistrySchema | None = None) -> pd.DataFrame:
     if schema is None:  # the 0.1 layout of the sarcoma schema's table
         table = table.drop(columns="range")
     return table
+
+
+_moved = moved_attributes(__name__, {"SCHEMA": f"{_DEFAULT_SCHEMA}:SCHEMA"})
+
+
+def __getattr__(name: str) -> Any:
+    """``SCHEMA`` (the sarcoma schema's columns until 0.1) moved to its study."""
+    return _moved(name)
