@@ -93,6 +93,20 @@ def test_acute_gvhd_by_day_100_and_chronic_gvhd_by_hand(hand: pd.DataFrame) -> N
     assert hand["cgvhd_cause"].tolist() == [0, 2, 2, 1, 2]
 
 
+def test_gvhd_free_relapse_free_survival_by_hand(hand: pd.DataFrame) -> None:
+    # Grade II acute GvHD does not count; relapse beats death on the same day.
+    assert hand["grfs_time"].tolist() == [365, 100, 20, 180, 60]
+    assert hand["grfs_cause"].tolist() == [0, 3, 1, 2, 3]
+    assert hand["grfs_event"].tolist() == [0, 1, 1, 1, 1]
+
+
+def test_schema_repr_is_short() -> None:
+    text = repr(transplant.SCHEMA)
+    assert text.startswith("<RegistrySchema 'allogeneic HCT registry (example)': 17 columns")
+    assert "endpoints os, relapse, agvhd, cgvhd, grfs>" in text
+    assert "<table" in transplant.SCHEMA._repr_html_()
+
+
 def test_covariates_typed_from_the_schema(hand: pd.DataFrame) -> None:
     assert list(hand["donor"].cat.categories) == ["MSD", "MUD", "haplo"]  # unknown is missing
     assert hand["age_at_hct"].tolist() == [40.0] * 5

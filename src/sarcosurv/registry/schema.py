@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import importlib
 import math
 from collections.abc import Callable, Iterator
@@ -323,6 +324,16 @@ class RegistrySchema:
     @property
     def label(self) -> str:
         return self.origin_label or self.origin
+
+    def __repr__(self) -> str:
+        endpoints = ", ".join(e.name for e in self.endpoints) or "none"
+        return (
+            f"<RegistrySchema {self.name!r}: {len(self.columns)} columns, origin "
+            f"{self.origin}, endpoints {endpoints}>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.table().to_html(index=False)
 
     def __iter__(self) -> Iterator[Column]:  # ``for column in schema`` as over 0.1's tuple
         return iter(self.columns)
