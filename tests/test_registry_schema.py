@@ -318,3 +318,26 @@ def test_competing_endpoint_is_the_first_event_or_censoring(
     pd.testing.assert_frame_equal(
         reversed_table.iloc[::-1].reset_index(drop=True), table, check_categorical=True
     )
+
+
+def test_age_criterion_without_an_age_in_the_schema_is_an_error() -> None:
+    frame = pd.DataFrame(
+        {
+            "patient_id": ["a"],
+            "date_start": ["2020-01-01"],
+            "date_end": ["2020-02-01"],
+            "status": ["alive"],
+        }
+    )
+    with pytest.raises(SarcosurvError, match="declares no Age"):
+        registry.Cohort.from_frame(frame, schema=_minimal(), eligibility=registry.Eligibility())
+    rules = registry.Eligibility(min_age=None, origin_years=(2019, 2021))
+    assert registry.Cohort.from_frame(frame, schema=_minimal(), eligibility=rules).n == 1
+
+
+def test_optional_event_columns_may_be_left_out() -> None:
+    extract = transplant.synthetic_extract(n=60, seed=8)
+    extract_without = extract.drop(columns=["date_cgvhd", "date_agvhd", "agvhd_grade"])
+    table = registry.Cohort.from_frame(extract_without, schema=transplant.SCHEMA).endpoints()
+    assert set(table["cgvhd_cause"]) <= {0.0, 2.0}  # no chronic GvHD recorded: death only
+    assert (table["cgvhd_cause"] == 2).sum() == table["os_event"].sum()
