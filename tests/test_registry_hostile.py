@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sarcosurv import registry
-from sarcosurv.errors import InvalidDataError, SarcosurvError, ValidationError
+from sarcosurv.errors import InvalidDataError, SarcosurvError, SarcosurvWarning, ValidationError
 from sarcosurv.registry import Column, Eligibility, RegistrySchema
 from sarcosurv.studies import heilig2020
 
@@ -335,3 +335,20 @@ def test_one_date_format_applies_to_every_date_column() -> None:
     assert cohort.data["date_end"].iloc[0] == pd.Timestamp("2005-01-31")
     with pytest.raises(ValidationError, match="not a date in the column's format %m/%d/%Y"):
         registry.Cohort.from_frame(frame(), schema=SCHEMA, date_format="%m/%d/%Y")
+
+
+def test_date_format_naming_no_date_column_is_an_error() -> None:
+    with pytest.raises(SarcosurvError, match="not date columns"):
+        registry.Cohort.from_frame(frame(), schema=SCHEMA, date_format={"date_strat": "%d/%m/%Y"})
+    with pytest.raises(SarcosurvError, match="not date columns"):
+        registry.Cohort.from_frame(frame(), schema=SCHEMA, date_format={"age": "%d/%m/%Y"})
+
+
+def test_date_format_for_a_datetime_column_warns() -> None:
+    data = frame()
+    for name in ("date_start", "date_end"):
+        data[name] = pd.to_datetime(data[name])
+    with pytest.warns(SarcosurvWarning, match="does not apply to column") as caught:
+        cohort = registry.Cohort.from_frame(data, schema=SCHEMA, date_format="%d/%m/%Y")
+    assert {str(w.message).split("'")[3] for w in caught} == {"date_start", "date_end"}
+    assert cohort.date_formats["date_start"] == "datetime"

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sarcosurv as ss
 from sarcosurv import registry
@@ -89,6 +91,20 @@ def test_acute_gvhd_by_day_100_and_chronic_gvhd_by_hand(hand: pd.DataFrame) -> N
     assert hand["agvhd_cause"].tolist() == [0, 0, 1, 0, 2]
     assert hand["cgvhd_time"].tolist() == [365, 200, 50, 180, 60]
     assert hand["cgvhd_cause"].tolist() == [0, 2, 2, 1, 2]
+
+
+def test_gvhd_free_relapse_free_survival_by_hand(hand: pd.DataFrame) -> None:
+    # Grade II acute GvHD does not count; relapse beats death on the same day.
+    assert hand["grfs_time"].tolist() == [365, 100, 20, 180, 60]
+    assert hand["grfs_cause"].tolist() == [0, 3, 1, 2, 3]
+    assert hand["grfs_event"].tolist() == [0, 1, 1, 1, 1]
+
+
+def test_schema_repr_is_short() -> None:
+    text = repr(transplant.SCHEMA)
+    assert text.startswith("<RegistrySchema 'allogeneic HCT registry (example)': 17 columns")
+    assert "endpoints os, relapse, agvhd, cgvhd, grfs>" in text
+    assert "<table" in transplant.SCHEMA._repr_html_()
 
 
 def test_covariates_typed_from_the_schema(hand: pd.DataFrame) -> None:
@@ -251,3 +267,77 @@ def test_a_minimal_schema_in_a_few_lines() -> None:
     assert table["os_time"].tolist() == [10.0, 60.0, 1.0]
     assert table["os_event"].tolist() == [1, 0, 1]
     assert np.isnan(_minimal().eligibility.min_age or np.nan)  # no age criterion by default
+
+
+_DEAD = When("status", ("dead",))
+RELAPSE_SCHEMA = _minimal(
+    columns=(
+        Column("patient_id", "id", required=True),
+        Column("date_start", "date", required=True),
+        Column("date_relapse", "date"),
+        Column("date_end", "date", required=True),
+        Column("status", "code", required=True, codes=("alive", "dead")),
+    ),
+    endpoints=(
+        Endpoint(
+            "relapse",
+            (Event("relapse", "date_relapse"), Event("death", "date_end", _DEAD)),
+            "date_end",
+        ),
+    ),
+)
+
+_days = st.integers(min_value=0, max_value=800)
+_START = pd.Timestamp("2010-06-01")
+
+
+def day(offset: int | None) -> str:
+    return "" if offset is None else (_START + pd.Timedelta(days=offset)).strftime("%Y-%m-%d")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_days | st.none(), _days, st.booleans()), min_size=1, max_size=12))
+def test_competing_endpoint_is_the_first_event_or_censoring(
+    patients: list[tuple[int | None, int, bool]],
+) -> None:
+    rows, expected = [], []
+    for i, (relapse, end, dead) in enumerate(patients):
+        seen = relapse if relapse is not None and relapse <= end else None
+        rows.append([f"P{i}", day(0), day(seen), day(end), "dead" if dead else "alive"])
+        # Reference, one patient at a time: relapse first (also on the day of death).
+        cause = 1 if seen is not None else (2 if dead else 0)
+        expected.append((seen if seen is not None else end, cause))
+    extract = pd.DataFrame(
+        rows, columns=["patient_id", "date_start", "date_relapse", "date_end", "status"]
+    )
+    table = registry.Cohort.from_frame(extract, schema=RELAPSE_SCHEMA).endpoints(unit="days")
+    assert list(zip(table["relapse_time"], table["relapse_cause"], strict=True)) == expected
+    reversed_table = registry.Cohort.from_frame(
+        extract.iloc[::-1].reset_index(drop=True), schema=RELAPSE_SCHEMA
+    ).endpoints(unit="days")
+    pd.testing.assert_frame_equal(
+        reversed_table.iloc[::-1].reset_index(drop=True), table, check_categorical=True
+    )
+
+
+def test_age_criterion_without_an_age_in_the_schema_is_an_error() -> None:
+    frame = pd.DataFrame(
+        {
+            "patient_id": ["a"],
+            "date_start": ["2020-01-01"],
+            "date_end": ["2020-02-01"],
+            "status": ["alive"],
+        }
+    )
+    with pytest.raises(SarcosurvError, match="declares no Age"):
+        registry.Cohort.from_frame(frame, schema=_minimal(), eligibility=registry.Eligibility())
+    rules = registry.Eligibility(min_age=None, origin_years=(2019, 2021))
+    assert registry.Cohort.from_frame(frame, schema=_minimal(), eligibility=rules).n == 1
+
+
+def test_optional_event_columns_may_be_left_out() -> None:
+    extract = transplant.synthetic_extract(n=60, seed=8)
+    extract_without = extract.drop(columns=["date_cgvhd", "date_agvhd", "agvhd_grade"])
+    table = registry.Cohort.from_frame(extract_without, schema=transplant.SCHEMA).endpoints()
+    assert set(table["cgvhd_cause"]) <= {0.0, 2.0}  # no chronic GvHD recorded: death only
+    assert (table["cgvhd_cause"] == 2).sum() == table["os_event"].sum()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ..errors import SarcosurvWarning
 from ._problems import Problems, add_with_na_hint, as_text, is_date_object, tz_error
 from .schema import Bound, Column
 
@@ -58,6 +61,13 @@ class DateReader:
     ) -> tuple[pd.Series, BoolArray, str]:
         """Parsed dates, blanks and the format label of one column."""
         if pd.api.types.is_datetime64_any_dtype(series):
+            if given is not None:
+                warnings.warn(
+                    f"date_format={given!r} does not apply to column {column.name!r}, "
+                    "which already holds datetimes",
+                    SarcosurvWarning,
+                    stacklevel=5,
+                )
             parsed, label = self._typed(series, column.name), "datetime"
             blank = series.isna().to_numpy()
         else:

@@ -84,6 +84,8 @@ def add_with_na_hint(
 
 def is_date_object(values: pd.Series) -> BoolArray:
     """Which values are date or datetime objects (as Excel readers return them)."""
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty", "floating"):
+        return np.zeros(len(values), dtype=bool)  # text (or blanks) only: the common case
     kinds = values.map(type, na_action="ignore")
     types = [datetime.date, datetime.datetime, pd.Timestamp, np.datetime64]
     return kinds.isin(types).to_numpy(dtype=bool)

@@ -98,6 +98,19 @@ def _date_format(date_format: str | Mapping[str, str] | None, name: str) -> str 
     )
 
 
+def _check_date_format(date_format: str | Mapping[str, str] | None, schema: RegistrySchema) -> None:
+    """A per-column ``date_format`` names date columns of the schema (typos are errors)."""
+    if not isinstance(date_format, Mapping):
+        return
+    dates = {c.name for c in schema.columns if c.kind == "date"}
+    unknown = sorted(str(name) for name in date_format if name not in dates)
+    if unknown:
+        raise SarcosurvError(
+            f"date_format names {unknown}, which are not date columns of the schema "
+            f"{schema.name!r}; its date columns: {sorted(dates)}"
+        )
+
+
 def type_columns(
     frame: pd.DataFrame,
     schema: RegistrySchema,
@@ -108,6 +121,7 @@ def type_columns(
     """Every schema column typed (absent optional ones as missing); problems collected."""
     if not isinstance(decimal, str) or len(decimal) != 1:
         raise SarcosurvError(f"decimal must be one character such as ',', not {decimal!r}")
+    _check_date_format(date_format, schema)
     out = TypedColumns(pd.DataFrame(index=frame.index))
     reader = _dates.DateReader(frame.index, schema.date_range)
     for column in schema.columns:

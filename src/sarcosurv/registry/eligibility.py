@@ -53,6 +53,9 @@ def _years(value: object, name: str) -> tuple[int, int] | None:
 class Eligibility:
     """Inclusion criteria: age at the time origin and calendar years of the origin.
 
+    The defaults, adults with an origin in 1996-2016, are the EBMT sarcoma
+    extract's (sarcosurv 0.1); any other registry states its own.
+
     Parameters
     ----------
     min_age, max_age : float or None
@@ -62,9 +65,6 @@ class Eligibility:
     origin_years : (first, last) or None
         Calendar years of the time origin, inclusive (``first_asct_years=``
         is the same argument, as named for transplant registries).
-
-    The defaults, adults with an origin in 1996-2016, are the EBMT sarcoma
-    extract's (sarcosurv 0.1); any other registry states its own.
 
     Raises
     ------

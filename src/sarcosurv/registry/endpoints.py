@@ -26,10 +26,11 @@ study's: pass its derivation as ``variables`` (see
 Examples
 --------
 >>> from sarcosurv.registry import Cohort
->>> from sarcosurv.studies import heilig2020
->>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=1))
->>> cohort.endpoints(unit="years", variables=None)[["os_time", "os_event"]].shape
-(274, 2)
+>>> from sarcosurv.studies import transplant
+>>> extract = transplant.synthetic_extract(n=50, seed=2)
+>>> table = Cohort.from_frame(extract, schema=transplant.SCHEMA).endpoints(unit="years")
+>>> table[["relapse_time", "relapse_cause"]].shape
+(50, 2)
 """
 
 from __future__ import annotations

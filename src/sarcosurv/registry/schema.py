@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import importlib
 import math
 from collections.abc import Callable, Iterator
@@ -53,6 +54,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from .._deprecation import moved_attributes
 from ..errors import SarcosurvError
 from .eligibility import Eligibility
 
@@ -323,6 +325,16 @@ class RegistrySchema:
     def label(self) -> str:
         return self.origin_label or self.origin
 
+    def __repr__(self) -> str:
+        endpoints = ", ".join(e.name for e in self.endpoints) or "none"
+        return (
+            f"<RegistrySchema {self.name!r}: {len(self.columns)} columns, origin "
+            f"{self.origin}, endpoints {endpoints}>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>" + self.table().to_html(index=False)
+
     def __iter__(self) -> Iterator[Column]:  # ``for column in schema`` as over 0.1's tuple
         return iter(self.columns)
 
@@ -383,3 +395,11 @@ def schema_table(schema: RegistrySchema | None = None) -> pd.DataFrame:
     if schema is None:  # the 0.1 layout of the sarcoma schema's table
         table = table.drop(columns="range")
     return table
+
+
+_moved = moved_attributes(__name__, {"SCHEMA": f"{_DEFAULT_SCHEMA}:SCHEMA"})
+
+
+def __getattr__(name: str) -> Any:
+    """``SCHEMA`` (the sarcoma schema's columns until 0.1) moved to its study."""
+    return _moved(name)

@@ -134,6 +134,11 @@ def _eligibility(
     from_dates: BoolArray,
 ) -> None:
     origin = schema.label
+    if schema.age is None and (rules.min_age is not None or rules.max_age is not None):
+        raise SarcosurvError(
+            f"the schema {schema.name!r} declares no Age, so an age criterion cannot apply: "
+            "pass Eligibility(min_age=None, ...) or declare age=Age(...)"
+        )
     if schema.age is not None and rules.min_age is not None:
         young = (data[schema.age.column] < rules.min_age).to_numpy(dtype=bool)
         if from_dates.any():

@@ -10,7 +10,10 @@ by step. One row per patient's first allogeneic haematopoietic cell transplant
   relapse and NRM, ``relapse_event`` (either) for relapse-free survival;
 * ``agvhd``: acute GvHD grade II-IV (cause 1) against death without it
   (cause 2), by day 100;
-* ``cgvhd``: chronic GvHD (any) against death without it.
+* ``cgvhd``: chronic GvHD (any) against death without it;
+* ``grfs``: GvHD-free, relapse-free survival, the composite of acute GvHD
+  III-IV, chronic GvHD, relapse and death (``grfs_event``; ``grfs_cause``
+  tells which came first).
 
 The data of :func:`synthetic_extract` are random, not a registry's.
 
@@ -131,6 +134,17 @@ SCHEMA = RegistrySchema(
                 Event("death without chronic GvHD", "date_death", _DEAD),
             ),
             censor="date_last_followup",
+        ),
+        Endpoint(
+            "grfs",
+            (
+                Event("acute GvHD III-IV", "date_agvhd", When("agvhd_grade", ("III", "IV"))),
+                Event("chronic GvHD", "date_cgvhd"),
+                Event("relapse", "date_relapse"),
+                Event("death", "date_death", _DEAD),
+            ),
+            censor="date_last_followup",
+            description="GvHD-free, relapse-free survival (composite: grfs_event)",
         ),
     ),
 )

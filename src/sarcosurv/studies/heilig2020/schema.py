@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...registry.eligibility import Eligibility
 from ...registry.schema import (
     Age,
     Column,
@@ -223,7 +222,7 @@ SCHEMA = RegistrySchema(
     orders=ORDERS,
     requires=REQUIRES,
     age=Age("age_at_asct", birth="date_of_birth"),
-    eligibility=Eligibility(min_age=18.0, origin_years=(1996, 2016)),
+    eligibility=codes.ELIGIBILITY,
     endpoints=ENDPOINTS,
     checks=(_counts_and_last_contact,),
     derive=covariates,
