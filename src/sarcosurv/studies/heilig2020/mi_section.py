@@ -58,7 +58,22 @@ def mi_fits(data: pd.DataFrame, m: int = 20, seed: int = 2020) -> dict[str, Pool
 
 
 def mi_table3(fits: dict[str, PooledResult]) -> pd.DataFrame:
-    """Pooled hazard ratios, 95% CI, p, FMI and n per term, one column block per endpoint."""
+    """Pooled hazard ratios, 95% CI, p, FMI and n per term, one column block per endpoint.
+
+    The hazard ratio is :math:`\\exp(\\bar Q)` with :math:`\\bar Q` the mean of the
+    m log hazard ratios; its interval is :math:`\\exp(\\bar Q \\pm t_{\\nu} \\sqrt{T})`
+    with Rubin's total variance :math:`T` and Barnard–Rubin :math:`\\nu`;
+    ``fmi`` is the fraction of missing information (Rubin 1987).
+
+    Examples
+    --------
+    >>> from sarcosurv.studies import heilig2020
+    >>> from sarcosurv.registry import Cohort
+    >>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
+    >>> table = mi_table3(mi_fits(heilig2020.endpoints(cohort, unit="months"), m=2, seed=1))
+    >>> int(table["os_n"].iloc[0]), bool(table["os_fmi"].between(0, 1).all())
+    (338, True)
+    """
     frames = []
     for name, fit in fits.items():
         hr = fit.hazard_ratios[["hazard_ratio", "lower", "upper", "p_value", "fmi"]]
@@ -77,7 +92,12 @@ def mi_table3(fits: dict[str, PooledResult]) -> pd.DataFrame:
 
 
 def mi_markdown(table: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
-    """The report section: heading, the pooled table with FMI, n used and the MAR sentence."""
+    """The report section: heading, the pooled table with FMI, n used and the MAR sentence.
+
+    ``labels`` maps formula terms to printed labels (the report passes the
+    paper's). Used by :func:`~sarcosurv.studies.heilig2020.write_report` when it
+    is given ``mi_table3``.
+    """
     terms = table["term"].map(labels or {})
     shown = pd.DataFrame(
         {
