@@ -65,7 +65,7 @@ __all__ = ["DaskCoxResult", "coxph_dask"]
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DaskCoxResult(CoxResult):
     """A Cox model fitted on a Dask DataFrame.
 
