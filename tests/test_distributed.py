@@ -45,7 +45,7 @@ def client() -> Iterator[Any]:
         n_workers=2,
         processes=True,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=40,
     )
     with distributed.Client(cluster) as connected:
@@ -331,3 +331,23 @@ def test_partitioning_never_changes_kaplan_meier(rows: list[tuple], n_parts: int
     with dask.config.set(scheduler="synchronous"):
         fit = ss.kaplan_meier(partitioned(data, n_parts), "t", "e", by="g", weights="w")
     same_km(fit, ss.kaplan_meier(data, "t", "e", by="g", weights="w"))
+
+
+def test_cox_with_empty_and_incomplete_partitions(
+    client: Any, counting_process: pd.DataFrame
+) -> None:
+    data = counting_process.copy()
+    data.loc[:99, "x2"] = np.nan  # the first partition has no complete row
+    frame = dd.from_pandas(data, npartitions=6, sort=False)
+    frame = frame[frame["x1"] > -100]  # filtering keeps the partitions
+    empty = dd.from_pandas(data.iloc[:0], npartitions=1)
+    frame = dd.concat([empty, frame])
+    formula = "Surv(start, stop, event) ~ x1 + x2 + grade"
+    dask_fit = ss.coxph(formula, frame)
+    memory = ss.coxph(formula, data[data["x1"] > -100])
+    assert np.abs(dask_fit.params - memory.params).max() <= COEF_TOL
+    pd.testing.assert_frame_equal(dask_fit.excluded, memory.excluded, check_dtype=False)
+    km = ss.kaplan_meier(frame, "stop", "event", by="grade", entry="start")
+    same_km(
+        km, ss.kaplan_meier(data[data["x1"] > -100], "stop", "event", by="grade", entry="start")
+    )

@@ -301,7 +301,7 @@ def logrank_test(
     >>> t = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     >>> e = np.array([1, 1, 0, 1, 1, 0])
     >>> round(ss.logrank_test(time=t, event=e, by=np.array([0, 0, 0, 1, 1, 1])).statistic, 4)
-    2.25
+    2.4694
     """
     by = _deprecated_group(by, group)
     kind, rho, gamma = _parse_weights(_deprecated_weights(weighting, weights))

@@ -81,30 +81,41 @@ def tables_from_counts(
     tables = []
     for b in range(n_blocks):  # a loop over blocks (groups, strata), never over rows
         rows = order[bounds[b] : bounds[b + 1]]
-        if rows.size == 0:
-            tables.append(_empty(block_size, 1))
-            continue
-        grid, codes = np.unique(time[rows], return_inverse=True)
-        size = grid.size * block_size
-        joint = (cell[rows] - b * block_size) * grid.size + codes.reshape(-1)
-
-        def total(values: FloatArray, joint: IntArray = joint, size: int = size) -> FloatArray:
-            summed = np.bincount(joint, weights=values, minlength=size)
-            return np.asarray(summed, np.float64).reshape(block_size, -1)
-
-        exits = total(n_exit[rows])
-        n_risk = _reverse_cumsum(exits)
-        if entry is not None:
-            assert entry_cell is not None
-            assert entry_weight is not None
+        entries = None
+        if entry is not None and entry_cell is not None and entry_weight is not None:
             e_rows = e_order[e_bounds[b] : e_bounds[b + 1]]
-            n_risk = n_risk - _entered_later(
-                grid,
-                entry[e_rows],
-                entry_cell[e_rows] - b * block_size,
-                block_size,
-                entry_weight[e_rows],
-            )
-        counted = np.rint(total(n_rows[rows])).astype(np.intp)
-        tables.append(RiskTable(grid, counted, exits, total(n_event[rows]), n_risk))
+            entries = (entry[e_rows], entry_cell[e_rows] - b * block_size, entry_weight[e_rows])
+        counts = (
+            time[rows],
+            cell[rows] - b * block_size,
+            n_rows[rows],
+            n_exit[rows],
+            n_event[rows],
+        )
+        tables.append(_block_table(counts, entries, block_size))
     return tables
+
+
+def _block_table(
+    counts: tuple[FloatArray, IntArray, FloatArray, FloatArray, FloatArray],
+    entries: tuple[FloatArray, IntArray, FloatArray] | None,
+    block_size: int,
+) -> RiskTable:
+    """The table of one block from its (time, local cell, rows, exits, events) records."""
+    time, cell, n_rows, n_exit, n_event = counts
+    if time.size == 0:
+        return _empty(block_size, 1)
+    grid, codes = np.unique(time, return_inverse=True)
+    size = grid.size * block_size
+    joint = cell * grid.size + codes.reshape(-1)
+
+    def total(values: FloatArray) -> FloatArray:
+        summed = np.bincount(joint, weights=values, minlength=size)
+        return np.asarray(summed, np.float64).reshape(block_size, -1)
+
+    exits = total(n_exit)
+    n_risk = _reverse_cumsum(exits)
+    if entries is not None:
+        n_risk = n_risk - _entered_later(grid, entries[0], entries[1], block_size, entries[2])
+    counted = np.rint(total(n_rows)).astype(np.intp)
+    return RiskTable(grid, counted, exits, total(n_event), n_risk)

@@ -21,7 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .. import _validate as v
-from ..cox.formula import build_design, complete_rows, parse_formula
+from ..cox.formula import _exclusions, build_design, complete_rows, parse_formula, resolve_columns
 from ..errors import FormulaError
 from ._cox_kernels import Rows
 from ._engine import UnsupportedOnDaskError
@@ -104,7 +104,7 @@ def stratum_keys(used: pd.DataFrame, strata: list[str]) -> pd.Index:
 class Summary:
     """Design statistics of some partitions (added across partitions)."""
 
-    names: tuple[str, ...]
+    names: tuple[str, ...] | None  # None: no complete rows in these partitions
     term_columns: dict[str, list[int]]
     n: int
     mean: FloatArray
@@ -118,6 +118,20 @@ class Summary:
     finite: bool
 
 
+def _no_complete_rows(part: pd.DataFrame, plan: Plan) -> pd.DataFrame | None:
+    """The exclusion table when no row of the partition is a complete case, else None.
+
+    Such partitions (and empty ones, common after filtering a Dask DataFrame)
+    contribute no rows; the in-memory front end would refuse them as data.
+    """
+    parsed = parse_formula(plan.formula)
+    columns = [*resolve_columns(part, parsed.surv_columns, "survival")]
+    columns += [*resolve_columns(part, parsed.columns, "covariate"), *plan.extra]
+    if len(part) and part[columns].notna().all(axis=1).any():
+        return None
+    return _exclusions(part, columns)[1]
+
+
 def _design(part: pd.DataFrame, plan: Plan) -> tuple[Any, pd.DataFrame, FloatArray]:
     design = build_design(plan.formula, _cast(part, plan), plan.extra)
     used = complete_rows(part, design.used, [*design.surv_columns, *plan.extra])
@@ -125,8 +139,17 @@ def _design(part: pd.DataFrame, plan: Plan) -> tuple[Any, pd.DataFrame, FloatArr
     return design, used, weight
 
 
+def _empty_summary(excluded: pd.DataFrame) -> Summary:
+    none = np.zeros(0)
+    events = pd.DataFrame({"stratum": [], "time": none, "n_event": none, "weight": none})
+    return Summary(None, {}, 0, none, none, none, events, excluded, 0, False, False, True)
+
+
 def summarise(part: pd.DataFrame, plan: Plan) -> Summary:
     """Pass one: design columns, moments, event times per stratum, exclusions."""
+    excluded = _no_complete_rows(part, plan)
+    if excluded is not None:
+        return _empty_summary(excluded)
     design, used, weight = _design(part, plan)
     x = design.covariates
     n = x.shape[0]
@@ -158,14 +181,19 @@ def summarise(part: pd.DataFrame, plan: Plan) -> Summary:
 
 def combine_summaries(*parts: Summary) -> Summary:
     """Merge summaries; centred moments by Chan et al.'s (1979) pairwise update."""
-    first = parts[0]
-    for other in parts[1:]:
+    excluded = [p.excluded for p in parts if len(p.excluded)] or [parts[0].excluded]
+    with_rows = [p for p in parts if p.names is not None]
+    if not with_rows:
+        return _empty_summary(pd.concat(excluded, ignore_index=True))
+    first = with_rows[0]
+    for other in with_rows[1:]:
         if other.names != first.names:
             raise FormulaError(
                 f"the formula gives different design columns on different partitions "
-                f"({list(first.names)} and {list(other.names)}): make the columns of "
-                "C(...) terms categorical with fixed categories before fitting"
+                f"({list(first.names or ())} and {list(other.names or ())}): make the "
+                "columns of C(...) terms categorical with fixed categories before fitting"
             )
+    parts = tuple(with_rows)
     n, mean, m2 = 0, first.mean * 0.0, first.m2 * 0.0
     for p in parts:
         total = n + p.n
@@ -175,7 +203,6 @@ def combine_summaries(*parts: Summary) -> Summary:
             mean = mean + delta * (p.n / total)
         n = total
     events = pd.concat([p.events for p in parts], ignore_index=True)
-    excluded = [p.excluded for p in parts if len(p.excluded)] or [first.excluded]
     return Summary(
         names=first.names,
         term_columns=first.term_columns,
@@ -194,6 +221,11 @@ def combine_summaries(*parts: Summary) -> Summary:
 
 def design_rows(part: pd.DataFrame, plan: Plan) -> tuple[Rows, npt.NDArray[Any] | None]:
     """The partition's used rows for the sums, and their cluster labels."""
+    if _no_complete_rows(part, plan) is not None:
+        p = len(plan.keep)
+        none = np.zeros(0)
+        empty = Rows(none, none, np.zeros(0, bool), np.zeros((0, p)), none, np.zeros(0, np.intp))
+        return empty, (np.zeros(0) if plan.cluster else None)
     design, used, weight = _design(part, plan)
     x = design.covariates[:, plan.keep] - plan.centre
     if plan.strata:

@@ -65,7 +65,7 @@ __all__ = ["DaskCoxResult", "coxph_dask"]
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DaskCoxResult(CoxResult):
     """A Cox model fitted on a Dask DataFrame.
 
@@ -130,6 +130,8 @@ def _plan(data: Any, formula: str, strata: list[str], cluster: str | None, weigh
 
 def _check(summary: Summary, weights: str | None) -> None:
     """The in-memory checks of the events and of empty terms."""
+    if summary.names is None:
+        raise EmptyDataError("the complete cases of the model variables has no rows")
     if summary.n_event == 0:
         raise EmptyDataError(
             f"no events among the {summary.n} rows used: a Cox model needs at least one event"
@@ -298,7 +300,7 @@ def coxph_dask(
     plan = _plan(data, formula, strata_columns, cluster_column, weights)
     summary = map_reduce(data, summarise, combine_summaries, plan)
     _check(summary, weights)
-    names = list(summary.names)
+    names = list(summary.names or ())
     keep = independent_columns(summary.m2, summary.mean, summary.n, names, stacklevel=4)
     grid, strata_index = _grid(summary.events)
     centre = summary.mean[keep]
@@ -344,7 +346,7 @@ def _result(
         n=summary.n,
         n_event=summary.n_event,
         excluded=summary.excluded.reset_index(drop=True),
-        dropped_terms=tuple(n for n in summary.names if n not in names),
+        dropped_terms=tuple(n for n in summary.names or () if n not in names),
         ties=ties,
         robust=robust,
         conf_level=conf_level,
