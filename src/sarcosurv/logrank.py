@@ -512,10 +512,18 @@ def _trend_scores(
 ) -> FloatArray:
     k = len(labels)
     if scores is not None:
-        c = np.asarray(scores, dtype=np.float64)
+        try:
+            c = np.asarray(scores, dtype=np.float64)
+        except (TypeError, ValueError):
+            c = np.full(0, np.nan)
         if c.shape != (k,) or not np.isfinite(c).all():
             raise SarcosurvError(
                 f"scores must be {k} finite numbers, one per group, got {scores!r}"
+            )
+        if np.ptp(c) == 0:
+            raise GroupError(
+                f"the trend scores are all equal ({c[0]:g}): a trend test needs scores that "
+                "differ between groups"
             )
         return c
     if len(group_columns) == 1 and pd.api.types.is_numeric_dtype(data[group_columns[0]].dtype):

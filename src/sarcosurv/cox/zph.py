@@ -16,7 +16,8 @@ import pandas as pd
 from scipy import stats
 
 from .._km_core import kaplan_meier_curve
-from ..counting.linalg import blocked_gram, tie_weights
+from ..counting.linalg import blocked_gram, solve_or_pinv, tie_weights
+from ..errors import EmptyDataError
 from .kernels import SortedCoxData, Ties, cox_terms
 
 __all__ = ["zph_table"]
@@ -44,15 +45,28 @@ def _km_left(data: SortedCoxData) -> FloatArray:
 
 
 def _transform(data: SortedCoxData, transform: str) -> FloatArray:
+    """The centred transform of the event times, divided by a power of two near its range.
+
+    The test is invariant to the scale of ``g``; dividing keeps ``g^2`` clear
+    of overflow (times x 1e300) and underflow (times x 1e-300), so that the
+    result does not depend on the time unit.
+    """
     times = data.stop[data.event_rows]
+    if np.unique(times).size < 2:
+        raise EmptyDataError(
+            f"the proportional-hazards test needs events at two or more distinct times; the "
+            f"{times.size} event(s) used all happened at time {times[0] if times.size else 'none'}"
+        )
     if transform == "identity":
-        g = times
+        scale = np.exp2(np.round(np.log2(np.max(np.abs(times)))))
+        g = times / scale
     elif transform == "rank":
         # R ranks the exit times of all rows, then keeps those of the events.
         g = stats.rankdata(data.stop)[data.event_rows]
     else:
         g = 1.0 - _km_left(data)
-    return np.asarray(g - g.mean(), np.float64)
+    centred = g - g.mean()
+    return np.asarray(centred / np.exp2(np.round(np.log2(np.max(np.abs(centred))))), np.float64)
 
 
 def _weighted_information(
@@ -102,7 +116,7 @@ def zph_table(
     for name, cols in [*terms.items(), ("GLOBAL", list(range(p)))]:
         keep = list(range(p)) + [p + c for c in cols]
         sub = imat[np.ix_(keep, keep)]
-        statistic = float(u[keep] @ np.linalg.solve(sub, u[keep]))
+        statistic = float(u[keep] @ solve_or_pinv(sub, u[keep]))
         rows.append(
             {
                 "term": name,

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..errors import SarcosurvError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -109,6 +111,11 @@ def plot_kaplan_meier(
     names = _group_labels(km_result, labels)
     table = km_result.table
     n_curves = len(names)
+    if colors is not None and (isinstance(colors, str) or len(colors) < n_curves):
+        given = 1 if isinstance(colors, str) else len(colors)
+        raise SarcosurvError(
+            f"colors gives {given} colour(s) for {n_curves} curves: give one per curve"
+        )
     offsets = km_result.offsets
     origin = min(0.0, float(table["time"].min())) if len(table) else 0.0
     drawn_colors = []
