@@ -237,3 +237,21 @@ def test_median_followup_ignores_other_columns(data: pd.DataFrame, name: str) ->
     assert ss.median_followup(frame, time="t", event="e").median == pytest.approx(
         ss.median_followup(data, time="t", event="e").median
     )
+
+
+def test_logrank_with_too_many_groups_is_refused_before_allocating() -> None:
+    rng = np.random.default_rng(3)
+    n = 200_000
+    time, event = rng.exponential(1, n), rng.integers(0, 2, n)
+    groups = rng.integers(0, 100_000, n)
+    with pytest.raises(GroupError, match=r"GiB.*fewer groups"):
+        ss.logrank_test(time=time, event=event, by=groups)
+
+
+def test_logrank_with_many_small_groups_still_runs() -> None:
+    rng = np.random.default_rng(4)
+    n = 2_000
+    time, event = rng.exponential(1, n), rng.integers(0, 2, n)
+    result = ss.logrank_test(time=time, event=event, by=rng.integers(0, 200, n))
+    assert 0.0 <= result.p_value <= 1.0
+    assert result.df == 199
