@@ -15,11 +15,19 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._validate import PATIENT_ID_COLUMN
+from .errors import GroupError
 
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["Grouping", "as_columns", "empty_exclusions", "exclusions", "group_codes"]
+__all__ = [
+    "Grouping",
+    "as_columns",
+    "check_distinct_labels",
+    "empty_exclusions",
+    "exclusions",
+    "group_codes",
+]
 
 
 @dataclass(frozen=True)
@@ -57,8 +65,29 @@ def _levels(series: pd.Series) -> tuple[IntArray, pd.Index]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         category_codes: IntArray = np.asarray(series.cat.codes, dtype=np.intp)
         return category_codes, pd.Index(series.cat.categories)
-    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    except TypeError:  # values that do not sort together (1 and "a")
+        codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
+    check_distinct_labels(str(series.name), uniques)
     return np.asarray(codes, dtype=np.intp), pd.Index(uniques)
+
+
+def check_distinct_labels(column: str, values: Sequence[object] | pd.Index | np.ndarray) -> None:
+    """Raise when distinct group values print alike (1 and "1", 1.0 and "1.0").
+
+    Such groups would be reported under one label; the fix is to give the
+    column one type.
+    """
+    shown = pd.Series([str(_show(v)) for v in values], dtype=object)
+    clash = shown.duplicated(keep=False).to_numpy()
+    if clash.any():
+        same = [v for v, c in zip(values, clash, strict=True) if c]
+        kinds = ", ".join(f"{v!r} ({type(v).__name__})" for v in same[:4])
+        raise GroupError(
+            f"column {column!r} holds distinct values that print alike: {kinds}; "
+            "give the column a single type (e.g. data[column].astype(str))"
+        )
 
 
 def _show(value: object) -> object:
@@ -73,6 +102,12 @@ def group_codes(data: pd.DataFrame, columns: tuple[str, ...]) -> Grouping:
     n = len(data)
     if not columns:
         return Grouping(np.zeros(n, dtype=np.intp), pd.DataFrame({"group": ["all"]}))
+    for column in columns:
+        count = int(np.count_nonzero(data.columns == column))
+        if count > 1:
+            raise GroupError(
+                f"column {column!r} appears {count} times in the data: rename the duplicates"
+            )
     per_column = [_levels(data[c]) for c in columns]
     if len(columns) == 1:
         combined = per_column[0][0]

@@ -79,18 +79,80 @@ def response(
     if not isinstance(data, pd.DataFrame):
         hint = " (convert it with .to_pandas() first)" if hasattr(data, "to_pandas") else ""
         raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}{hint}")
+    data, (time, event, entry, weights), groupings = _string_labels(
+        data, (time, event, entry, weights), groupings
+    )
     for role, value in {"time": time, "event": event, "entry": entry, "weights": weights}.items():
         if value is not None and not isinstance(value, str):
             raise SarcosurvError(
                 f"with data given, {role} must name a column, not a {type(value).__name__}; "
                 "omit data to pass arrays"
             )
-    names = {role: as_columns(columns) for role, columns in groupings.items()}
+    names = {role: _grouping_names(role, columns) for role, columns in groupings.items()}
     require_columns(data, time=time, event=event, **names, entry=entry, weights=weights)
+    _require_unique(data, [time, event, entry, weights, *(c for n in names.values() for c in n)])
     if len(data) == 0:
         raise EmptyDataError("data has no rows")
     surv = Surv.from_frame(data, time, event, entry, weights, timefix=timefix, time_unit=time_unit)
     return surv, data, names
+
+
+def _is_label(value: Any) -> bool:
+    """A scalar column label other than a string (an integer column name, say)."""
+    return isinstance(value, (int, np.integer, float)) and not isinstance(value, bool)
+
+
+def _string_labels(
+    data: pd.DataFrame, columns: tuple[Any, ...], groupings: dict[str, Any]
+) -> tuple[pd.DataFrame, tuple[Any, ...], dict[str, Any]]:
+    """Integer column names (``data.columns = range(k)``) as strings, so that they work.
+
+    Only when some argument names a non-string column: the frame's labels
+    become ``str(label)`` and so do the arguments naming them.
+    """
+
+    def convert(value: Any) -> Any:
+        return str(value) if _is_label(value) and value in data.columns else value
+
+    named = [*columns, *groupings.values()]
+    listed = [v for g in groupings.values() if isinstance(g, list | tuple) for v in g]
+    if not any(_is_label(v) and v in data.columns for v in [*named, *listed]):
+        return data, columns, groupings
+    renamed = data.set_axis([str(c) for c in data.columns], axis=1)
+    new_groupings = {
+        role: [convert(v) for v in g] if isinstance(g, list | tuple) else convert(g)
+        for role, g in groupings.items()
+    }
+    return renamed, tuple(convert(v) for v in columns), new_groupings
+
+
+def _grouping_names(role: str, columns: Any) -> tuple[str, ...]:
+    """The column names of one grouping argument: one name or a list of distinct names."""
+    if columns is not None and not isinstance(columns, str | Sequence):
+        raise SarcosurvError(
+            f"with data given, {role} must name a column or list columns, "
+            f"not a {type(columns).__name__}"
+        )
+    names = as_columns(columns)
+    for name in names:
+        if not isinstance(name, str):
+            raise SarcosurvError(f"{role} must list column names, got {name!r} in {columns!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SarcosurvError(f"{role} lists column {repeated[0]!r} more than once: {columns!r}")
+    return names
+
+
+def _require_unique(data: pd.DataFrame, names: list[Any]) -> None:
+    """A column named by an argument must occur once in ``data``."""
+    for name in names:
+        if name is None:
+            continue
+        count = int(np.count_nonzero(data.columns == name))
+        if count > 1:
+            raise SarcosurvError(
+                f"column {name!r} appears {count} times in the data: rename the duplicates"
+            )
 
 
 def _from_arrays(

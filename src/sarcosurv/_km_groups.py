@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._km_monotone import monotone_quantiles
 from ._km_quantile import FLAT_TOLERANCE
 
 __all__ = ["landmarks_by_group", "quantiles_by_group"]
@@ -38,6 +39,16 @@ def quantiles_by_group(
     ``1 - p`` (within :data:`~sarcosurv._km_quantile.FLAT_TOLERANCE`), NaN when
     it never gets there. NaN curve values (bands at S = 0 or 1) are skipped.
     """
+    fast = monotone_quantiles(times, curve, offsets, p, FLAT_TOLERANCE)
+    if fast is not None:
+        return fast
+    return _general_quantiles(times, curve, offsets, p)
+
+
+def _general_quantiles(
+    times: FloatArray, curve: FloatArray, offsets: IntArray, p: float
+) -> FloatArray:
+    """:func:`quantiles_by_group` for curves in any order (first occurrences by hashing)."""
     n_groups = offsets.size - 1
     starts = offsets[:-1]
     # Prepend (time 0, cumulative probability 0) to every group.

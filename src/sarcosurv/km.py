@@ -425,6 +425,8 @@ def _fit(
         surv, codes = surv.subset(keep, excluded), codes[keep]
     if surv.n_excluded:
         excluded = surv.excluded
+    if surv.weights is not None:
+        _require_weight(surv.weights, codes, grouping.labels["group"])
     # Weights of 1e308 or 1e-320: count in units of a power of two near the largest.
     scale = 1.0 if surv.weights is None else float(power_of_two_scale(surv.weights.max())[()])
     blocks = tabulate_blocks(
@@ -453,6 +455,18 @@ def _fit(
         offsets=offsets,
         late_entry=surv.entry is not None,
     )
+
+
+def _require_weight(weights: FloatArray, codes: npt.NDArray[np.intp], labels: pd.Series) -> None:
+    """Every group needs some positive case weight (as ``coxph``'s events of weight 0)."""
+    total = np.bincount(codes, weights=weights, minlength=len(labels))
+    empty = np.flatnonzero(total <= 0)
+    if empty.size:
+        which = "every row has" if len(labels) == 1 else f"group {labels.iloc[empty[0]]}:"
+        raise EmptyDataError(
+            f"{which} case weight 0 ({empty.size} group(s) without weight): "
+            "nothing to estimate; drop the rows or give them positive weights"
+        )
 
 
 def _assemble(

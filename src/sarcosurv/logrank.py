@@ -28,6 +28,8 @@ _NAMED_WEIGHTS = ("logrank", "wilcoxon", "tarone-ware", "peto")
 
 #: Eigenvalues of the variance below this fraction of the largest count as zero.
 _RANK_TOLERANCE = 1e-10
+#: Memory allowed for the k x k variance and the k x (event times) count tables.
+_MAX_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True, eq=False)
@@ -412,6 +414,7 @@ def _test(
         raise SarcosurvError("logrank_test does not take case weights (R survdiff has none)")
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     k = groups.n_groups
+    _check_size(k, n_strata, surv.time[surv.event > 0])
     blocks = tabulate_blocks(surv.time, surv.event, cell=cell, n_cells=n_strata * k, block_size=k)
     return result_from_blocks(
         blocks, groups, frame, (group_columns, strata_columns), weighting, trend, scores, excluded
@@ -510,6 +513,27 @@ def _cells(
     return surv, cell, groups, layers.n_groups, excluded
 
 
+def _check_size(k: int, n_strata: int, event_times: FloatArray) -> None:
+    """Refuse, before allocating, a test whose k x k variance or count tables would not fit.
+
+    The k-sample statistic needs the dense k x k variance matrix and its
+    generalised inverse (O(k^3)); each stratum's counts are k groups x its
+    event times. ``_MAX_BYTES`` bounds both.
+    """
+    variance_bytes = 8 * k * k
+    table_bytes = 0
+    if 4 * 8 * k * event_times.size > _MAX_BYTES:  # only then count the distinct times
+        table_bytes = 4 * 8 * k * min(np.unique(event_times).size * n_strata, event_times.size)
+    needed = max(variance_bytes, table_bytes)
+    if needed > _MAX_BYTES:
+        raise GroupError(
+            f"a log-rank test of {k} groups would need about {needed / 1024**3:.0f} GiB "
+            f"(a {k} x {k} variance matrix and {k}-column tables of the event times); "
+            "compare fewer groups (e.g. merge small ones), or use a Cox model with the "
+            "grouping as a frailty"
+        )
+
+
 def _statistic(
     score: FloatArray, variance: FloatArray, trend_scores: pd.Series | None
 ) -> tuple[float, int]:
@@ -538,10 +562,18 @@ def _trend_scores(
 ) -> FloatArray:
     k = len(labels)
     if scores is not None:
-        c = np.asarray(scores, dtype=np.float64)
+        try:
+            c = np.asarray(scores, dtype=np.float64)
+        except (TypeError, ValueError):
+            c = np.full(0, np.nan)
         if c.shape != (k,) or not np.isfinite(c).all():
             raise SarcosurvError(
                 f"scores must be {k} finite numbers, one per group, got {scores!r}"
+            )
+        if np.ptp(c) == 0:
+            raise GroupError(
+                f"the trend scores are all equal ({c[0]:g}): a trend test needs scores that "
+                "differ between groups"
             )
         return c
     if len(group_columns) == 1 and pd.api.types.is_numeric_dtype(data[group_columns[0]].dtype):

@@ -13,6 +13,7 @@ import pandas as pd
 import scipy.linalg
 
 from .. import _validate as v
+from .._grouping import check_distinct_labels
 from .._inputs import dask_backend, is_dask_frame
 from ..counting.linalg import blocked_gram
 from ..errors import (
@@ -51,8 +52,13 @@ def _codes(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], list[str]]:
     """Integer codes of the combinations of ``frame``'s columns, labels in sorted order."""
     if frame.shape[1] == 0:
         return np.zeros(len(frame), dtype=np.intp), []
+    for column in frame.columns:
+        check_distinct_labels(str(column), frame[column].drop_duplicates().to_numpy())
     keys = frame.astype(str).agg(", ".join, axis=1) if frame.shape[1] > 1 else frame.iloc[:, 0]
-    codes, uniques = pd.factorize(keys, sort=True)
+    try:
+        codes, uniques = pd.factorize(keys, sort=True)
+    except TypeError:  # values that do not sort together (1 and "a")
+        codes, uniques = pd.factorize(keys.astype(str), sort=True)
     if frame.shape[1] == 1:
         name = str(frame.columns[0])
         labels = [f"{name}={u}" for u in uniques]

@@ -16,7 +16,8 @@ import pandas as pd
 from scipy import special
 
 from .._km_core import kaplan_meier_curve
-from ..counting.linalg import blocked_gram, tie_weights
+from ..counting.linalg import blocked_gram, solve_or_pinv, tie_weights
+from ..errors import EmptyDataError
 from .kernels import SortedCoxData, Ties, cox_terms
 
 __all__ = ["event_time_transform", "zph_table"]
@@ -46,6 +47,11 @@ def _km_left(data: SortedCoxData) -> FloatArray:
 def event_time_transform(data: SortedCoxData, transform: str) -> FloatArray:
     """``g(t)`` at each event row, not centred (R ``cox.zph(fit)$x``)."""
     times = data.stop[data.event_rows]
+    if np.unique(times).size < 2:
+        raise EmptyDataError(
+            f"the proportional-hazards test needs events at two or more distinct times; the "
+            f"{times.size} event(s) used all happened at time {times[0] if times.size else 'none'}"
+        )
     if transform == "identity":
         g = times
     elif transform == "rank":
@@ -59,8 +65,16 @@ def event_time_transform(data: SortedCoxData, transform: str) -> FloatArray:
 
 
 def _transform(data: SortedCoxData, transform: str) -> FloatArray:
+    """The centred transform of the event times, divided by powers of two near its range.
+
+    The test is invariant to the scale of ``g``; dividing (exactly, by powers of
+    two) keeps ``g`` and ``g^2`` clear of overflow (times x 1e300) and underflow
+    (times x 1e-300), so that the result does not depend on the time unit.
+    """
     g = event_time_transform(data, transform)
-    return np.asarray(g - g.mean(), np.float64)
+    g = g / np.exp2(np.round(np.log2(np.max(np.abs(g)))))
+    centred = g - g.mean()
+    return np.asarray(centred / np.exp2(np.round(np.log2(np.max(np.abs(centred))))), np.float64)
 
 
 def _weighted_information(
@@ -110,7 +124,7 @@ def zph_table(
     for name, cols in [*terms.items(), ("GLOBAL", list(range(p)))]:
         keep = list(range(p)) + [p + c for c in cols]
         sub = imat[np.ix_(keep, keep)]
-        statistic = float(u[keep] @ np.linalg.solve(sub, u[keep]))
+        statistic = float(u[keep] @ solve_or_pinv(sub, u[keep]))
         rows.append(
             {
                 "term": name,

@@ -192,6 +192,11 @@ def plot_kaplan_meier(
     if ax is None:
         ax = new_axes()
     names = _group_labels(km_result, labels)
+    if colors is not None and (isinstance(colors, str) or len(colors) < len(names)):
+        given = 1 if isinstance(colors, str) else len(colors)
+        raise SarcosurvError(
+            f"colors gives {given} colour(s) for {len(names)} curves: give one per curve"
+        )
     origin = min(0.0, float(km_result.table["time"].min())) if len(km_result.table) else 0.0
     options = {"fun": fun, "origin": origin, "conf_int": conf_int, "censor_ticks": censor_ticks}
     drawn_colors = _draw_curves(ax, km_result, names, colors, options)
