@@ -345,9 +345,17 @@ def profile_point(
     def update(values: FloatArray) -> FloatArray:
         return _update(design, a, table, values)
 
+    if design.truncated and start is not None:
+        exact = _truncated_maximum(design, table, theta, state, tol, max_iter)
+        if exact is not None:
+            return exact
     state, iterations, degenerate, converged = _squarem(
         update, state, tol, design.truncated, max_iter
     )
+    if design.truncated and not degenerate:
+        exact = _truncated_maximum(design, table, theta, state, tol, max_iter)
+        if exact is not None:
+            return exact
     if degenerate:
 
         def centred(values: FloatArray) -> FloatArray:
@@ -376,6 +384,20 @@ def profile_point(
     if not np.isfinite(loglik) and start is not None:
         return profile_point(design, beta, theta, None, tol, max_iter)  # a warm start ran away
     return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate, converged)
+
+
+def _truncated_maximum(
+    design: FrailtyDesign,
+    table: _Tabulated,
+    theta: float,
+    state: FloatArray,
+    tol: float,
+    max_iter: int,
+) -> ProfilePoint | None:
+    """Left truncation: the true maximum over the baseline (:mod:`._frailty_truncated`)."""
+    from ._frailty_truncated import truncated_point  # it builds on this module
+
+    return truncated_point(design, table, theta, state, tol, max_iter)
 
 
 def score_and_information(
