@@ -23,10 +23,12 @@ Breslow baseline (M-step). The fixed point in :math:`\\hat w` is solved with
 SQUAREM (Varadhan & Roland 2008). Without truncation it maximises
 :math:`\\ell` over the baseline and :math:`\\beta` (Klein 1992), so the score
 of the M-step Cox likelihood is the profile's gradient. With truncation the
-M-step leaves out the entry term, as frailtyEM does: the exact maximiser of
-:math:`\\ell` over the baseline need not exist then (when every cluster is
-truncated, :math:`\\ell` is asymptotically flat as the baseline scale grows),
-and the EM fixed point is the estimator. At the fixed point the log-likelihood
+M-step leaves out the entry term (as frailtyEM does), so the EM fixed point is
+not a stationary point of :math:`\\ell`; it only starts the exact
+maximisation over the baseline in :mod:`._frailty_truncated`, whose result
+replaces it. When :math:`\\ell` has no finite maximum over the baseline (it
+rises to a limit as the baseline scale grows: most clusters truncated, a
+large :math:`\\theta`) that limit is reported at the EM shape, as before. At the fixed point the log-likelihood
 is reported on R's partial-likelihood scale (R ``coxph``'s I-likelihood and
 frailtyEM's log-likelihood):
 
