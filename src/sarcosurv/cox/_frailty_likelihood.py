@@ -23,10 +23,12 @@ Breslow baseline (M-step). The fixed point in :math:`\\hat w` is solved with
 SQUAREM (Varadhan & Roland 2008). Without truncation it maximises
 :math:`\\ell` over the baseline and :math:`\\beta` (Klein 1992), so the score
 of the M-step Cox likelihood is the profile's gradient. With truncation the
-M-step leaves out the entry term, as frailtyEM does: the exact maximiser of
-:math:`\\ell` over the baseline need not exist then (when every cluster is
-truncated, :math:`\\ell` is asymptotically flat as the baseline scale grows),
-and the EM fixed point is the estimator. At the fixed point the log-likelihood
+M-step leaves out the entry term (as frailtyEM does), so the EM fixed point is
+not a stationary point of :math:`\\ell`; it only starts the exact
+maximisation over the baseline in :mod:`._frailty_truncated`, whose result
+replaces it. When :math:`\\ell` has no finite maximum over the baseline (it
+rises to a limit as the baseline scale grows: most clusters truncated, a
+large :math:`\\theta`) that limit is reported at the EM shape, as before. At the fixed point the log-likelihood
 is reported on R's partial-likelihood scale (R ``coxph``'s I-likelihood and
 frailtyEM's log-likelihood):
 
@@ -345,9 +347,17 @@ def profile_point(
     def update(values: FloatArray) -> FloatArray:
         return _update(design, a, table, values)
 
+    if design.truncated and start is not None:
+        exact = _truncated_maximum(design, table, theta, state, tol, max_iter)
+        if exact is not None:
+            return exact
     state, iterations, degenerate, converged = _squarem(
         update, state, tol, design.truncated, max_iter
     )
+    if design.truncated and not degenerate:
+        exact = _truncated_maximum(design, table, theta, state, tol, max_iter)
+        if exact is not None:
+            return exact
     if degenerate:
 
         def centred(values: FloatArray) -> FloatArray:
@@ -376,6 +386,20 @@ def profile_point(
     if not np.isfinite(loglik) and start is not None:
         return profile_point(design, beta, theta, None, tol, max_iter)  # a warm start ran away
     return ProfilePoint(loglik, state, exit_h, entry_h, iterations, score, degenerate, converged)
+
+
+def _truncated_maximum(
+    design: FrailtyDesign,
+    table: _Tabulated,
+    theta: float,
+    state: FloatArray,
+    tol: float,
+    max_iter: int,
+) -> ProfilePoint | None:
+    """Left truncation: the true maximum over the baseline (:mod:`._frailty_truncated`)."""
+    from ._frailty_truncated import truncated_point  # it builds on this module
+
+    return truncated_point(design, table, theta, state, tol, max_iter)
 
 
 def score_and_information(
