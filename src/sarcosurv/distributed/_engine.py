@@ -69,7 +69,13 @@ def map_reduce(
     """
     dask = require_dask()
     mapped = dask.delayed(per_partition, pure=True)
-    parts = [mapped(part, *args) for part in data.to_delayed()]
+    # Arguments become one key each, shipped once per worker rather than once per task
+    # (the event-time grid of a Cox fit can be large).
+    shared = [
+        a if isinstance(a, str | int | float | bool | None) else dask.delayed(a, pure=True)
+        for a in args
+    ]
+    parts = [mapped(part, *shared) for part in data.to_delayed()]
     if not parts:
         raise SarcosurvError("the Dask DataFrame has no partitions")
     (result,) = dask.compute(_tree(parts, combine))
