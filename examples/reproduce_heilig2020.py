@@ -23,6 +23,8 @@ import time
 import warnings
 from pathlib import Path
 
+import pandas as pd
+
 import sarcosurv as ss
 from sarcosurv.errors import SarcosurvError, ValidationError
 from sarcosurv.registry import Cohort
@@ -72,6 +74,25 @@ def report_exclusions(cohort: Cohort, out: Path, progress: Progress) -> None:
         progress(f"  {len(cohort.exclusions)} problem(s) listed in {path}")
 
 
+def write_figures(
+    analysis: heilig2020.Heilig2020Analysis,
+    endpoints: pd.DataFrame,
+    source: DataSource,
+    out: Path,
+    progress: Progress,
+) -> Path:
+    """Figure 1 and the supplementary curves, linked in the report; one line without matplotlib."""
+    progress("Figure 1 and supplementary Kaplan-Meier curves")
+    try:
+        figures = heilig2020.save_figures(endpoints, out)
+    except ImportError:
+        progress(f"  {heilig2020.FIGURES_NEED_PLOT}")
+        return heilig2020.write_report(
+            analysis, out, source, figures_note=heilig2020.FIGURES_NEED_PLOT
+        )
+    return heilig2020.write_report(analysis, out, source, figures)
+
+
 def run(args: argparse.Namespace) -> int:
     progress = Progress()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -96,14 +117,16 @@ def run(args: argparse.Namespace) -> int:
         analysis = heilig2020.analyse(endpoints, heilig2020.published())
     for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
         progress(f"  warning: {message}")
-    figures = {}
+    # Tables first: a failure while drawing cannot cost the tables.
+    report = heilig2020.write_report(analysis, args.out, source)
+    progress(f"tables written: {report} and one CSV per table")
     if not args.no_figures:
-        progress("Figure 1 and supplementary Kaplan-Meier curves")
-        figures = heilig2020.save_figures(endpoints, args.out)
-    report = heilig2020.write_report(analysis, args.out, source, figures)
+        report = write_figures(analysis, endpoints, source, args.out, progress)
+    reversed_ = heilig2020.direction_reversals(analysis.comparison)
     progress(
         f"published estimates inside reproduced 95% CIs: Table 2 {analysis.inside_table2:.0%},"
-        f" Table 3 {analysis.inside_table3:.0%}"
+        f" Table 3 {analysis.inside_table3:.0%}; Table 3 hazard ratios pointing the other way:"
+        f" {len(reversed_)}"
     )
     progress(f"done: {report} (sarcosurv {ss.__version__})")
     return 0

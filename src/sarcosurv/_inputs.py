@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ._grouping import as_columns
-from ._validate import require_columns
+from ._validate import as_pandas, require_columns
 from .errors import EmptyDataError, SarcosurvError
 from .surv import Surv
 
@@ -46,9 +46,7 @@ def response(
         raise SarcosurvError("time and event are required (column names with data, or arrays)")
     if data is None:
         return _from_arrays(time, event, entry, weights, groupings, timefix, time_unit)
-    if not isinstance(data, pd.DataFrame):
-        hint = " (convert it with .to_pandas() first)" if hasattr(data, "to_pandas") else ""
-        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}{hint}")
+    data = as_pandas(data)
     for role, value in {"time": time, "event": event, "entry": entry, "weights": weights}.items():
         if value is not None and not isinstance(value, str):
             raise SarcosurvError(

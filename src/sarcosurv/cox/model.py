@@ -404,6 +404,7 @@ def coxph(
     >>> ss.coxph("Surv(t, e) ~ x", d)
     <CoxResult n=6 events=4 terms=1>
     """
+    data = v.as_pandas(data)
     # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.
     specials = merge_specials(
         formula, strata=strata, cluster=cluster, frailty=frailty, theta=theta, supports_theta=True
