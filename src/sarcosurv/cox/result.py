@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from .._results import TestResult
+from .._results import ResultDisplay, TestResult
 from ..errors import SarcosurvError
 from . import diagnostics
 from .formula import Design
@@ -29,9 +29,11 @@ ResidualKind = Literal[
 ]
 
 
-@dataclass(frozen=True)
-class CoxTests:
+@dataclass(frozen=True, repr=False)
+class CoxTests(ResultDisplay):
     """Global tests of all coefficients being zero (R ``summary.coxph``)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("likelihood_ratio",)
 
     likelihood_ratio: TestResult
     wald: TestResult
@@ -45,9 +47,11 @@ class CoxTests:
         return pd.concat([t.to_frame() for t in tests], ignore_index=True)
 
 
-@dataclass(frozen=True)
-class CoxFit:
+@dataclass(frozen=True, repr=False)
+class CoxFit(ResultDisplay):
     """What a fitted model keeps for diagnostics and prediction (sorted data, design)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("ties", "strata_labels")
 
     data: SortedCoxData
     design: Design

@@ -7,9 +7,12 @@ estimates and covariance matrices can be pooled.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
+
+from .._results import ResultDisplay
 
 __all__ = ["RubinPooled", "barnard_rubin_df", "d1_test", "rubin_pool"]
 
@@ -19,9 +22,11 @@ FloatArray = npt.NDArray[np.float64]
 _LAMBDA_FLOOR = 1e-4
 
 
-@dataclass(frozen=True, eq=False)
-class RubinPooled:
+@dataclass(frozen=True, eq=False, repr=False)
+class RubinPooled(ResultDisplay):
     """Per-parameter results of Rubin's rules (arrays of length p)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("estimate",)
 
     estimate: FloatArray
     within: FloatArray

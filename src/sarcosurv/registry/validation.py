@@ -22,11 +22,13 @@ Checks (all vectorised, all collected; none stops at the first problem):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._results import ResultDisplay
 from .schema import SCHEMA, Column
 
 __all__ = ["DATE_FORMATS", "Eligibility", "ValidationOutcome", "validate_extract"]
@@ -47,8 +49,12 @@ class Eligibility:
     first_asct_years: tuple[int, int] = (1996, 2016)
 
 
-@dataclass(frozen=True, eq=False)
-class ValidationOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class ValidationOutcome(ResultDisplay):
+    """Typed data and the problems found (see :func:`validate_extract`)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("data", "problems")
+
     data: pd.DataFrame  # typed: dates as datetime64, codes canonical, numbers as floats
     problems: pd.DataFrame  # row, patient_id, field, problem
     date_formats: dict[str, str] = field(default_factory=dict)
