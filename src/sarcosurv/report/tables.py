@@ -154,7 +154,11 @@ def landmark_table(
 
 
 def cox_table(fits: dict[str, CoxResult]) -> pd.DataFrame:
-    """Table 3: hazard ratios with 95% CI and p per term, one column block per model."""
+    """Hazard ratios with 95% CI and p per design column, one column block per model.
+
+    A table of numbers keyed by formula term; for the printed table of a paper
+    (reference rows, labels, n and events) use :func:`sarcosurv.report.hr_table`.
+    """
     frames = []
     for name, fit in fits.items():
         hr = fit.hazard_ratios[["hazard_ratio", "lower", "upper", "p_value"]].add_prefix(f"{name}_")

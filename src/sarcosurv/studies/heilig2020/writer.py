@@ -335,8 +335,12 @@ def _comparison_markdown(comparison: pd.DataFrame) -> str:
 
 
 def _published_vs_reproduced(context: ReportContext) -> str:
-    return "## Published versus reproduced, every number\n\n" + _comparison_markdown(
-        context.analysis.comparison
+    return (
+        "## Published versus reproduced, every number\n\n"
+        'Items are named as in the paper (e.g. its Table 1 row "Other STS" is "Other '
+        'sarcoma" in the tables above). "Direction reversed": the published and reproduced '
+        "hazard ratios lie on opposite sides of 1.\n\n"
+        + _comparison_markdown(context.analysis.comparison)
     )
 
 
