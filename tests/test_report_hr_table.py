@@ -93,6 +93,13 @@ def test_transformed_and_interaction_terms(lung: pd.DataFrame) -> None:
     assert "age:sex_f" in printed["Variable"].tolist()
 
 
+def test_numeric_codes_as_categories(lung: pd.DataFrame) -> None:
+    fit = ss.coxph("Surv(time, dead) ~ C(ph_ecog)", lung)
+    printed = hr_table(fit, labels={("ph_ecog", "3"): "3 (bedridden > 50%)"}).summary()
+    assert printed["Level"].tolist() == ["", "0", "1", "2", "3 (bedridden > 50%)"]
+    assert printed.loc[1, "HR (95% CI)"] == "1.00 (reference)"
+
+
 def test_several_models_side_by_side(lung: pd.DataFrame, fit: ss.CoxResult) -> None:
     other = ss.coxph("Surv(time, dead) ~ age + sex_f", lung)
     printed = hr_table({"Model 1": fit, "Model 2": other}).summary()
@@ -149,3 +156,24 @@ def test_exports(fit: ss.CoxResult, tmp_path: Path) -> None:
 def test_empty_mapping_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one"):
         hr_table({})
+
+
+def test_against_r(fit: ss.CoxResult) -> None:
+    """Counts, hazard ratios, CIs, p-values and the joint Wald test as R computes them."""
+    import json
+
+    ref = json.loads((Path(__file__).parent / "reference" / "hr_table_reference.json").read_text())
+    rows = hr_table(fit).to_frame()
+    estimated = rows[rows["row_type"].isin(["numeric", "level"])]
+    assert estimated["level"].tolist() == ["", "Female", "1", "2", "3"]
+    for column in ("hazard_ratio", "lower", "upper", "p_value"):
+        np.testing.assert_allclose(estimated[column], ref[column], rtol=1e-6)
+    for variable, key in (("sex_f", "sex"), ("ecog", "ecog")):
+        levels = rows[(rows["variable"] == variable) & (rows["row_type"] != "header")]
+        assert levels["level"].tolist() == ref[key]["level"]
+        assert levels["n"].astype(int).tolist() == ref[key]["n"]
+        assert levels["n_event"].astype(int).tolist() == ref[key]["events"]
+    joint = rows[(rows["variable"] == "ecog") & (rows["row_type"] == "header")]["p_value"].iloc[0]
+    assert joint == pytest.approx(ref["ecog_wald"]["p_value"], rel=1e-6)
+    assert rows.loc[0, "n"] == ref["n"]
+    assert rows.loc[0, "n_event"] == ref["n_event"]

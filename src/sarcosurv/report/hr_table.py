@@ -59,6 +59,13 @@ class _Block:
     reference: str | None = None
 
 
+def _level_text(level: object) -> str:
+    """A level as printed: whole numbers without a decimal point (ECOG 1.0 prints 1)."""
+    if isinstance(level, float | np.floating) and float(level).is_integer():
+        return str(int(level))
+    return str(level)
+
+
 def _value_variable(spec: Any, term: Any, expr: str) -> str:
     values = [str(v) for v in spec.term_variables[term] if "value" in {r.value for r in v.roles}]
     return values[0] if len(values) == 1 and expr == values[0] else expr
@@ -68,9 +75,9 @@ def _categorical_block(spec: Any, term: Any, factor: Any, columns: list[str]) ->
     state = spec.factor_contrasts.get(factor)
     if state is None or type(state.contrasts).__name__ != "TreatmentContrasts":
         return None
-    levels = [str(level) for level in state.levels]
+    levels = [_level_text(level) for level in state.levels]
     base = state.contrasts.base
-    reference = str(base) if base in state.levels else levels[0]
+    reference = _level_text(base) if base in state.levels else levels[0]
     codings = state.contrasts.get_coding_column_names(state.levels, reduced_rank=True)
     template = state.contrasts.get_factor_format(state.levels, reduced_rank=True)
     names = [template.format(name=factor.expr, field=coding) for coding in codings]
