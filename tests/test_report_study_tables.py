@@ -129,6 +129,20 @@ def test_clipped_median_interval_is_noted(report: str) -> None:
     assert "(-" not in section
 
 
+def test_word_tables(analysis: heilig2020.Heilig2020Analysis, tmp_path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    from sarcosurv.studies.heilig2020.writer import write_word_tables
+
+    path = write_word_tables(analysis, tmp_path)
+    assert path is not None
+    document = docx.Document(str(path))
+    assert len(document.tables) == 3
+    table3 = document.tables[2]
+    texts = [cell.text for row in table3.rows for cell in row.cells]
+    assert texts.count("1.00 (reference)") == 6  # three variables, PFS and OS
+    assert not any("[T." in text for text in texts)
+
+
 def test_tables_come_before_figures(report: str) -> None:
     assert report.index("## Table 3") < report.index("## How close")
 

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ...report.format import CLIPPED_NOTE, format_estimate, format_p_value, to_markdown
+from ...report.word import require_docx, to_docx
 from . import codes
 from .analysis import Heilig2020Analysis
 from .closeness import closeness_table
@@ -36,6 +37,7 @@ __all__ = [
     "pretty_terms",
     "write_report",
     "write_tables",
+    "write_word_tables",
 ]
 
 _TERM_LABELS = {name: label for label, name in TABLE3_TERMS.items()} | {
@@ -104,6 +106,21 @@ def write_tables(analysis: Heilig2020Analysis, directory: str | Path) -> dict[st
     return paths
 
 
+def write_word_tables(analysis: Heilig2020Analysis, directory: str | Path) -> Path | None:
+    """Tables 1-3 as one Word document, ``tables.docx`` (None without python-docx)."""
+    try:
+        require_docx()
+    except ImportError:
+        return None
+    tables = {
+        "Table 1. Patient and treatment characteristics": analysis.characteristics.summary(),
+        "Table 2. PFS and OS at 2 and 5 years by factor": _table2_frame(analysis.table2),
+        "Table 3. Multivariable Cox models for PFS and OS": analysis.hazard_ratios.summary(),
+    }
+    notes = (*analysis.characteristics.notes, *analysis.hazard_ratios.notes, ABBREVIATIONS)
+    return to_docx(tables, Path(directory) / "tables.docx", notes=notes)
+
+
 def _title(context: ReportContext) -> str:
     return (
         "# Autologous stem cell transplantation in adult soft-tissue sarcoma: "
@@ -137,8 +154,14 @@ def _patients(context: ReportContext) -> str:
 
 def _table1(context: ReportContext) -> str:
     table = context.analysis.characteristics
+    try:
+        require_docx()
+        word = "Tables 1-3 are also in `tables.docx`, editable in Word.\n\n"
+    except ImportError:
+        word = ""
     return (
         "## Table 1. Patient and treatment characteristics\n\n"
+        + word
         + to_markdown(table.summary())
         + "\nn (%) of the patients with the characteristic recorded; missing values are "
         "counted separately. Age: median (interquartile range) [range].\n" + f"\n{ABBREVIATIONS}\n"
@@ -376,13 +399,16 @@ def write_report(
     figures: Mapping[str, Path] | None = None,
     figures_note: str | None = None,
 ) -> Path:
-    """Write the table CSVs and ``report.md`` into ``directory``; return the report's path.
+    """Write the table CSVs, ``report.md`` and (with python-docx) ``tables.docx``.
+
+    Returns the report's path.
 
     ``figures`` links figures already saved; ``figures_note`` replaces them by
     one line (e.g. :data:`FIGURES_NEED_PLOT` when matplotlib is missing).
     """
     out = Path(directory)
     write_tables(analysis, out)
+    write_word_tables(analysis, out)
     context = ReportContext(analysis, source, dict(figures or {}), figures_note)
     sections = [text for producer in SECTIONS if (text := producer(context))]
     report = out / "report.md"
