@@ -27,7 +27,10 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+
+import pandas as pd
 
 import sarcosurv as ss
 from sarcosurv.errors import SarcosurvError, ValidationError
@@ -123,6 +126,41 @@ def report_exclusions(cohort: Cohort, out: Path, progress: Progress) -> None:
         progress(f"  {len(cohort.exclusions)} problem(s) listed in {path}")
 
 
+def write_figures(
+    write: Callable[..., Path],
+    endpoints: pd.DataFrame,
+    competing: heilig2020.CompetingSection,
+    out: Path,
+    progress: Progress,
+) -> Path:
+    """Figure 1, the supplementary curves and the CIF figure, linked in the report.
+
+    Without matplotlib the report says so in one line; the tables are already written.
+    """
+    progress("Figure 1, supplementary Kaplan-Meier curves and the cumulative incidence figure")
+    try:
+        figures = heilig2020.save_figures(endpoints, out)
+        cif = competing.save_figure(endpoints, out).name
+    except ImportError:
+        progress(f"  {heilig2020.FIGURES_NEED_PLOT}")
+        return write(figures_note=heilig2020.FIGURES_NEED_PLOT)
+    return write(figures=figures, cif_figure=cif)
+
+
+def sections(
+    endpoints: pd.DataFrame, seed: int, progress: Progress
+) -> tuple[pd.DataFrame, heilig2020.CompetingSection, heilig2020.CentreSection]:
+    """Table 3 by multiple imputation, relapse incidence / NRM and the four centre-effect tests."""
+    progress("Table 3 by multiple imputation (m = 20, chained equations, Rubin's rules)")
+    mi_table3 = mi_section.mi_table3(mi_section.mi_fits(endpoints, m=20, seed=seed))
+    progress("relapse incidence and NRM (competing risks); the four centre-effect tests")
+    competing = heilig2020.competing_section(endpoints)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the sections list their warnings as notes
+        centre = heilig2020.centre_section(endpoints)
+    return mi_table3, competing, centre
+
+
 def run(args: argparse.Namespace) -> int:
     progress = Progress()
     try:
@@ -170,25 +208,29 @@ def analyse(
         analysis = heilig2020.analyse(endpoints, heilig2020.published())
     for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
         progress(f"  warning: {message}")
-    figures = {}
+    mi_table3, competing, centre = sections(endpoints, args.seed, progress)
+
+    def write(
+        figures: dict[str, Path] | None = None,
+        figures_note: str | None = None,
+        cif_figure: str | None = None,
+    ) -> Path:
+        extra = [competing.markdown(cif_figure), centre.markdown()]
+        return heilig2020.write_report(
+            analysis, args.out, source, figures, figures_note,
+            mi_table3=mi_table3, extra_sections=extra,
+        )  # fmt: skip
+
+    # Tables first: a failure while drawing cannot cost the tables.
+    report = write()
+    progress(f"tables written: {report} and one CSV per table")
     if not args.no_figures:
-        progress("Figure 1 and supplementary Kaplan-Meier curves")
-        figures = heilig2020.save_figures(endpoints, args.out)
-    progress("Table 3 by multiple imputation (m = 20, chained equations, Rubin's rules)")
-    mi_table3 = mi_section.mi_table3(mi_section.mi_fits(endpoints, m=20, seed=args.seed))
-    progress("relapse incidence and NRM (competing risks); the four centre-effect tests")
-    competing = heilig2020.competing_section(endpoints)
-    figure = None if args.no_figures else competing.save_figure(endpoints, args.out).name
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the sections list their warnings as notes
-        centre = heilig2020.centre_section(endpoints)
-    extra = [competing.markdown(figure), centre.markdown()]
-    report = heilig2020.write_report(
-        analysis, args.out, source, figures, mi_table3=mi_table3, extra_sections=extra
-    )
+        report = write_figures(write, endpoints, competing, args.out, progress)
+    reversed_ = heilig2020.direction_reversals(analysis.comparison)
     progress(
         f"published estimates inside reproduced 95% CIs: Table 2 {analysis.inside_table2:.0%},"
-        f" Table 3 {analysis.inside_table3:.0%}"
+        f" Table 3 {analysis.inside_table3:.0%}; Table 3 hazard ratios pointing the other way:"
+        f" {len(reversed_)}"
     )
     progress(f"done: {report} (sarcosurv {ss.__version__})")
     return 0

@@ -8,7 +8,6 @@ import pytest
 
 from sarcosurv import registry
 from sarcosurv.errors import SarcosurvError
-from sarcosurv.report.table1 import table1
 from sarcosurv.studies import heilig2020
 
 PUBLISHED = heilig2020.published()
@@ -31,17 +30,13 @@ def data(cohort: registry.Cohort) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def characteristics(data: pd.DataFrame) -> pd.DataFrame:
-    return table1(data, heilig2020.TABLE1)
+    return heilig2020.characteristics_table(data).to_frame()
 
 
 def _block(table: pd.DataFrame, title: str) -> dict[str, int]:
-    """One block of Table 1 as level -> n, with the printed labels mapped back to codes."""
-    spec = next(s for s in heilig2020.TABLE1 if s.title == title)
-    back = {label: code for code, label in spec.labels}
-    rows = table[table["characteristic"] == title]
-    return {
-        back.get(level, level): int(n) for level, n in zip(rows["level"], rows["n"], strict=True)
-    }
+    """One block of Table 1 (all patients) as level code -> n."""
+    rows = table[(table["characteristic"] == title) & (table["group"] == "Overall")]
+    return {str(code): int(n) for code, n in zip(rows["level_code"], rows["n"], strict=True)}
 
 
 @pytest.mark.parametrize(
@@ -85,7 +80,7 @@ def test_sex_and_age(characteristics: pd.DataFrame, data: pd.DataFrame) -> None:
     assert 18 <= data["age_at_asct"].min() < 18.5
     assert 69 <= data["age_at_asct"].max() < 70
     printed = characteristics.loc[characteristics["characteristic"].str.startswith("Age"), "value"]
-    assert printed.iloc[0] == "37.3 (18.1–69.6) (27.6–49.7)"
+    assert printed.iloc[0] == "37.3 (27.6–49.7) [18.1–69.6]"  # median (IQR) [range]
     labels = list(data["age_group"].cat.categories)
     assert labels == ["<=37.3", ">37.3"]  # the split of Table 2
     assert (data["age_group"] == "<=37.3").sum() == 169

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+import sarcosurv as ss
 from sarcosurv import registry
 from sarcosurv.studies import heilig2020
 
@@ -97,11 +98,16 @@ def test_variables_replace_in_place_and_append(cohort: registry.Cohort) -> None:
     assert set(table["sex"]) == {"x"}
 
 
-def test_table1_default_characteristics_warn(cohort: registry.Cohort) -> None:
+def test_table1_old_module_path_warns_and_is_the_function(cohort: registry.Cohort) -> None:
     data = heilig2020.endpoints(cohort)
-    with pytest.warns(DeprecationWarning, match="characteristics="):
-        old = table1_module.table1(data)
-    pd.testing.assert_frame_equal(old, table1_module.table1(data, heilig2020.TABLE1))
+    with pytest.warns(DeprecationWarning, match="report.characteristics"):
+        old = table1_module.table1
+    assert old is ss.report.table1
+    assert (
+        old(data, heilig2020.TABLE1)
+        .to_frame()
+        .equals(ss.report.table1(data, heilig2020.TABLE1).to_frame())
+    )
 
 
 def test_reprs_are_short(cohort: registry.Cohort) -> None:
@@ -181,7 +187,8 @@ def test_analysis_repr_is_short() -> None:
         *([empty] * 8),
         comparison,
         fits,
-        {},  # type: ignore[arg-type]
+        {},
+        *([None] * 3),  # type: ignore[arg-type]
     )
     assert repr(analysis) == (
         "<Heilig2020Analysis pfs_n=145 os_n=157 inside_table2=50% inside_table3=100%>"

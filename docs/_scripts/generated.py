@@ -62,25 +62,10 @@ def _table2() -> str:
     return to_markdown(shown)
 
 
-def _short_term(term: str) -> str:
-    if "[T." in term:
-        return term.split("[T.", 1)[1].rstrip("]")
-    return {"age10": "Age (per 10 years)"}.get(term, term)
-
-
 def _table3(frailty: bool = False) -> str:
     result = analysis()
-    t3 = result.frailty_table3 if frailty else result.table3
-    shown = pd.DataFrame(
-        {
-            "term": t3["term"].map(_short_term),
-            "PFS HR (95% CI)": t3["pfs_text"],
-            "p (PFS)": t3["pfs_p_text"],
-            "OS HR (95% CI)": t3["os_text"],
-            "p (OS)": t3["os_p_text"],
-        }
-    )
-    return to_markdown(shown)
+    table = result.frailty_hazard_ratios if frailty else result.hazard_ratios
+    return table.to_markdown()
 
 
 def _centre() -> str:
@@ -153,9 +138,7 @@ MARKERS: dict[str, Callable[[], str]] = {
     "synthetic_hazard_ratios": _synthetic_hazard_ratios,
     "schema": schema_markdown,
     "tutorial_consort": _consort,
-    "tutorial_table1": lambda: to_markdown(
-        analysis().table1.drop(columns="value", errors="ignore"), float_format="{:.1f}"
-    ),
+    "tutorial_table1": lambda: analysis().characteristics.to_markdown(),
     "tutorial_table2": _table2,
     "tutorial_table3": _table3,
     "tutorial_table3_frailty": lambda: _table3(frailty=True),

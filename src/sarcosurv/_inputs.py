@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._grouping import as_columns
-from ._validate import require_columns
+from ._validate import as_pandas, require_columns
 from .errors import EmptyDataError, SarcosurvError
 from .surv import Surv
 
@@ -76,9 +76,7 @@ def response(
         raise SarcosurvError("time and event are required (column names with data, or arrays)")
     if data is None:
         return _from_arrays(time, event, entry, weights, groupings, timefix, time_unit)
-    if not isinstance(data, pd.DataFrame):
-        hint = " (convert it with .to_pandas() first)" if hasattr(data, "to_pandas") else ""
-        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}{hint}")
+    data = as_pandas(data)
     data, (time, event, entry, weights), groupings = _string_labels(
         data, (time, event, entry, weights), groupings
     )

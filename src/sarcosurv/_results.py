@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
-__all__ = ["TestResult", "hazard_ratio_table"]
+__all__ = ["ResultDisplay", "TestResult", "hazard_ratio_table"]
 
 
-@dataclass(frozen=True)
-class TestResult:
+def _short(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.4g}"
+    if isinstance(value, np.ndarray):
+        return f"array({value.shape[0] if value.ndim else 1})"
+    if isinstance(value, pd.DataFrame):
+        return f"{len(value)} rows"
+    if isinstance(value, tuple | list) and len(value) > 3:
+        return f"{len(value)} items"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class ResultDisplay:
+    """A short one-line ``__repr__`` and a notebook ``_repr_html_`` for a result dataclass.
+
+    The class lists the fields its repr shows in ``_repr_fields`` and is
+    declared ``@dataclass(repr=False)``; ``_repr_html_`` is the repr as a
+    caption over ``to_frame()`` when the class has one.
+    """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __repr__(self) -> str:
+        shown = " ".join(f"{name}={_short(getattr(self, name))}" for name in self._repr_fields)
+        return f"<{type(self).__name__} {shown}>" if shown else f"<{type(self).__name__}>"
+
+    def _repr_html_(self) -> str:
+        head = f"<p>{html.escape(repr(self))}</p>"
+        to_frame = getattr(self, "to_frame", None)
+        if callable(to_frame):
+            return head + str(to_frame().to_html(index=False))
+        return head
+
+
+@dataclass(frozen=True, repr=False)
+class TestResult(ResultDisplay):
     """A hypothesis test: statistic, degrees of freedom and p-value.
 
     Used for log-rank tests, the likelihood-ratio, Wald and score tests of a
@@ -20,6 +59,7 @@ class TestResult:
     """
 
     __test__ = False  # not a pytest test class, despite the name
+    _repr_fields: ClassVar[tuple[str, ...]] = ("name", "statistic", "df", "p_value")
 
     statistic: float
     df: float

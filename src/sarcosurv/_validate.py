@@ -9,6 +9,7 @@ and the problem. They are vectorised: one pass per column, no loop over rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,7 @@ __all__ = [
     "PATIENT_ID_COLUMN",
     "as_entry",
     "as_event",
+    "as_pandas",
     "as_time",
     "as_weights",
     "describe_rows",
@@ -55,6 +57,32 @@ def invalid(
     )
 
 
+def as_pandas(data: object, what: str = "data") -> pd.DataFrame:
+    """``data`` as a pandas DataFrame: polars and pyarrow tables are converted.
+
+    Any eager table that narwhals (installed with formulaic) knows is converted
+    with its ``to_pandas()``; anything else raises a :class:`TypeError` that
+    says what was given and how to convert it.
+    """
+    if isinstance(data, pd.DataFrame):
+        return data
+    module = type(data).__module__.split(".")[0]
+    if module in {"polars", "pyarrow"} and hasattr(data, "to_pandas"):
+        import narwhals as nw
+
+        try:
+            native: Any = data
+            frame: pd.DataFrame = nw.from_native(native, eager_only=True).to_pandas()
+        except (TypeError, ImportError, ModuleNotFoundError) as exc:
+            raise TypeError(
+                f"{what} is a {module} {type(data).__name__} that could not be converted "
+                f"({exc}); convert it with {what}.to_pandas() first"
+            ) from exc
+        return frame
+    hint = f" (convert it with {what}.to_pandas() first)" if hasattr(data, "to_pandas") else ""
+    raise TypeError(f"{what} must be a pandas DataFrame, not {type(data).__name__}{hint}")
+
+
 def require_columns(data: pd.DataFrame, **columns: str | Sequence[str] | None) -> None:
     """Raise :class:`ColumnNotFoundError` for the first named column not in ``data``.
 
@@ -62,7 +90,10 @@ def require_columns(data: pd.DataFrame, **columns: str | Sequence[str] | None) -
     and appear in the message; ``None`` values are skipped.
     """
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+        raise TypeError(
+            f"data must be a pandas DataFrame, not {type(data).__name__}"
+            + (" (convert it with data.to_pandas() first)" if hasattr(data, "to_pandas") else "")
+        )
     available = [str(c) for c in data.columns]
     for role, names in columns.items():
         if names is None:

@@ -33,7 +33,7 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +42,7 @@ from scipy import special
 
 from . import _centre_score as kernels
 from ._centre_fixed import fit_loglik, independent_columns
-from ._results import TestResult
+from ._results import ResultDisplay, TestResult
 from .cox import CoxControl, CoxResult, coxph
 from .errors import (
     ColumnNotFoundError,
@@ -97,13 +97,15 @@ _SIM_TIME, _SIM_EVENT = "sarcosurv_bootstrap_time", "sarcosurv_bootstrap_event"
 _REPLICATE_CONTROL = CoxControl(theta_ci=False)
 
 
-@dataclass(frozen=True)
-class ScoreTest:
+@dataclass(frozen=True, repr=False)
+class ScoreTest(ResultDisplay):
     """Commenges–Andersen score test of a random centre effect.
 
     ``statistic`` is ``T``, ``variance`` its estimated variance under the
     null; ``T^2 / variance`` is referred to chi-square with 1 df.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("statistic", "variance", "p_value")
 
     __test__ = False
 
@@ -117,13 +119,15 @@ class ScoreTest:
         return self.statistic**2 / self.variance
 
 
-@dataclass(frozen=True)
-class FixedEffectsTest:
+@dataclass(frozen=True, repr=False)
+class FixedEffectsTest(ResultDisplay):
     """Likelihood-ratio test of the centre dummies (``df`` = centres - 1).
 
     Centres without events make their dummies diverge: the statistic uses
     the supremum of the likelihood, reached with those centres' risk at zero.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("statistic", "df", "p_value")
 
     __test__ = False
 
@@ -134,13 +138,15 @@ class FixedEffectsTest:
     n_small_centres: int
 
 
-@dataclass(frozen=True)
-class BootstrapTest:
+@dataclass(frozen=True, repr=False)
+class BootstrapTest(ResultDisplay):
     """Parametric-bootstrap p-value of the frailty likelihood-ratio statistic.
 
     ``p_value = (1 + #{replicate statistic >= observed}) / (1 + replicates)``
     over the replicates whose frailty fit succeeded (``failed`` counts the others).
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("statistic", "p_value", "replicates")
 
     __test__ = False
 

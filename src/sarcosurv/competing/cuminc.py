@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .._km_core import CONF_TYPES, confidence_band, normal_quantile
+from .._validate import as_pandas
 from ..errors import SarcosurvError
 from ._aalen_johansen import Curves, Units, aalen_johansen, ij_variance
 from ._counting import CauseCounts, counts
@@ -271,6 +272,7 @@ def cumulative_incidence(
     >>> ci.at(4)["cif"].round(3).tolist()
     [0.5, 0.2]
     """
+    data = as_pandas(data)
     if conf_type not in CONF_TYPES:
         raise SarcosurvError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
     if not 0.0 < conf_level < 1.0:

@@ -78,6 +78,8 @@ class FineGrayResult:
     n_iter: int
     baseline: pd.DataFrame = field(repr=False)
     design: Design = field(repr=False)
+    #: Events of the modelled cause among the used rows (in the design's row order).
+    cause_event: npt.NDArray[np.bool_] | None = field(default=None, repr=False)
 
     @property
     def hazard_ratios(self) -> pd.DataFrame:
@@ -384,6 +386,7 @@ def finegray(
     >>> list(fit.hazard_ratios.columns)[:2]
     ['coef', 'hazard_ratio']
     """
+    data = v.as_pandas(data)
     if weighting not in ("crr", "survival"):
         raise SarcosurvError(f"weighting must be 'crr' or 'survival', not {weighting!r}")
     strata_columns = as_columns(strata)
@@ -446,6 +449,7 @@ def finegray(
         n_iter=n_iter,
         baseline=_baseline(datas, fit, beta, strata_labels),
         design=design,
+        cause_event=np.asarray(codes == code, dtype=np.bool_),
     )
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import special
 
 from .._grouping import as_columns
+from .._validate import as_pandas
 from ..errors import GroupError, SarcosurvWarning
 from ._counting import counts
 from ._data import CompetingData, prepare
@@ -155,6 +156,7 @@ def gray_test(
     >>> ss.gray_test(d, "t", "e", by="g").df.tolist()
     [1, 1]
     """
+    data = as_pandas(data)
     by_columns = as_columns(by)
     strata_columns = as_columns(strata)
     prepared = prepare(

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from .._results import TestResult
+from .._results import ResultDisplay, TestResult
 from ..counting.linalg import inverse_or_pinv, solve_or_pinv
 from ..errors import (
     ConvergenceError,
@@ -50,7 +50,7 @@ Variance = Literal["model", "robust"]
 
 
 @dataclass(frozen=True, eq=False)
-class CoxModelFit:
+class CoxModelFit(ResultDisplay):
     """A Cox model fitted on arrays (:func:`fit_cox`).
 
     Attributes

@@ -61,13 +61,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import optimize, special
 
-from .._results import TestResult
+from .._results import ResultDisplay, TestResult
 from ..counting.linalg import solve_or_pinv
 from ..errors import ConvergenceError, ConvergenceWarning
 from ._frailty_likelihood import (
@@ -201,8 +202,8 @@ class FrailtyResult:
         )
 
 
-@dataclass(frozen=True)
-class GammaFrailtyFit:
+@dataclass(frozen=True, repr=False)
+class GammaFrailtyFit(ResultDisplay):
     """A fitted shared gamma frailty model on arrays (:func:`sarcosurv.cox.fit_gamma_frailty`).
 
     Attributes
@@ -220,6 +221,8 @@ class GammaFrailtyFit:
     frailty : FrailtyResult
         theta, its CI and test, per-cluster posterior estimates.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("beta", "frailty")
 
     beta: FloatArray
     vcov: FloatArray

@@ -492,6 +492,7 @@ def coxph(
             weights=weights, max_iter=max_iter, eps=eps, conf_level=conf_level, theta=theta,
             control=control,
         )  # fmt: skip
+    data = v.as_pandas(data)
     # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.
     specials = merge_specials(
         formula, strata=strata, cluster=cluster, frailty=frailty, theta=theta, supports_theta=True

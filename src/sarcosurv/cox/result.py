@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._results import TestResult, hazard_ratio_table
+from .._results import ResultDisplay, TestResult, hazard_ratio_table
 from ..errors import SarcosurvError
 from . import diagnostics
 from .formula import Design
@@ -44,9 +44,11 @@ class CoxModelArrays:
     used: npt.NDArray[np.bool_]
 
 
-@dataclass(frozen=True)
-class CoxTests:
+@dataclass(frozen=True, repr=False)
+class CoxTests(ResultDisplay):
     """Global tests of all coefficients being zero (R ``summary.coxph``)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("likelihood_ratio",)
 
     likelihood_ratio: TestResult
     wald: TestResult
@@ -60,9 +62,11 @@ class CoxTests:
         return pd.concat([t.to_frame() for t in tests], ignore_index=True)
 
 
-@dataclass(frozen=True)
-class CoxFit:
+@dataclass(frozen=True, repr=False)
+class CoxFit(ResultDisplay):
     """What a fitted model keeps for diagnostics and prediction (sorted data, design)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("ties", "strata_labels")
 
     data: SortedCoxData
     design: Design

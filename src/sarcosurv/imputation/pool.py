@@ -6,13 +6,14 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
+from .._results import ResultDisplay
 from ..errors import ImputationError, SarcosurvWarning
 from .rubin import d1_test, rubin_pool, t_quantile
 
@@ -34,9 +35,11 @@ class _Fit(Protocol):
     def vcov(self) -> pd.DataFrame: ...
 
 
-@dataclass(frozen=True)
-class D1Result:
+@dataclass(frozen=True, repr=False)
+class D1Result(ResultDisplay):
     """The D1 multivariate Wald test of several pooled parameters (``mice::D1``)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("parameters", "statistic", "p_value")
 
     parameters: tuple[str, ...]
     statistic: float
@@ -59,8 +62,8 @@ class D1Result:
         )
 
 
-@dataclass(frozen=True, eq=False)
-class PooledFrailty:
+@dataclass(frozen=True, eq=False, repr=False)
+class PooledFrailty(ResultDisplay):
     """The frailty variance over the imputations, pooled on the log scale.
 
     Rule: :math:`\\hat\\theta = \\exp(\\frac1m \\sum_l \\log \\hat\\theta_l)` (a variance
@@ -70,6 +73,8 @@ class PooledFrailty:
     of :math:`\\theta = 0` is summarised by the median of the m p-values (the
     "median P rule", Eekhout, van de Wiel & Heymans 2017).
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("theta", "lrt_p_value_median")
 
     theta: float
     theta_per_imputation: tuple[float, ...]

@@ -7,10 +7,13 @@ estimates and covariance matrices can be pooled.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 from scipy import special
+
+from .._results import ResultDisplay
 
 __all__ = ["RubinPooled", "barnard_rubin_df", "d1_test", "rubin_pool", "t_quantile"]
 
@@ -55,9 +58,11 @@ def t_quantile(probability: float, df: FloatArray) -> FloatArray:
     return np.asarray(np.where(finite, quantile, np.where(nu > 0, normal, np.nan)), np.float64)
 
 
-@dataclass(frozen=True, eq=False)
-class RubinPooled:
+@dataclass(frozen=True, eq=False, repr=False)
+class RubinPooled(ResultDisplay):
     """Per-parameter results of Rubin's rules (arrays of length p)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("estimate",)
 
     estimate: FloatArray
     within: FloatArray

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from .._results import ResultDisplay
 from ..errors import SarcosurvError
 from ._dates import DATE_FORMATS
 from ._problems import Problems
@@ -46,8 +48,12 @@ __all__ = ["DATE_FORMATS", "Eligibility", "Problems", "ValidationOutcome", "vali
 BoolArray = npt.NDArray[np.bool_]
 
 
-@dataclass(frozen=True, eq=False)
-class ValidationOutcome:
+@dataclass(frozen=True, eq=False, repr=False)
+class ValidationOutcome(ResultDisplay):
+    """Typed data and the problems found (see :func:`validate_extract`)."""
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("data", "problems")
+
     data: pd.DataFrame  # typed: dates as datetime64, codes canonical, numbers as floats
     problems: pd.DataFrame  # row, patient_id, field, problem
     date_formats: dict[str, str] = field(default_factory=dict)

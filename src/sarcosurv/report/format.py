@@ -1,4 +1,10 @@
-"""Formatting of estimates, intervals and p-values as clinical papers print them."""
+"""Formatting of estimates, intervals and p-values as clinical papers print them.
+
+One p-value rule (:func:`format_p_value`) serves every table of the package.
+Tables render through pandas' own writers: Markdown by a small renderer (pandas'
+needs the optional ``tabulate``), LaTeX by ``Styler.to_latex`` and HTML by
+``DataFrame.to_html``, so that escaping is pandas' and never hand-written.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,16 @@ import math
 
 import pandas as pd
 
-__all__ = ["format_estimate", "format_hazard_ratio", "format_p_value", "to_latex", "to_markdown"]
+__all__ = [
+    "CLIPPED_NOTE",
+    "clip_time_interval",
+    "format_estimate",
+    "format_hazard_ratio",
+    "format_p_value",
+    "to_html",
+    "to_latex",
+    "to_markdown",
+]
 
 #: The dash between interval limits, as journals typeset ranges.
 EN_DASH = "\u2013"
@@ -63,24 +78,68 @@ def format_hazard_ratio(hazard_ratio: float, lower: float, upper: float, digits:
     return format_estimate(hazard_ratio, lower, upper, digits=digits)
 
 
-def format_p_value(p_value: float, *, significant: int = 2, floor: float = 1e-4) -> str:
-    """A p-value the way the paper prints them: two significant digits, ``<0.0001`` below the floor.
+#: The significance threshold a printed p-value must never be rounded across.
+ALPHA = 0.05
+
+#: The note under a table whose time intervals were clipped at 0.
+CLIPPED_NOTE = (
+    "* Lower limit clipped at 0: the symmetric interval (estimate ± 1.96 SE) "
+    "extends below zero, and a time cannot be negative."
+)
+
+
+def _same_side(p_value: float, text: str) -> bool:
+    return (float(text) < ALPHA) == (p_value < ALPHA)
+
+
+def format_p_value(p_value: float, *, floor: float = 0.001) -> str:
+    """A p-value as journals print it, by one rule for every table of the package.
+
+    The rule:
+
+    * below ``floor`` (default 0.001) it prints ``<0.001``;
+    * from 0.001 to 0.01, three decimals (``0.006``);
+    * from 0.01 to 0.1, two significant digits, i.e. three decimals (``0.059``);
+    * from 0.1, two decimals (``0.38``); above 0.99, ``>0.99``;
+    * a value is **never rounded across 0.05**: when the rounded text falls on
+      the other side of 0.05 than the p-value itself (0.0496 would print
+      ``0.050``), decimals are added until it does not (``0.0496``).
+
+    Missing values print as an empty string.
 
     Examples
     --------
-    >>> [format_p_value(p) for p in (0.38, 0.0594, 0.006, 0.00021, 3e-7)]
-    ['0.38', '0.059', '0.006', '0.0002', '<0.0001']
+    >>> [format_p_value(p) for p in (0.38, 0.0594, 0.0496, 0.006, 0.000986, 3e-7)]
+    ['0.38', '0.059', '0.0496', '0.006', '<0.001', '<0.001']
     """
     if _is_missing(p_value):
         return ""
     if p_value < floor:
-        return f"<{floor:.{-math.floor(math.log10(floor))}f}"
-    if p_value >= 0.995:
-        return "1.00"
-    magnitude = -math.floor(math.log10(p_value))
-    # Below 0.01 a second significant digit is spurious precision for a p-value.
-    decimals = magnitude if p_value < 0.01 else magnitude + significant - 1
-    return f"{p_value:.{decimals}f}"
+        return f"<{floor:.{max(0, -math.floor(math.log10(floor)))}f}"
+    if p_value > 0.99:
+        return ">0.99"
+    decimals = 2 if p_value >= 0.1 else 3
+    text = f"{p_value:.{decimals}f}"
+    while not _same_side(p_value, text) and decimals < 8:
+        decimals += 1
+        text = f"{p_value:.{decimals}f}"
+    return text
+
+
+def clip_time_interval(lower: float, upper: float) -> tuple[float, float, bool]:
+    """A time interval with its lower limit clipped at 0, and whether it was clipped.
+
+    Symmetric (Wald) intervals of a median time can reach below zero; a table
+    prints ``0.0`` and a footnote (:data:`CLIPPED_NOTE`) instead.
+
+    Examples
+    --------
+    >>> clip_time_interval(-6.0, 109.5)
+    (0.0, 109.5, True)
+    """
+    if _is_missing(lower) or lower >= 0:
+        return lower, upper, False
+    return 0.0, upper, True
 
 
 def to_markdown(table: pd.DataFrame, *, index: bool = False, float_format: str = "{:g}") -> str:
@@ -106,58 +165,48 @@ def to_markdown(table: pd.DataFrame, *, index: bool = False, float_format: str =
     return "\n".join(lines) + "\n"
 
 
-#: LaTeX's special characters and their escaped forms (backslash first).
-_LATEX_ESCAPES = (
-    ("\\", r"\textbackslash{}"),
-    ("&", r"\&"),
-    ("%", r"\%"),
-    ("$", r"\$"),
-    ("#", r"\#"),
-    ("_", r"\_"),
-    ("{", r"\{"),
-    ("}", r"\}"),
-    ("~", r"\textasciitilde{}"),
-    ("^", r"\textasciicircum{}"),
-    (EN_DASH, "--"),
-)
-
-
-def _latex_text(text: str) -> str:
-    out = []
-    for char in text:
-        for raw, escaped in _LATEX_ESCAPES:
-            if char == raw:
-                out.append(escaped)
-                break
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 def to_latex(table: pd.DataFrame, *, index: bool = False, float_format: str = "{:g}") -> str:
-    """Render a DataFrame as a booktabs ``tabular`` (no extra dependency).
+    """Render a DataFrame as a booktabs ``tabular`` through pandas' Styler.
 
-    pandas' ``DataFrame.to_latex`` needs the optional Jinja2 package; this
-    renderer escapes LaTeX's special characters, typesets the en dash of
-    intervals as ``--`` and leaves missing values empty. Needs
-    ``\\usepackage{booktabs}`` in the document.
+    Escaping of LaTeX's special characters is left to ``Styler.format(escape="latex")``
+    rather than written here: pandas maintains the list of characters and their
+    replacements, so a text cell can never break the document. Interval dashes
+    stay as the Unicode en dash, which LaTeX (UTF-8 input, the default since
+    2018) typesets as ``--``. Missing values are empty cells. Needs Jinja2
+    (extra ``latex``) and ``\\usepackage{booktabs}`` in the document.
     """
+    require_jinja2()
     frame = table.reset_index() if index else table
-
-    def cell(value: object) -> str:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return ""
-        if isinstance(value, float):
-            return _latex_text(float_format.format(value))
-        return _latex_text(str(value).replace("\n", " "))
-
     align = "".join("r" if pd.api.types.is_numeric_dtype(frame[c]) else "l" for c in frame.columns)
-    lines = [
-        f"\\begin{{tabular}}{{{align}}}",
-        "\\toprule",
-        " & ".join(_latex_text(str(c)) for c in frame.columns) + " \\\\",
-        "\\midrule",
-    ]
-    lines += [" & ".join(cell(v) for v in row) + " \\\\" for row in frame.itertuples(index=False)]
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    styler = frame.style.hide(axis="index").format(
+        lambda v: float_format.format(v) if isinstance(v, float) else str(v),
+        escape="latex",
+        na_rep="",
+    )
+    styler = styler.format_index(escape="latex", axis=1)
+    return str(styler.to_latex(hrules=True, column_format=align))
+
+
+def require_jinja2() -> None:
+    """Raise an ImportError naming the ``latex`` extra when Jinja2 is missing."""
+    try:
+        import jinja2  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "LaTeX tables use pandas' Styler, which needs Jinja2: pip install 'sarcosurv[latex]'"
+        ) from exc
+
+
+def to_html(table: pd.DataFrame, *, index: bool = False, float_format: str = "{:g}") -> str:
+    """Render a DataFrame as an HTML ``<table>`` (pandas' writer, text cells escaped)."""
+    frame = table.reset_index() if index else table
+    return str(
+        frame.to_html(
+            index=False,
+            na_rep="",
+            escape=True,
+            float_format=lambda v: float_format.format(v),
+            classes="sarcosurv-table",
+            border=0,
+        )
+    )

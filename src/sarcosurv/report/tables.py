@@ -88,7 +88,13 @@ def _landmarks(
         out[label] = wide[("survival", t)]
         out[f"{label}_lower"] = wide[("lower", t)]
         out[f"{label}_upper"] = wide[("upper", t)]
-    out[f"n_{endpoint.name}"] = km.groups.set_index("group")["n"]
+    column = rows[factor.column]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the levels in their defined order
+        order = [c for c in column.cat.categories if c in out.index]
+        out = out.reindex(order + [g for g in out.index if g not in order])
+    groups = km.groups.set_index("group")
+    out[f"n_{endpoint.name}"] = groups["n"]
+    out[f"events_{endpoint.name}"] = groups["n_event"]
     levels = rows[factor.column].dropna()
     p_value = (
         logrank_test(rows, endpoint.time, endpoint.event, factor.column).p_value
@@ -148,7 +154,11 @@ def landmark_table(
 
 
 def cox_table(fits: dict[str, CoxResult]) -> pd.DataFrame:
-    """Table 3: hazard ratios with 95% CI and p per term, one column block per model."""
+    """Hazard ratios with 95% CI and p per design column, one column block per model.
+
+    A table of numbers keyed by formula term; for the printed table of a paper
+    (reference rows, labels, n and events) use :func:`sarcosurv.report.hr_table`.
+    """
     frames = []
     for name, fit in fits.items():
         hr = fit.hazard_ratios[["hazard_ratio", "lower", "upper", "p_value"]].add_prefix(f"{name}_")
@@ -167,7 +177,13 @@ def cox_table(fits: dict[str, CoxResult]) -> pd.DataFrame:
 def median_table(
     data: pd.DataFrame, by: str | None = None, endpoints: Sequence[Endpoint] = (PFS, OS)
 ) -> pd.DataFrame:
-    """Median PFS and OS with Brookmeyer–Crowley and symmetric ("SPSS style") 95% CIs."""
+    """Median PFS and OS with Brookmeyer–Crowley and symmetric ("SPSS style") 95% CIs.
+
+    A symmetric interval (median ± 1.96 SE) can reach below zero; its printed
+    lower limit (``text_symmetric``) is clipped at 0 and marked ``*``
+    (``symmetric_clipped``; the note is :data:`~sarcosurv.report.format.CLIPPED_NOTE`),
+    while ``symmetric_lower`` keeps the computed value.
+    """
     frames = []
     for endpoint in endpoints:
         km = kaplan_meier(endpoint.rows(data), endpoint.time, endpoint.event, by=by)
@@ -188,10 +204,16 @@ def median_table(
             format_estimate(m, lo, hi)
             for m, lo, hi in zip(table["median"], table["bc_lower"], table["bc_upper"], strict=True)
         ]
+        table["symmetric_clipped"] = table["symmetric_lower"] < 0
+        # A time cannot be negative: the printed lower limit stops at 0, with a note.
         table["text_symmetric"] = [
-            format_estimate(m, lo, hi)
-            for m, lo, hi in zip(
-                table["median"], table["symmetric_lower"], table["symmetric_upper"], strict=True
+            format_estimate(m, max(lo, 0.0), hi) + ("*" if clipped else "")
+            for m, lo, hi, clipped in zip(
+                table["median"],
+                table["symmetric_lower"],
+                table["symmetric_upper"],
+                table["symmetric_clipped"],
+                strict=True,
             )
         ]
         frames.append(table)

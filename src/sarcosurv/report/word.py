@@ -9,7 +9,7 @@ no office suite or converter on the machine.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ def to_docx(
     index: bool = False,
     float_format: str = "{:g}",
     style: str = "Table Grid",
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write one table, or several under headings, to a Word (.docx) document.
 
@@ -62,6 +63,8 @@ def to_docx(
         Format of float cells.
     style : str
         A table style of Word's default template.
+    notes : sequence of str
+        Footnotes, one paragraph each, after the last table.
 
     Returns
     -------
@@ -90,6 +93,8 @@ def to_docx(
         for i, row in enumerate(frame.itertuples(index=False), start=1):
             for j, value in enumerate(row):
                 grid.cell(i, j).text = _cell(value, float_format)
+    for note in notes:
+        document.add_paragraph(note)
     out = Path(path)
     document.save(str(out))
     return out

@@ -9,23 +9,28 @@ from typing import Any
 import pandas as pd
 
 from ...cox import CoxResult
-from ...report.table1 import table1
+from ...report.characteristics import Table1
+from ...report.hr_table import HRTable
 from ...report.tables import (
-    cox_table,
     followup_summary,
     landmark_table,
     median_table,
     overall_landmarks,
 )
 from .compare import compare, inside_fraction
-from .tables import FACTORS, TABLE1, fit_models
+from .tables import FACTORS, characteristics_table, fit_models, hazard_ratio_table
 
 __all__ = ["Heilig2020Analysis", "analyse", "centre_effect_table"]
 
 
 @dataclass(frozen=True, eq=False)
 class Heilig2020Analysis:
-    """Tables 1-3, the centre effect, medians, follow-up and the comparison."""
+    """Tables 1-3, the centre effect, medians, follow-up and the comparison.
+
+    ``table1`` and ``table3`` are the long tables of numbers (saved as CSV);
+    ``characteristics`` and ``hazard_ratios`` are the printed tables (with
+    reference rows, labels, Markdown/LaTeX/HTML/Word export).
+    """
 
     table1: pd.DataFrame
     table2: pd.DataFrame
@@ -38,6 +43,9 @@ class Heilig2020Analysis:
     comparison: pd.DataFrame
     fits: dict[str, CoxResult]
     frailty_fits: dict[str, CoxResult]
+    characteristics: Table1
+    hazard_ratios: HRTable
+    frailty_hazard_ratios: HRTable
 
     @property
     def inside_table2(self) -> float:
@@ -87,20 +95,32 @@ def analyse(
     landmarks = overall_landmarks(endpoints)
     followup = followup_summary(endpoints)
     followup_years = float(followup["months"].iloc[0]) / 12.0
-    characteristics = table1(endpoints, TABLE1)
+    characteristics = characteristics_table(endpoints)
     comparison = compare(
-        endpoints, table2, fits, medians, landmarks, followup_years, published, characteristics
+        endpoints,
+        table2,
+        fits,
+        medians,
+        landmarks,
+        followup_years,
+        published,
+        characteristics.to_frame(),
     )
+    hazard_ratios = hazard_ratio_table(fits)
+    frailty_hazard_ratios = hazard_ratio_table(frailty_fits)
     return Heilig2020Analysis(
-        table1=characteristics,
+        table1=characteristics.to_frame(),
         table2=table2,
-        table3=cox_table(fits),
+        table3=hazard_ratios.to_frame(),
         centre_effect=centre_effect_table(frailty_fits),
-        frailty_table3=cox_table(frailty_fits),
+        frailty_table3=frailty_hazard_ratios.to_frame(),
         medians=medians,
         landmarks=landmarks,
         followup=followup,
         comparison=comparison,
         fits=fits,
         frailty_fits=frailty_fits,
+        characteristics=characteristics,
+        hazard_ratios=hazard_ratios,
+        frailty_hazard_ratios=frailty_hazard_ratios,
     )

@@ -1,8 +1,10 @@
 """Published versus reproduced: every number of Heilig et al. (2020) beside ours.
 
-Each row holds the published value, the reproduced one with its 95% CI and
-whether the published point estimate lies inside the reproduced interval (the
-test of agreement that matters for a synthetic or a re-extracted cohort).
+Each row holds the published value, the reproduced one with its 95% CI,
+whether the published point estimate lies inside the reproduced interval and,
+for hazard ratios, whether the two point to opposite sides of 1
+(``direction_reversed``): a wide interval can contain a published 0.86 while
+the reproduced 1.60 says the opposite, so containment alone is not agreement.
 """
 
 from __future__ import annotations
@@ -13,9 +15,20 @@ import numpy as np
 import pandas as pd
 
 from ...cox import CoxResult
-from ...report.table1 import table1
+from .tables import FACTORS, characteristics_table
 
-__all__ = ["TABLE3_TERMS", "compare", "inside_fraction"]
+__all__ = ["PUBLISHED_FACTORS", "TABLE3_TERMS", "compare", "direction_reversals", "inside_fraction"]
+
+#: Published Table 2 factor -> the analysis column of that factor.
+PUBLISHED_FACTORS = {
+    "Age at first ASCT": "age_group",
+    "Sex": "sex",
+    "Histology": "histology_group",
+    "Remission status prior ASCT": "remission_group",
+    "Tumour grading": "grade",
+    "Preparative regimen": "regimen_group",
+    "Year of ASCT": "year_group",
+}
 
 #: Published Table 3 term -> sarcosurv term name of the Heilig 2020 models.
 TABLE3_TERMS = {
@@ -43,6 +56,9 @@ def _row(
     reproduced, lower, upper = float(reproduced), float(lower), float(upper)
     has_ci = np.isfinite(lower) and np.isfinite(upper)
     inside: object = bool(lower <= published <= upper) if has_ci else pd.NA
+    reversed_: object = pd.NA
+    if section == "Table 3" and np.isfinite(reproduced) and has_ci:
+        reversed_ = bool((published - 1.0) * (reproduced - 1.0) < 0)
     return {
         "section": section,
         "item": item,
@@ -51,13 +67,15 @@ def _row(
         "lower": lower,
         "upper": upper,
         "inside_ci": inside,
+        "direction_reversed": reversed_,
     }
 
 
 def _table1_rows(
     endpoints: pd.DataFrame, characteristics: pd.DataFrame, published: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    t1 = characteristics.set_index(["characteristic", "level"])["n"]
+    overall = characteristics[characteristics["group"] == "Overall"]
+    t1 = overall.set_index(["characteristic", "level_code"])["n"]
     pub = published["table1"]
     rows = []
     titles = {
@@ -68,16 +86,7 @@ def _table1_rows(
         "preparative_regimen": "Preparative regimen",
         "remission_after_last_asct": "Remission status after last ASCT",
     }
-    labels = {
-        "CR/NED": "Complete response/no evidence of disease",
-        "PR": "Partial response",
-        "SD": "Stable disease",
-        "PD": "Progressive disease",
-        "1": "Grade 1",
-        "2": "Grade 2",
-        "3": "Grade 3",
-        "Other STS": "Other STS",
-    }
+    labels = {"1": "Grade 1", "2": "Grade 2", "3": "Grade 3"}
     for key, title in titles.items():
         for level, count in pub[key].items():
             ours = float(t1.get((title, labels.get(level, level)), 0))
@@ -109,9 +118,11 @@ def _table2_rows(table2: pd.DataFrame, published: dict[str, Any]) -> list[dict[s
     pub = published["table2"]
     cells = pub["columns"]
     ours = table2.set_index(["factor", "level"])
+    titles = {f.column: f.title for f in FACTORS}
     for factor, spec in pub["factors"].items():
+        title = titles[PUBLISHED_FACTORS[factor]]
         for level, values in spec["levels"].items():
-            key = (factor, _TABLE2_LEVELS.get(level, level))
+            key = (title, _TABLE2_LEVELS.get(level, level))
             for cell, (estimate, _, _) in zip(cells, values, strict=True):
                 if key not in ours.index:
                     rows.append(_row("Table 2", f"{factor}: {level} {cell}", estimate, np.nan))
@@ -128,9 +139,8 @@ def _table2_rows(table2: pd.DataFrame, published: dict[str, Any]) -> list[dict[s
                     )
                 )
         for endpoint in ("pfs", "os"):
-            ours_p = (
-                float(ours.loc[factor, f"p_{endpoint}"].iloc[0]) if factor in ours.index else np.nan
-            )
+            p_values = table2.loc[table2["factor"] == title, f"p_{endpoint}"]
+            ours_p = float(p_values.iloc[0]) if len(p_values) else np.nan
             rows.append(
                 _row(
                     "Table 2 p",
@@ -174,6 +184,22 @@ def _table3_rows(fits: dict[str, CoxResult], published: dict[str, Any]) -> list[
             )
         )
     return rows
+
+
+def _eligible_rows(endpoints: pd.DataFrame, published: dict[str, Any]) -> list[dict[str, Any]]:
+    """Patients each Table 3 model could use before complete cases (PFS: the evaluable)."""
+    pfs = float(endpoints["pfs_evaluable"].sum())
+    return [
+        _row(
+            "Table 3", "n eligible (PFS)", float(published["outcomes_text"]["pfs_evaluable_n"]), pfs
+        ),
+        _row(
+            "Table 3",
+            "n eligible (OS)",
+            float(published["cohort"]["n_patients"]),
+            float(len(endpoints)),
+        ),
+    ]
 
 
 def _outcome_rows(
@@ -268,17 +294,19 @@ def compare(
     published: dict[str, Any],
     characteristics: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The comparison table: section, item, published, reproduced, lower, upper, inside_ci.
+    """The comparison table: section, item, published, reproduced, lower, upper, inside_ci,
+    direction_reversed.
 
-    ``characteristics`` is the Table 1 of ``endpoints`` when already computed
-    (:func:`~sarcosurv.report.table1.table1`); it is computed otherwise.
+    ``characteristics`` is the long Table 1 of ``endpoints`` when already computed
+    (:func:`.tables.characteristics_table`, ``to_frame()``); it is computed otherwise.
     """
+    if characteristics is None:
+        characteristics = characteristics_table(endpoints).to_frame()
     rows = (
-        _table1_rows(
-            endpoints, table1(endpoints) if characteristics is None else characteristics, published
-        )
+        _table1_rows(endpoints, characteristics, published)
         + _table2_rows(table2, published)
         + _table3_rows(fits, published)
+        + _eligible_rows(endpoints, published)
         + _outcome_rows(endpoints, medians, landmarks, followup_years, published)
     )
     return pd.DataFrame(rows)
@@ -288,3 +316,9 @@ def inside_fraction(comparison: pd.DataFrame, section: str) -> float:
     """Share of a section's published estimates inside the reproduced 95% CI."""
     rows = comparison[(comparison["section"] == section) & comparison["inside_ci"].notna()]
     return float(rows["inside_ci"].astype(bool).mean()) if len(rows) else float("nan")
+
+
+def direction_reversals(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The Table 3 rows whose published and reproduced hazard ratios lie on opposite sides of 1."""
+    flagged = [value is True or value is np.True_ for value in comparison["direction_reversed"]]
+    return comparison[np.asarray(flagged, dtype=bool)].reset_index(drop=True)

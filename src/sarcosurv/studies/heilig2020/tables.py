@@ -1,59 +1,69 @@
-"""The paper's table definitions: Table 1 rows, Table 2 factors, the Table 3 models."""
+"""The paper's table definitions: Table 1 rows, Table 2 factors, the Table 3 models.
+
+Titles and level labels come from the one label map,
+:data:`~.variables.LABELS`, so that a variable reads the same in every table.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from ...cox import CoxResult, coxph
-from ...report.table1 import Characteristic
+from ...report.characteristics import Characteristic, Table1, table1
+from ...report.hr_table import HRTable, hr_table
 from ...report.tables import OS, PFS, Factor
+from .variables import LABELS, level_label
 
-__all__ = ["FACTORS", "MODEL_TERMS", "TABLE1", "fit_models"]
+__all__ = [
+    "FACTORS",
+    "MODEL_TERMS",
+    "TABLE1",
+    "characteristics_table",
+    "fit_models",
+    "hazard_ratio_table",
+]
+
+
+def _characteristic(column: str, levels: tuple[str, ...] | None = None) -> Characteristic:
+    labels = tuple((level, level_label(column, level)) for level in levels or ())
+    return Characteristic(column, str(LABELS[column]), levels, labels)
+
+
+_REMISSION = ("CR/NED", "PR", "SD", "PD")
 
 #: The characteristics of Table 1, over the variables of :func:`.variables.endpoints`.
 TABLE1: tuple[Characteristic, ...] = (
     Characteristic("sex", "Sex", ("Male", "Female")),
-    Characteristic("histology", "Histology"),
-    Characteristic("grade", "Tumour grading", ("Grade 1", "Grade 2", "Grade 3")),
-    Characteristic(
-        "remission_before",
-        "Remission status before ASCT",
-        ("CR/NED", "PR", "SD", "PD"),
+    _characteristic(
+        "histology",
         (
-            ("CR/NED", "Complete response/no evidence of disease"),
-            ("PR", "Partial response"),
-            ("SD", "Stable disease"),
-            ("PD", "Progressive disease"),
+            "Leiomyosarcoma",
+            "Synovial sarcoma",
+            "Angiosarcoma",
+            "Liposarcoma",
+            "Desmoplastic small round cell tumour",
+            "Other STS",
         ),
     ),
-    Characteristic("year_group", "Year of first ASCT", ("1996-2000", "2001-2005", "2006-2016")),
-    Characteristic(
-        "regimen",
-        "Preparative regimen",
-        ("PEI/CEI", "Other platinum based", "Melphalan based", "Other"),
-    ),
-    Characteristic(
-        "remission_after",
-        "Remission status after last ASCT",
-        ("CR/NED", "PR", "SD", "PD"),
-        (
-            ("CR/NED", "Complete response/no evidence of disease"),
-            ("PR", "Partial response"),
-            ("SD", "Stable disease"),
-            ("PD", "Progressive disease"),
-        ),
-    ),
+    _characteristic("grade", ("Grade 1", "Grade 2", "Grade 3")),
+    _characteristic("remission_before", _REMISSION),
+    _characteristic("year_group", ("1996-2000", "2001-2005", "2006-2016")),
+    _characteristic("regimen", ("PEI/CEI", "Other platinum based", "Melphalan based", "Other")),
+    _characteristic("remission_after", _REMISSION),
 )
 
 #: The factors of Table 2 (Kaplan-Meier at 2 and 5 years, log-rank p).
-FACTORS: tuple[Factor, ...] = (
-    Factor("Age at first ASCT", "age_group"),
-    Factor("Sex", "sex"),
-    Factor("Histology", "histology_group"),
-    Factor("Remission status prior ASCT", "remission_group"),
-    Factor("Tumour grading", "grade"),
-    Factor("Preparative regimen", "regimen_group"),
-    Factor("Year of ASCT", "year_group"),
+FACTORS: tuple[Factor, ...] = tuple(
+    Factor(str(LABELS[column]), column)
+    for column in (
+        "age_group",
+        "sex",
+        "histology_group",
+        "remission_group",
+        "grade",
+        "regimen_group",
+        "year_group",
+    )
 )
 
 #: Right-hand side of the Table 3 models, references as published.
@@ -72,3 +82,14 @@ def fit_models(data: pd.DataFrame, frailty: str | None = None) -> dict[str, CoxR
         formula = f"Surv({endpoint.time}, {endpoint.event}) ~ {MODEL_TERMS}"
         fits[endpoint.name] = coxph(formula, rows, frailty=frailty)
     return fits
+
+
+def characteristics_table(data: pd.DataFrame) -> Table1:
+    """Table 1: age as median (IQR) [range], then the characteristics of :data:`TABLE1`."""
+    age = Characteristic("age_at_asct", str(LABELS["age_at_asct"]))
+    return table1(data, [age, *TABLE1], nonnormal=["age_at_asct"])
+
+
+def hazard_ratio_table(fits: dict[str, CoxResult]) -> HRTable:
+    """Table 3: PFS and OS side by side, reference rows and the report's labels."""
+    return hr_table({endpoint.upper(): fit for endpoint, fit in fits.items()}, LABELS)

@@ -22,7 +22,51 @@ from ...registry import Cohort
 from ...registry.endpoints import Unit
 from . import codes
 
-__all__ = ["analysis_variables", "endpoints"]
+__all__ = ["ABBREVIATIONS", "LABELS", "analysis_variables", "endpoints", "level_label"]
+
+#: The one label map of the report: every table prints a variable and a level
+#: by these names (``column -> title``, ``(column, level) -> label``), so that a
+#: variable reads the same in Tables 1, 2 and 3. Codes in the data stay as they
+#: are (the comparison with the paper keys on them).
+LABELS: dict[str | tuple[str, str], str] = {
+    "age_at_asct": "Age at first ASCT, years",
+    "age_group": "Age at first ASCT, years",
+    "age10": "Age at first ASCT, per 10 years",
+    "sex": "Sex",
+    "histology": "Histology",
+    "histology_group": "Histology",
+    "grade": "Tumour grading",
+    "remission_before": "Remission status before ASCT",
+    "remission_group": "Remission status before ASCT",
+    "remission_cr": "Remission status before ASCT",
+    "year_group": "Year of first ASCT",
+    "regimen": "Preparative regimen",
+    "regimen_group": "Preparative regimen",
+    "remission_after": "Remission status after last ASCT",
+    ("histology", "Other STS"): "Other sarcoma",
+    ("histology", "Desmoplastic small round cell tumour"): "DSRCT",
+    ("remission_group", "PR+SD"): "PR or SD",
+    ("remission_cr", "non-CR"): "PR, SD or PD",
+    ("regimen", "PEI/CEI"): "Platinum based: PEI/CEI",
+    ("regimen", "Other platinum based"): "Platinum based: other",
+    ("regimen", "Other"): "Other regimen",
+    ("regimen_group", "Other"): "Other regimen",
+}
+
+#: The abbreviations of the tables, for their footnote.
+ABBREVIATIONS = (
+    "ASCT, autologous stem cell transplantation; CR/NED, complete response/no evidence of "
+    "disease; PR, partial response; SD, stable disease; PD, progressive disease; DSRCT, "
+    "desmoplastic small round cell tumour; PEI/CEI, cisplatin or carboplatin, etoposide and "
+    "ifosfamide."
+)
+
+
+def level_label(column: str, level: str) -> str:
+    """The printed label of ``level`` of ``column`` (``<=`` printed as ``≤``)."""
+    label = LABELS.get((column, level), level)
+    return label.replace("<=", "\u2264")
+
 
 #: Where each paper variable sits in the endpoint table: after this covariate.
 _AFTER: dict[str, tuple[str, ...]] = {

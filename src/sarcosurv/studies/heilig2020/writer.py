@@ -1,30 +1,54 @@
 """Write a Heilig 2020 analysis to disk: one CSV per table and a Markdown report.
 
 The tables are the DataFrames of :class:`~.analysis.Heilig2020Analysis`; the
-report renders their text columns (estimates with 95% CIs, formatted p-values)
-the way the paper prints them, links the figures and states where the data
-came from.
+report renders them the way a journal prints them: one label per variable and
+level in every table (:data:`~.variables.LABELS`), reference rows in Table 3,
+n and events per level, p-values by one rule
+(:func:`~sarcosurv.report.format.format_p_value`).
+
+The report is a list of section producers, :data:`SECTIONS`: each takes the
+:class:`ReportContext` and returns Markdown (or ``""`` to leave the section
+out). A new section is one function and one entry in the list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ...report.format import format_estimate, format_p_value, to_markdown
+from ...report.format import CLIPPED_NOTE, format_estimate, format_p_value, to_markdown
+from ...report.word import require_docx, to_docx
+from . import codes
 from .analysis import Heilig2020Analysis
+from .closeness import closeness_table
 from .compare import TABLE3_TERMS
 from .mi_section import mi_markdown
+from .tables import FACTORS
+from .variables import ABBREVIATIONS, level_label
 
-__all__ = ["DataSource", "pretty_terms", "write_report", "write_tables"]
+__all__ = [
+    "FIGURES_NEED_PLOT",
+    "SECTIONS",
+    "DataSource",
+    "ReportContext",
+    "pretty_terms",
+    "write_report",
+    "write_tables",
+    "write_word_tables",
+]
 
 _TERM_LABELS = {name: label for label, name in TABLE3_TERMS.items()} | {
     "age10": "Age at first ASCT (per 10 years)"
 }
+
+#: One line in the report when the figures could not be drawn.
+FIGURES_NEED_PLOT = (
+    "Figures were not drawn: they need the `plot` extra (pip install 'sarcosurv[plot]')."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,9 +64,23 @@ class DataSource:
         return f"<DataSource {kind}: {self.description}>"
 
 
+@dataclass(frozen=True, eq=False)
+class ReportContext:
+    """What a section producer may use: the analysis, the data source and the figures."""
+
+    analysis: Heilig2020Analysis
+    source: DataSource
+    figures: Mapping[str, Path] = field(default_factory=dict)
+    figures_note: str | None = None
+    mi_table3: pd.DataFrame | None = None
+    extra_sections: Sequence[str] = ()
+
+
 def pretty_terms(table: pd.DataFrame) -> pd.DataFrame:
-    """Replace formula term names by the labels of the paper's Table 3."""
+    """Replace formula term names by the labels of the paper's Table 3 (a ``term`` column)."""
     out = table.copy()
+    if "term" not in out:
+        return out
     labels = out["term"].map(_TERM_LABELS)
     out["term"] = labels.where(labels.notna(), out["term"])
     return out
@@ -55,13 +93,14 @@ def write_tables(analysis: Heilig2020Analysis, directory: str | Path) -> dict[st
     tables = {
         "table1": analysis.table1,
         "table2": analysis.table2,
-        "table3": pretty_terms(analysis.table3),
+        "table3": analysis.table3,
         "centre_effect": analysis.centre_effect,
-        "table3_centre_frailty": pretty_terms(analysis.frailty_table3),
+        "table3_centre_frailty": analysis.frailty_table3,
         "medians": analysis.medians,
         "landmarks": analysis.landmarks,
         "followup": analysis.followup,
         "comparison": analysis.comparison,
+        "closeness": closeness_table(analysis.comparison),
     }
     paths = {}
     for name, table in tables.items():
@@ -70,37 +109,134 @@ def write_tables(analysis: Heilig2020Analysis, directory: str | Path) -> dict[st
     return paths
 
 
-def _table2_markdown(table2: pd.DataFrame) -> str:
-    columns = {
-        "factor": "Factor",
-        "level": "Level",
-        "pfs_2y_text": "PFS 2 y",
-        "pfs_5y_text": "PFS 5 y",
-        "p_pfs_text": "p (PFS)",
-        "os_2y_text": "OS 2 y",
-        "os_5y_text": "OS 5 y",
-        "p_os_text": "p (OS)",
+def write_word_tables(analysis: Heilig2020Analysis, directory: str | Path) -> Path | None:
+    """Tables 1-3 as one Word document, ``tables.docx`` (None without python-docx)."""
+    try:
+        require_docx()
+    except ImportError:
+        return None
+    tables = {
+        "Table 1. Patient and treatment characteristics": analysis.characteristics.summary(),
+        "Table 2. PFS and OS at 2 and 5 years by factor": _table2_frame(analysis.table2),
+        "Table 3. Multivariable Cox models for PFS and OS": analysis.hazard_ratios.summary(),
     }
-    shown = table2[list(columns)].rename(columns=columns).copy()
+    notes = (*analysis.characteristics.notes, *analysis.hazard_ratios.notes, ABBREVIATIONS)
+    return to_docx(tables, Path(directory) / "tables.docx", notes=notes)
+
+
+def _title(context: ReportContext) -> str:
+    return (
+        "# Autologous stem cell transplantation in adult soft-tissue sarcoma: "
+        "reproduction of Heilig et al., ESMO Open 2020\n"
+    )
+
+
+def _data_statement(context: ReportContext) -> str:
+    source = context.source
+    if source.synthetic:
+        return (
+            "> **These data are synthetic.** The EBMT registry extract analysed by "
+            "Heilig et al. is confidential, so this run uses "
+            f"{source.description}: a simulated registry calibrated to the published "
+            "aggregates (Table 1 counts exactly; outcomes from a shared-frailty Cox model "
+            "whose baselines and hazard ratios were calibrated to Tables 2 and 3). Agreement "
+            "below shows that the pipeline reproduces the published analysis, not that the "
+            "published findings are true. To run on a real extract in the registry schema: "
+            "`python examples/reproduce_heilig2020.py --data extract.csv`.\n"
+        )
+    return f"> Data: {source.description}.\n"
+
+
+def _patients(context: ReportContext) -> str:
+    consort = context.source.consort
+    if consort is None:
+        return ""
+    shown = consort.rename(columns={"step": "Step", "n": "Patients"})
+    return "## Patients\n\n" + to_markdown(shown)
+
+
+def _table1(context: ReportContext) -> str:
+    table = context.analysis.characteristics
+    try:
+        require_docx()
+        word = "Tables 1-3 are also in `tables.docx`, editable in Word.\n\n"
+    except ImportError:
+        word = ""
+    return (
+        "## Table 1. Patient and treatment characteristics\n\n"
+        + word
+        + to_markdown(table.summary())
+        + "\nn (%) of the patients with the characteristic recorded; missing values are "
+        "counted separately. Age: median (interquartile range) [range].\n" + f"\n{ABBREVIATIONS}\n"
+    )
+
+
+def _pooled_histology(context: ReportContext) -> str:
+    t1 = context.analysis.table1
+    rows = t1[(t1["characteristic"] == "Histology") & (t1["group"] == "Overall")]
+    rare = rows[(rows["n"] <= codes.RARE_SUBTYPE_MAX) & (rows["level_code"] != "missing")]
+    if not len(rare):
+        return ""
+    listed = ", ".join(
+        f"{level} (n = {n})" for level, n in zip(rare["level"], rare["n"], strict=True)
+    )
+    return (
+        f"Other sarcoma in Tables 2 and 3 also includes the Table 1 subtypes with "
+        f"{codes.RARE_SUBTYPE_MAX} or fewer patients: {listed}."
+    )
+
+
+def _table2_frame(table2: pd.DataFrame) -> pd.DataFrame:
+    columns = {f.title: f.column for f in FACTORS}
+
+    def counts(endpoint: str) -> list[str]:
+        return [
+            f"{int(n)} ({int(e)})"
+            for n, e in zip(table2[f"n_{endpoint}"], table2[f"events_{endpoint}"], strict=True)
+        ]
+
+    shown = pd.DataFrame(
+        {
+            "Factor": table2["factor"],
+            "Level": [
+                level_label(columns.get(f, ""), str(v))
+                for f, v in zip(table2["factor"], table2["level"], strict=True)
+            ],
+            "PFS n (events)": counts("pfs"),
+            "PFS at 2 years": table2["pfs_2y_text"],
+            "PFS at 5 years": table2["pfs_5y_text"],
+            "p (PFS)": table2["p_pfs_text"],
+            "OS n (events)": counts("os"),
+            "OS at 2 years": table2["os_2y_text"],
+            "OS at 5 years": table2["os_5y_text"],
+            "p (OS)": table2["p_os_text"],
+        }
+    )
     # The log-rank p belongs to the factor: print it once, on its first level.
     repeated = shown["Factor"].duplicated()
     shown.loc[repeated, ["Factor", "p (PFS)", "p (OS)"]] = ""
-    return to_markdown(shown)
+    return shown
 
 
-def _table3_markdown(table3: pd.DataFrame) -> str:
-    table = pretty_terms(table3)
-    shown = pd.DataFrame(
-        {
-            "Term": table["term"],
-            "PFS HR (95% CI)": table["pfs_text"],
-            "p (PFS)": table["pfs_p_text"],
-            "OS HR (95% CI)": table["os_text"],
-            "p (OS)": table["os_p_text"],
-        }
+def _table2(context: ReportContext) -> str:
+    return (
+        "## Table 2. PFS and OS at 2 and 5 years by factor\n\n"
+        + to_markdown(_table2_frame(context.analysis.table2))
+        + "\nKaplan-Meier estimates with log-log 95% CIs; p: log-rank test across the levels "
+        "of the factor. PFS among the patients evaluable for progression. "
+        + _pooled_histology(context)
+        + "\n"
     )
-    n_pfs, n_os = int(table3["pfs_n"].iloc[0]), int(table3["os_n"].iloc[0])
-    return to_markdown(shown) + f"\nComplete cases used: PFS n = {n_pfs}, OS n = {n_os}.\n"
+
+
+def _table3(context: ReportContext) -> str:
+    return (
+        "## Table 3. Multivariable Cox models for PFS and OS\n\n"
+        + context.analysis.hazard_ratios.to_markdown()
+        + "\nComplete cases, Efron ties. "
+        + _pooled_histology(context)
+        + "\n"
+    )
 
 
 def _centre_markdown(centre: pd.DataFrame) -> str:
@@ -108,7 +244,7 @@ def _centre_markdown(centre: pd.DataFrame) -> str:
         {
             "Endpoint": centre["endpoint"].str.upper(),
             "n": centre["n"],
-            "centres": centre["n_cluster"].astype(int),
+            "Centres": centre["n_cluster"].astype(int),
             "theta (95% profile CI)": [
                 format_estimate(t, lo, hi, digits=3)
                 for t, lo, hi in zip(centre["theta"], centre["lower"], centre["upper"], strict=True)
@@ -121,22 +257,48 @@ def _centre_markdown(centre: pd.DataFrame) -> str:
     return to_markdown(shown)
 
 
+def _centre(context: ReportContext) -> str:
+    analysis = context.analysis
+    return (
+        "## Centre effect: shared gamma frailty by centre\n\n"
+        "The Table 3 models refitted with a gamma frailty per centre, by marginal "
+        "likelihood; the test of theta = 0 uses the 50:50 mixture of chi-square(0) and "
+        "chi-square(1) because theta = 0 lies on the boundary.\n\n"
+        + _centre_markdown(analysis.centre_effect)
+        + "\nHazard ratios with the centre frailty:\n\n"
+        + analysis.frailty_hazard_ratios.to_markdown()
+    )
+
+
+_MEDIAN_GROUPS = {
+    "all": "All patients",
+    "CR": "CR/NED before ASCT",
+    "non-CR": "PR, SD or PD before ASCT",
+}
+
+
 def _medians_markdown(medians: pd.DataFrame) -> str:
     shown = pd.DataFrame(
         {
             "Endpoint": medians["endpoint"].str.upper(),
-            "Group": medians["group"],
+            "Patients": medians["group"].map(_MEDIAN_GROUPS).fillna(medians["group"]),
             "Median, months (Brookmeyer-Crowley 95% CI)": medians["text_bc"],
             "Median, months (symmetric 95% CI, as printed in the paper)": medians["text_symmetric"],
         }
     )
-    return to_markdown(shown)
+    # The note's leading "*" is escaped, or Markdown would start a list.
+    note = f"\n\\{CLIPPED_NOTE}\n" if medians["symmetric_clipped"].any() else ""
+    return to_markdown(shown) + note
 
 
 def _landmarks_markdown(landmarks: pd.DataFrame, followup: pd.DataFrame) -> str:
+    names = [
+        f"{item.split('_')[0].upper()} at {item.split('_')[1][:-1]} years"
+        for item in landmarks["item"]
+    ]
     shown = pd.DataFrame(
         {
-            "Estimate": landmarks["item"].str.replace("_", " ").str.upper(),
+            "Estimate": names,
             "Survival (95% CI)": [
                 format_estimate(s, lo, hi, percent=True)
                 for s, lo, hi in zip(
@@ -153,30 +315,96 @@ def _landmarks_markdown(landmarks: pd.DataFrame, followup: pd.DataFrame) -> str:
             text = format_estimate(float(median), digits=1)
         else:
             text = format_estimate(float(median), float(lower), float(upper), digits=1)
-        lines.append(f"- {measure}: {text} years")
+        lines.append(f"- {measure[0].upper() + measure[1:]}: {text} years")
     return "\n".join(lines) + "\n"
 
 
+def _outcomes(context: ReportContext) -> str:
+    analysis = context.analysis
+    return (
+        "## Medians, landmark survival and follow-up\n\n"
+        + _medians_markdown(analysis.medians)
+        + "\n"
+        + _landmarks_markdown(analysis.landmarks, analysis.followup)
+    )
+
+
+def _closeness(context: ReportContext) -> str:
+    return (
+        "## How close is the reproduction\n\n"
+        "What would change a reader's conclusion comes first: hazard ratios whose "
+        "published and reproduced values lie on opposite sides of 1, the share of "
+        "patients the models could use, follow-up and event counts.\n\n"
+        + to_markdown(closeness_table(context.analysis.comparison))
+    )
+
+
 def _comparison_markdown(comparison: pd.DataFrame) -> str:
-    shown = comparison.copy()
-    shown["inside_ci"] = shown["inside_ci"].map({True: "yes", False: "no"}).fillna("")
-    shown = shown.rename(columns={"inside_ci": "published inside reproduced 95% CI"})
+    def yes_no(values: pd.Series) -> pd.Series:
+        return values.map({True: "yes", False: "no"}).fillna("")
+
+    shown = pd.DataFrame(
+        {
+            "Section": comparison["section"],
+            "Item": comparison["item"],
+            "Published": comparison["published"],
+            "Reproduced": comparison["reproduced"],
+            "95% CI": [
+                "" if np.isnan(lo) else f"{lo:.3g}–{hi:.3g}"
+                for lo, hi in zip(comparison["lower"], comparison["upper"], strict=True)
+            ],
+            "Published inside CI": yes_no(comparison["inside_ci"]),
+            "Direction reversed": yes_no(comparison["direction_reversed"]),
+        }
+    )
     return to_markdown(shown, float_format="{:.3g}")
 
 
-def _data_statement(source: DataSource) -> str:
-    if source.synthetic:
-        return (
-            "> **These data are synthetic.** The EBMT registry extract analysed by "
-            "Heilig et al. is confidential, so this run uses "
-            f"{source.description}: a simulated registry calibrated to the published "
-            "aggregates (Table 1 counts exactly; outcomes from a shared-frailty Cox model "
-            "whose baselines and hazard ratios were calibrated to Tables 2 and 3). Agreement "
-            "below shows that the pipeline reproduces the published analysis, not that the "
-            "published findings are true. To run on a real extract in the registry schema: "
-            "`python examples/reproduce_heilig2020.py --data extract.csv`.\n"
-        )
-    return f"> Data: {source.description}.\n"
+def _published_vs_reproduced(context: ReportContext) -> str:
+    return (
+        "## Published versus reproduced, every number\n\n"
+        'Items are named as in the paper (e.g. its Table 1 row "Other STS" is "Other '
+        'sarcoma" in the tables above). "Direction reversed": the published and reproduced '
+        "hazard ratios lie on opposite sides of 1.\n\n"
+        + _comparison_markdown(context.analysis.comparison)
+    )
+
+
+def _figures(context: ReportContext) -> str:
+    if context.figures_note:
+        return f"## Figures\n\n{context.figures_note}\n"
+    if not context.figures:
+        return ""
+    links = "".join(f"![{name}]({Path(path).name})\n\n" for name, path in context.figures.items())
+    return "## Figures\n\n" + links
+
+
+def _mi_table3(context: ReportContext) -> str:
+    if context.mi_table3 is None:
+        return ""
+    return mi_markdown(context.mi_table3, _TERM_LABELS)
+
+
+def _extra(context: ReportContext) -> str:
+    return "\n".join(context.extra_sections)
+
+
+#: The report's sections, in order; each returns Markdown ("" leaves it out).
+SECTIONS: list[Callable[[ReportContext], str]] = [
+    _title,
+    _data_statement,
+    _patients,
+    _table1,
+    _table2,
+    _table3,
+    _mi_table3,
+    _centre,
+    _outcomes,
+    _closeness,
+    _figures,
+    _extra,
+    _published_vs_reproduced,
+]
 
 
 def write_report(
@@ -184,61 +412,32 @@ def write_report(
     directory: str | Path,
     source: DataSource,
     figures: Mapping[str, Path] | None = None,
+    figures_note: str | None = None,
+    *,
     mi_table3: pd.DataFrame | None = None,
     extra_sections: Sequence[str] = (),
 ) -> Path:
-    """Write ``report.md`` and the table CSVs into ``directory``; return the report's path.
+    """Write the table CSVs, ``report.md`` and (with python-docx) ``tables.docx``.
 
+    Returns the report's path.
+
+    ``figures`` links figures already saved; ``figures_note`` replaces them by
+    one line (e.g. :data:`FIGURES_NEED_PLOT` when matplotlib is missing).
     ``mi_table3`` (:func:`.mi_section.mi_table3`) adds Table 3 by multiple
-    imputation beside the complete-case one (and ``table3_mi.csv``).
-    ``extra_sections``: Markdown sections placed before the comparison with
+    imputation after the complete-case one (and ``table3_mi.csv``);
+    ``extra_sections`` are Markdown sections placed before the comparison with
     the paper (e.g. :func:`.competing_section.competing_section` and
     :func:`.centre_section.centre_section` ``.markdown()``).
     """
     out = Path(directory)
     write_tables(analysis, out)
-    sections = [
-        "# Autologous stem cell transplantation in adult soft-tissue sarcoma: "
-        "reproduction of Heilig et al., ESMO Open 2020\n",
-        _data_statement(source),
-    ]
-    if source.consort is not None:
-        sections += ["## Patients\n", to_markdown(source.consort)]
-    sections += [
-        "## Table 1. Patient and treatment characteristics\n",
-        "Percentages of known values; missing values are counted separately.\n",
-        to_markdown(analysis.table1[["characteristic", "level", "value"]]),
-        "## Table 2. PFS and OS at 2 and 5 years by factor (log-rank p)\n",
-        "Kaplan-Meier estimates with log-log 95% CIs.\n",
-        _table2_markdown(analysis.table2),
-        "## Table 3. Multivariable Cox models (complete cases, Efron ties)\n",
-        _table3_markdown(analysis.table3),
-        *([] if mi_table3 is None else [mi_markdown(mi_table3, _TERM_LABELS)]),
-        "## Centre effect: shared gamma frailty by centre\n",
-        "The Table 3 models refitted with a gamma frailty per centre, by marginal "
-        "likelihood; the test of theta = 0 uses the 50:50 mixture of chi-square(0) and "
-        "chi-square(1) because theta = 0 lies on the boundary.\n",
-        _centre_markdown(analysis.centre_effect),
-        "\nHazard ratios with the centre frailty:\n",
-        _table3_markdown(analysis.frailty_table3),
-        "## Medians, landmark survival and follow-up\n",
-        _medians_markdown(analysis.medians),
-        "",
-        _landmarks_markdown(analysis.landmarks, analysis.followup),
-    ]
-    if figures:
-        sections.append("## Figures\n")
-        for name, path in figures.items():
-            sections.append(f"![{name}]({Path(path).name})\n")
-    sections += list(extra_sections)
-    sections += [
-        "## Published versus reproduced\n",
-        f"Published estimates inside the reproduced 95% CI: Table 2 "
-        f"{analysis.inside_table2:.0%}, Table 3 {analysis.inside_table3:.0%}.\n",
-        _comparison_markdown(analysis.comparison),
-    ]
+    write_word_tables(analysis, out)
     if mi_table3 is not None:
         mi_table3.to_csv(out / "table3_mi.csv", index=False)
+    context = ReportContext(
+        analysis, source, dict(figures or {}), figures_note, mi_table3, tuple(extra_sections)
+    )
+    sections = [text for producer in SECTIONS if (text := producer(context))]
     report = out / "report.md"
     report.write_text("\n".join(sections), encoding="utf-8")
     return report
