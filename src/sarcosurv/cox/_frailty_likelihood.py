@@ -29,8 +29,8 @@ maximisation over the baseline in :mod:`._frailty_truncated`, whose result
 replaces it. When :math:`\\ell` has no finite maximum over the baseline (it
 rises to a limit as the baseline scale grows: most clusters truncated, a
 large :math:`\\theta`) that limit is reported at the EM shape, as before. At the
-fixed point the log-likelihood is reported on R's partial-likelihood scale (R ``coxph``'s I-likelihood and
-frailtyEM's log-likelihood):
+fixed point the log-likelihood is reported on R's partial-likelihood scale
+(R ``coxph``'s I-likelihood and frailtyEM's log-likelihood):
 
 .. math::
    \\ell^*(\\theta) = PL(\\hat\\beta; \\log \\hat w) - \\sum_i D_i \\log \\hat w_i
