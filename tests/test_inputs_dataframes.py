@@ -36,6 +36,12 @@ def test_estimators_accept_arrow_tables(lung: pd.DataFrame) -> None:
     events = lung.assign(cause=lung["dead"] * (1 + (lung["sex"] == 2)))
     cif = ss.cumulative_incidence(pa.Table.from_pandas(events), "time", "cause")
     assert len(cif.at(200)) == 2
+    with_centre = lung.dropna(subset=["inst"])
+    centre = ss.centre_score_test(
+        "Surv(time, dead) ~ age", pa.Table.from_pandas(with_centre, preserve_index=False), "inst"
+    )
+    expected = ss.centre_score_test("Surv(time, dead) ~ age", with_centre, "inst")
+    assert centre.p_value == pytest.approx(expected.p_value, rel=1e-12)
 
 
 def test_polars_frames_when_installed(lung: pd.DataFrame) -> None:

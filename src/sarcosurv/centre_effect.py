@@ -43,6 +43,7 @@ from scipy import special
 from . import _centre_score as kernels
 from ._centre_fixed import fit_loglik, independent_columns
 from ._results import ResultDisplay, TestResult
+from ._validate import as_pandas
 from .cox import CoxControl, CoxResult, coxph
 from .errors import (
     ColumnNotFoundError,
@@ -334,6 +335,7 @@ def centre_effect_tests(
     >>> round(t.score.p_value, 4)  # doctest: +SKIP
     0.0003
     """
+    data = as_pandas(data)
     strata_list = [strata] if isinstance(strata, str) else list(strata or [])
     null_fit, arrays, used, excluded = _null_model(formula, data, centre, strata_list, ties)
     score = _score(arrays)
@@ -383,6 +385,7 @@ def centre_score_test(
     >>> ss.centre_score_test("Surv(time, status) ~ rx", rats, "litter").p_value  # doctest: +SKIP
     0.000327...
     """
+    data = as_pandas(data)
     strata_list = [strata] if isinstance(strata, str) else list(strata or [])
     return _score(_null_model(formula, data, centre, strata_list, ties)[1])
 
