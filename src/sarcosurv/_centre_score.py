@@ -166,15 +166,11 @@ def _exclusive_cumsum_by(grouping: _Grouping, values: FloatArray) -> FloatArray:
     return out
 
 
-def _reverse_cumsum_by(grouping: _Grouping, values: FloatArray) -> FloatArray:
-    """Per row, the sum of ``values`` over this and the later rows of its group."""
-    total = grouping.totals(values)
-    return np.asarray(total[grouping.group] - _exclusive_cumsum_by(grouping, values))
-
-
 def _cumsum_before(delta: FloatArray, exited: IntArray) -> FloatArray:
     """Sum of ``delta`` over the first ``exited`` rows (those leaving before each time)."""
-    cumulative = np.concatenate([np.zeros((1, *delta.shape[1:])), np.cumsum(delta, axis=0)])
+    cumulative = np.empty((delta.shape[0] + 1, *delta.shape[1:]))
+    cumulative[0] = 0.0
+    np.cumsum(delta, axis=0, out=cumulative[1:])
     return np.asarray(cumulative[exited])
 
 
@@ -204,9 +200,11 @@ def _stratum_aggregates(
     centre = inputs.centre[rows][order]
     x_risk = inputs.covariates[rows][order] * risk[:, None]
     grouping = _Grouping.of(centre)
-    r_before = _reverse_cumsum_by(grouping, risk)
-    b_before = _exclusive_cumsum_by(grouping, path[rows][order])
-    w_before = _reverse_cumsum_by(grouping, x_risk)
+    # One regrouping pass for all columns: risk, the path residual, x * risk.
+    columns = np.column_stack([risk, path[rows][order], x_risk])
+    earlier = _exclusive_cumsum_by(grouping, columns)
+    later = grouping.totals(columns)[grouping.group] - earlier  # this row and later ones
+    r_before, b_before, w_before = later[:, 0], earlier[:, 1], later[:, 2:]
     scalar_0, vector_0 = _state_moments(r_before, b_before, w_before)
     scalar_1, vector_1 = _state_moments(
         r_before - risk, b_before + path[rows][order], w_before - x_risk
