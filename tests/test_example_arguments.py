@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -66,22 +68,49 @@ def test_out_cannot_be_created(tmp_path: Path) -> None:
     assert_usage_error(result, "cannot create the output directory")
 
 
-def test_non_empty_out_needs_overwrite_and_stale_problems_go(
-    tmp_path: Path, extract_csv: Path
-) -> None:
+def stale_out(tmp_path: Path) -> Path:
     out = tmp_path / "out"
     out.mkdir()
     (out / "problems.csv").write_text("row,patient_id,field,problem\n3,P3,sex,stale\n")
+    (out / "figure1.png").write_bytes(b"stale")
     (out / "notes.txt").write_text("the user's own file")
-    args = ("--data", str(extract_csv), "--out", str(out), "--no-figures")
-    refused = run_script(*args, cwd=tmp_path)
+    return out
+
+
+def load_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("reproduce_heilig2020", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_non_empty_out_needs_overwrite(tmp_path: Path, extract_csv: Path) -> None:
+    out = stale_out(tmp_path)
+    refused = run_script("--data", str(extract_csv), "--out", str(out), cwd=tmp_path)
     assert_usage_error(refused, "--overwrite")
-    assert (out / "problems.csv").exists()  # nothing touched without --overwrite
-    result = run_script(*args, "--overwrite", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert not (out / "problems.csv").exists()  # this run found no problem: no stale list
-    assert (out / "notes.txt").read_text() == "the user's own file"
-    assert (out / "report.md").exists()
+    assert (out / "problems.csv").read_text().endswith("stale\n")  # nothing touched
+
+
+def test_overwrite_removes_an_earlier_runs_outputs_only(tmp_path: Path) -> None:
+    out = stale_out(tmp_path)
+    load_example().prepare_out(out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_overwrite_writes_a_fresh_problems_list(tmp_path: Path) -> None:
+    out = stale_out(tmp_path)
+    extract = synthetic_cohort(seed=3).head(5)
+    extract["date_first_asct"] = "2019-01-01"  # every patient outside 1996-2016
+    path = tmp_path / "late.csv"
+    extract.to_csv(path, index=False)
+    result = run_script("--data", str(path), "--out", str(out), "--overwrite", cwd=tmp_path)
+    assert_usage_error(result, "no patient is left")
+    problems = (out / "problems.csv").read_text()
+    assert "stale" not in problems
+    assert problems.count("not eligible") == 5
+    assert not (out / "figure1.png").exists()
 
 
 def test_lenient_run_that_excludes_every_row(tmp_path: Path) -> None:
@@ -97,9 +126,9 @@ def test_lenient_run_that_excludes_every_row(tmp_path: Path) -> None:
 def test_upper_case_parquet_suffix(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     path = tmp_path / "EXTRACT.PARQUET"
-    synthetic_cohort(seed=11).to_parquet(path)
-    result = run_script(
-        "--data", str(path), "--out", str(tmp_path / "out"), "--no-figures", cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "analysed: " in result.stdout
+    extract = synthetic_cohort(seed=11).head(7)
+    extract["date_first_asct"] = "2019-01-01"  # read and validated, then nobody is left:
+    extract.to_parquet(path)  # quick, and only a Parquet reader gets this far
+    result = run_script("--data", str(path), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_usage_error(result, "no patient is left")
+    assert "received: 7" in result.stdout
