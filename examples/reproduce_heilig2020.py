@@ -57,6 +57,21 @@ def seed(text: str) -> int:
     return value
 
 
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is below the minimum {minimum}")
+        return value
+
+    return parse
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="registry extract (.csv or .parquet)")
@@ -67,6 +82,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--overwrite", action="store_true", help="replace the outputs of an earlier run in --out"
     )
+    parser.add_argument(
+        "--imputations", type=count(2), default=20, help="m for Table 3 by multiple imputation"
+    )
+    parser.add_argument(
+        "--bootstrap", type=count(0), default=199,
+        help="replicates of the centre-effect bootstrap (0 leaves that test out)",
+    )  # fmt: skip
     return parser.parse_args(argv)  # bad arguments: "error: ..." and exit status 2
 
 
@@ -148,16 +170,17 @@ def write_figures(
 
 
 def sections(
-    endpoints: pd.DataFrame, seed: int, progress: Progress
+    endpoints: pd.DataFrame, args: argparse.Namespace, progress: Progress
 ) -> tuple[pd.DataFrame, heilig2020.CompetingSection, heilig2020.CentreSection]:
     """Table 3 by multiple imputation, relapse incidence / NRM and the four centre-effect tests."""
-    progress("Table 3 by multiple imputation (m = 20, chained equations, Rubin's rules)")
-    mi_table3 = mi_section.mi_table3(mi_section.mi_fits(endpoints, m=20, seed=seed))
+    m = args.imputations
+    progress(f"Table 3 by multiple imputation (m = {m}, chained equations, Rubin's rules)")
+    mi_table3 = mi_section.mi_table3(mi_section.mi_fits(endpoints, m=m, seed=args.seed))
     progress("relapse incidence and NRM (competing risks); the four centre-effect tests")
     competing = heilig2020.competing_section(endpoints)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the sections list their warnings as notes
-        centre = heilig2020.centre_section(endpoints)
+        centre = heilig2020.centre_section(endpoints, bootstrap=args.bootstrap, seed=args.seed)
     return mi_table3, competing, centre
 
 
@@ -208,7 +231,7 @@ def analyse(
         analysis = heilig2020.analyse(endpoints, heilig2020.published())
     for message in sorted({f"{w.category.__name__}: {w.message}" for w in caught}):
         progress(f"  warning: {message}")
-    mi_table3, competing, centre = sections(endpoints, args.seed, progress)
+    mi_table3, competing, centre = sections(endpoints, args, progress)
 
     def write(
         figures: dict[str, Path] | None = None,

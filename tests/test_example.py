@@ -23,7 +23,7 @@ def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         check=False,
     )
 
@@ -100,7 +100,16 @@ def test_real_extract_path_runs_on_a_csv(tmp_path: Path) -> None:
     path = tmp_path / "extract.csv"
     extract.to_csv(path, index=False)
     result = run_script(
-        "--data", str(path), "--out", str(tmp_path / "out"), "--no-figures", cwd=tmp_path
+        "--data",
+        str(path),
+        "--out",
+        str(tmp_path / "out"),
+        "--no-figures",
+        "--imputations",
+        "2",
+        "--bootstrap",
+        "0",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "excluded: not eligible: 1" in result.stdout

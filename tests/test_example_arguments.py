@@ -50,6 +50,15 @@ def test_bad_seed(tmp_path: Path, seed: str) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--imputations", "1"), ("--imputations", "x"), ("--bootstrap", "-1")]
+)
+def test_bad_counts(tmp_path: Path, option: str, value: str) -> None:
+    result = run_script(option, value, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_usage_error(result, option)
+    assert not (tmp_path / "out").exists()
+
+
 def test_out_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "taken").write_text("x")
     result = run_script("--out", str(tmp_path / "taken"), cwd=tmp_path)
