@@ -235,11 +235,10 @@ def counting_process() -> pd.DataFrame:
         }
     )
     hazard = np.exp(0.5 * data["x1"] - 0.3 * data["x2"] + 0.4 * (data["grade"] == "high"))
-    # Times on a grid of 1/50, each computed as k / 50 so that equal times are equal
-    # floats (the in-memory risk-set keys stratum * span + time would merge 1-ulp gaps).
-    stop = np.round(rng.exponential(1 / hazard) * 50) + 1
-    data["stop"] = stop / 50
-    data["start"] = np.round(stop * rng.uniform(0, 0.8, n)) / 50
+    # Times on a grid of 1/50 computed two ways: k / 50 + 0.02 and (k + 1) / 50 can
+    # differ by one rounding, which timefix merges (across partitions, too).
+    data["stop"] = np.round(rng.exponential(1 / hazard) * 50) / 50 + 0.02
+    data["start"] = np.round(data["stop"] * rng.uniform(0, 0.8, n) * 50) / 50
     data["event"] = (rng.random(n) < 0.7).astype(int)
     data.loc[[3, 400], "x1"] = np.nan
     # The "high" grade is absent from the first partition: levels are gathered globally.
@@ -252,6 +251,7 @@ SYNTHETIC: list[tuple[str, dict[str, Any]]] = [
     ("Surv(start, stop, event) ~ x1 + x2 + grade", {"ties": "breslow", "weights": "w"}),
     ("Surv(start, stop, event) ~ x1 + grade + strata(site)", {"cluster": "centre"}),
     ("Surv(stop, event) ~ x1 * x2 + np.log(x2 + 5)", {"strata": "site", "weights": "w"}),
+    ("Surv(start, stop, event) ~ x1 + x2", {"strata": "site", "timefix": False}),
 ]
 
 
@@ -266,6 +266,23 @@ def test_cox_counting_process_equals_in_memory(
     assert np.abs(dask_fit.std_err - memory.std_err).max() <= SE_TOL
     assert dask_fit.robust == memory.robust
     pd.testing.assert_frame_equal(dask_fit.excluded, memory.excluded, check_dtype=False)
+
+
+def test_cox_timefix_collapsed_interval_names_the_row(client: Any) -> None:
+    data = pd.DataFrame(
+        {
+            "start": [0.29999999999999993, 0.0, 0.5, 1.0, 0.0, 0.0],
+            "stop": [0.3, 1.0, 2.0, 3.0, 2.5, 0.7],
+            "event": [1, 1, 0, 1, 1, 1],
+            "x": [0.1, 0.4, -0.2, 0.3, -0.5, 0.8],
+        }
+    )
+    formula = "Surv(start, stop, event) ~ x"
+    with pytest.raises(InvalidDataError) as memory_error:
+        ss.coxph(formula, data)
+    with pytest.raises(InvalidDataError) as dask_error:
+        ss.coxph(formula, partitioned(data, 2))
+    assert dask_error.value.rows == memory_error.value.rows == [0]
 
 
 def test_local_scheduler_without_client(lung: pd.DataFrame) -> None:

@@ -490,7 +490,7 @@ def coxph(
         return dask_backend("coxph")(  # type: ignore[no-any-return]
             formula, data, ties=ties, strata=strata, cluster=cluster, frailty=frailty,
             weights=weights, max_iter=max_iter, eps=eps, conf_level=conf_level, theta=theta,
-            control=control,
+            control=control, timefix=timefix, time_unit=time_unit,
         )  # fmt: skip
     data = v.as_pandas(data)
     # formula: strata(x), cluster(id), frailty(c) terms stand for the keywords.

@@ -13,7 +13,7 @@ they are refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import _validate as v
 from ..cox.formula import _exclusions, build_design, complete_rows, parse_formula, resolve_columns
-from ..errors import FormulaError
+from ..errors import FormulaError, InvalidDataError
 from ._cox_kernels import Rows
 from ._engine import UnsupportedOnDaskError
 
@@ -81,6 +81,20 @@ class Plan:
     keep: list[int] = field(default_factory=list)
     centre: FloatArray = field(default_factory=lambda: np.zeros(0))
     strata_index: pd.Index = field(default_factory=lambda: pd.Index([]))
+    time_unit: str | None = None
+    #: R's aeqSurv merge decided on all partitions' distinct times: (moved raw values, sorted;
+    #: the value each becomes). None: no time moves (or timefix=False).
+    time_map: tuple[FloatArray, FloatArray] | None = None
+
+
+def remap_times(values: FloatArray, time_map: tuple[FloatArray, FloatArray] | None) -> FloatArray:
+    """Times after the global ``timefix`` merge (a lookup of the moved values only)."""
+    if time_map is None or values.size == 0:
+        return values
+    moved, target = time_map
+    position = np.searchsorted(moved, values).clip(0, max(moved.size - 1, 0))
+    hit = moved[position] == values
+    return np.where(hit, target[position], values)
 
 
 def _cast(part: pd.DataFrame, plan: Plan) -> pd.DataFrame:
@@ -116,6 +130,8 @@ class Summary:
     event_weight_positive: bool
     fractional: bool
     finite: bool
+    times: FloatArray  # distinct raw exit times of the used rows (for timefix)
+    entries: FloatArray | None  # distinct raw entry times
 
 
 def _no_complete_rows(part: pd.DataFrame, plan: Plan) -> pd.DataFrame | None:
@@ -133,16 +149,32 @@ def _no_complete_rows(part: pd.DataFrame, plan: Plan) -> pd.DataFrame | None:
 
 
 def _design(part: pd.DataFrame, plan: Plan) -> tuple[Any, pd.DataFrame, FloatArray]:
-    design = build_design(plan.formula, _cast(part, plan), plan.extra)
+    """The in-memory design of the partition, with times merged by the global timefix."""
+    design = build_design(
+        plan.formula, _cast(part, plan), plan.extra, timefix=False, time_unit=plan.time_unit
+    )
     used = complete_rows(part, design.used, [*design.surv_columns, *plan.extra])
     weight = v.as_weights(used, plan.weights) if plan.weights else np.ones(len(used))
+    if plan.time_map is not None:
+        stop = remap_times(design.stop, plan.time_map)
+        start = None if design.start is None else remap_times(design.start, plan.time_map)
+        if start is not None and (start >= stop).any():
+            raise InvalidDataError(
+                str(design.surv_columns[0]),
+                list(used.index[np.flatnonzero(start >= stop)]),
+                "entry and exit times are equal up to rounding (R aeqSurv: an interval has "
+                "effective length 0); round the times or pass timefix=False",
+            )
+        design = replace(design, stop=stop, start=start)
     return design, used, weight
 
 
 def _empty_summary(excluded: pd.DataFrame) -> Summary:
     none = np.zeros(0)
     events = pd.DataFrame({"stratum": [], "time": none, "n_event": none, "weight": none})
-    return Summary(None, {}, 0, none, none, none, events, excluded, 0, False, False, True)
+    return Summary(
+        None, {}, 0, none, none, none, events, excluded, 0, False, False, True, none, None
+    )
 
 
 def summarise(part: pd.DataFrame, plan: Plan) -> Summary:
@@ -176,6 +208,8 @@ def summarise(part: pd.DataFrame, plan: Plan) -> Summary:
         event_weight_positive=bool((weight[died] > 0).any()),
         fractional=bool(np.any(weight != np.floor(weight))),
         finite=bool(np.isfinite(m2).all()),
+        times=np.unique(design.stop),
+        entries=None if design.start is None else np.unique(design.start),
     )
 
 
@@ -216,7 +250,14 @@ def combine_summaries(*parts: Summary) -> Summary:
         event_weight_positive=any(p.event_weight_positive for p in parts),
         fractional=any(p.fractional for p in parts),
         finite=all(p.finite for p in parts),
+        times=np.unique(np.concatenate([p.times for p in parts])),
+        entries=_distinct([p.entries for p in parts]),
     )
+
+
+def _distinct(arrays: list[FloatArray | None]) -> FloatArray | None:
+    present = [a for a in arrays if a is not None]
+    return np.unique(np.concatenate(present)) if present else None
 
 
 def design_rows(part: pd.DataFrame, plan: Plan) -> tuple[Rows, npt.NDArray[Any] | None]:

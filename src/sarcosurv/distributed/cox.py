@@ -45,6 +45,7 @@ from ..errors import (
     SarcosurvError,
     SarcosurvWarning,
 )
+from ..surv import aeq_times
 from . import _cox_kernels as k
 from ._cox_prepare import (
     Plan,
@@ -56,6 +57,7 @@ from ._cox_prepare import (
     model_columns,
     partition_levels,
     refuse_stateful,
+    remap_times,
     summarise,
 )
 from ._engine import UnsupportedOnDaskError, map_reduce
@@ -158,6 +160,27 @@ def _check(summary: Summary, weights: str | None) -> None:
                 CollinearityWarning,
                 stacklevel=4,
             )
+
+
+def _timefix(summary: Summary, plan: Plan) -> tuple[Summary, Plan]:
+    """R's aeqSurv on the distinct times of all partitions; the event table merged accordingly.
+
+    The rule depends only on the set of distinct exit and entry times, so
+    deciding it here and applying it per partition equals applying it in memory.
+    """
+    raw = [summary.times] if summary.entries is None else [summary.times, summary.entries]
+    fixed = aeq_times(*raw)
+    pooled, merged = np.concatenate(raw), np.concatenate(fixed)
+    moved = pooled != merged
+    if not moved.any():
+        return summary, plan
+    moved_values, first = np.unique(pooled[moved], return_index=True)
+    time_map = (moved_values, merged[moved][first])
+    events = summary.events.assign(
+        time=remap_times(summary.events["time"].to_numpy(np.float64), time_map)
+    )
+    events = events.groupby(["stratum", "time"], sort=False).sum().reset_index()
+    return replace(summary, events=events), replace(plan, time_map=time_map)
 
 
 def _grid(events: pd.DataFrame) -> tuple[k.Grid, pd.Index]:
@@ -274,11 +297,14 @@ def coxph_dask(
     conf_level: float = 0.95,
     theta: float | None = None,
     control: CoxControl | None = None,
+    timefix: bool = True,
+    time_unit: str | None = None,
 ) -> DaskCoxResult:
     """:func:`sarcosurv.coxph` on a Dask DataFrame (one map-reduce per Newton step).
 
     Same model, options and result as in memory (see :func:`sarcosurv.coxph`):
-    Efron or Breslow ties, strata, case weights, ``Surv(start, stop, event)``
+    Efron or Breslow ties, strata, case weights, ``timefix`` (R's ``aeqSurv``
+    decided on the distinct times of all partitions), ``Surv(start, stop, event)``
     rows, robust variance with ``cluster`` or non-integer weights. Not
     available: ``frailty`` and the methods of the result that need the rows
     (:class:`UnsupportedOnDaskError` names them). Formula strings are evaluated
@@ -297,9 +323,13 @@ def coxph_dask(
     check_conf_level(conf_level)
     chosen = CoxControl(max_iter=max_iter, eps=eps) if control is None else control
     strata_columns, cluster_column = _options(formula, strata, cluster, frailty, theta)
-    plan = _plan(data, formula, strata_columns, cluster_column, weights)
+    plan = replace(
+        _plan(data, formula, strata_columns, cluster_column, weights), time_unit=time_unit
+    )
     summary = map_reduce(data, summarise, combine_summaries, plan)
     _check(summary, weights)
+    if timefix:
+        summary, plan = _timefix(summary, plan)
     names = list(summary.names or ())
     keep = independent_columns(summary.m2, summary.mean, summary.n, names, stacklevel=4)
     grid, strata_index = _grid(summary.events)
