@@ -461,9 +461,9 @@ def _assemble(
         )
     elif sizes.size * int(sizes.max()) <= max(4 * int(sizes.sum()), 1 << 20):
         # All curves at once (segmented accumulation): no Python loop over groups.
-        joined = [np.concatenate([getattr(b, f)[0] for b in blocks]) for f in _COUNTS]
+        risk, event, exit_ = (np.concatenate([getattr(b, f)[0] for b in blocks]) for f in _COUNTS)
         times = np.concatenate([b.times for b in blocks])
-        columns = _curve_columns(times, *joined, conf_type, z, scale, sizes)
+        columns = _curve_columns(times, risk, event, exit_, conf_type, z, scale, sizes)
     else:  # very unequal groups: padding would cost more than a loop
         frames = [
             _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z, scale)

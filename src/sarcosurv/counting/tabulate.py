@@ -279,9 +279,11 @@ def _sparse_blocks(
         n_exit = n_rows.astype(np.float64)
         n_event = np.bincount(inverse, weights=died, minlength=pairs.size).astype(np.float64)
     else:
-        n_exit = np.bincount(inverse, weights=weights, minlength=pairs.size)
+        n_exit = np.asarray(np.bincount(inverse, weights=weights, minlength=pairs.size), np.float64)
         event_weight = np.where(died, weights, 0.0)
-        n_event = np.bincount(inverse, weights=event_weight, minlength=pairs.size)
+        n_event = np.asarray(
+            np.bincount(inverse, weights=event_weight, minlength=pairs.size), np.float64
+        )
     n_risk = _padded_cumsum(n_exit[::-1], sizes[::-1])[::-1]
     times = grid[pairs % grid.size]
     bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
