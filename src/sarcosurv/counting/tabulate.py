@@ -211,7 +211,8 @@ def tabulate_blocks(
     """
     n_blocks = n_cells // block_size
     grid, codes, dense = _code_times(time, n_cells)
-    if n_cells * grid.size <= _max_cells(time.size):
+    if n_cells * grid.size <= _max_cells(time.size) or n_blocks == 1:
+        # One block (one stratum): its table is this one; counting it apart would sort again.
         table = _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
         return [_block(table, b * block_size, (b + 1) * block_size) for b in range(n_blocks)]
     if block_size == 1 and entry is None and n_causes == 1:
