@@ -177,6 +177,9 @@ def markdown(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=500)
+    parser.add_argument(
+        "--first", type=int, default=0, help="index of the first replicate (to extend a run)"
+    )
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--m", type=int, default=10)
     parser.add_argument("--processes", type=int, default=2)
@@ -185,7 +188,8 @@ def main() -> None:
     )
     parser.add_argument("--csv", type=Path, default=None, help="write per-replicate rows here")
     args = parser.parse_args()
-    tasks = [(s, i, args.n, args.m) for i in range(args.replicates) for s in SCENARIOS]
+    indices = range(args.first, args.first + args.replicates)
+    tasks = [(s, i, args.n, args.m) for i in indices for s in SCENARIOS]
     start = time.perf_counter()
     rows: list[dict[str, object]] = []
     with Pool(args.processes) as workers:

@@ -148,8 +148,8 @@ def _dense_problem(
 def test_the_maximum_of_the_marginal_likelihood(name: str, columns: list[str]) -> None:
     """An independent L-BFGS maximiser over (beta, all baseline jumps) finds the same point.
 
-    Measured: log-likelihood 4e-13 apart, beta 1e-9; standard errors given theta
-    from the dense Hessian 1e-6 relative.
+    Measured: log-likelihood 7e-13 apart, beta 2e-9 relative; standard errors given
+    theta from the dense Hessian 7e-8 relative.
     """
     data = load_dataset(name)
     fit = ss.coxph(
@@ -166,7 +166,7 @@ def test_the_maximum_of_the_marginal_likelihood(name: str, columns: list[str]) -
         options={"maxiter": 50000, "maxcor": 50, "ftol": 1e-15, "gtol": 1e-9},
     )
     assert fr.loglik == pytest.approx(-found.fun, abs=1e-6)
-    np.testing.assert_allclose(fit.params, found.x[: len(columns)], rtol=1e-5)
+    np.testing.assert_allclose(fit.params, found.x[: len(columns)], rtol=1e-7)
     size = found.x.size
     hessian = np.empty((size, size))
     for j in range(size):
@@ -175,7 +175,7 @@ def test_the_maximum_of_the_marginal_likelihood(name: str, columns: list[str]) -
         hessian[:, j] = (problem(found.x + step)[1] - problem(found.x - step)[1]) / 2e-6
     covariance = np.linalg.inv(-0.5 * (hessian + hessian.T))
     dense_se = np.sqrt(np.diag(covariance)[: len(columns)])
-    np.testing.assert_allclose(fr.std_err_conditional, dense_se, rtol=1e-3)
+    np.testing.assert_allclose(fr.std_err_conditional, dense_se, rtol=1e-5)
 
 
 def _quadrature_loglik(

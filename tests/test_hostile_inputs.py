@@ -259,3 +259,31 @@ def test_logrank_with_many_small_groups_still_runs() -> None:
     result = ss.logrank_test(time=time, event=event, by=rng.integers(0, 200, n))
     assert 0.0 <= result.p_value <= 1.0
     assert result.df == 199
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"conf_level": 95},
+        {"conf_level": 2},
+        {"conf_level": 0},
+        {"conf_level": -1},
+        {"max_iter": -5},
+    ],
+)
+def test_issue_option_values_are_refused(data: pd.DataFrame, options: dict[str, float]) -> None:
+    with pytest.raises(SarcosurvError, match=next(iter(options))):
+        ss.coxph("Surv(t, e) ~ x", data, **options)  # type: ignore[arg-type]
+
+
+def test_cluster_given_as_a_list_is_the_column(data: pd.DataFrame) -> None:
+    frame = data.assign(centre=np.arange(len(data)) % 7)
+    listed = ss.coxph("Surv(t, e) ~ x", frame, cluster=["centre"])  # type: ignore[arg-type]
+    named = ss.coxph("Surv(t, e) ~ x", frame, cluster="centre")
+    assert listed.std_err["x"] == pytest.approx(named.std_err["x"], rel=1e-12)
+    assert listed.std_err["x"] > 1e-3  # not the one-cluster degenerate 9e-16
+
+
+def test_formula_calling_python_is_refused(data: pd.DataFrame) -> None:
+    with pytest.raises(FormulaError, match="__import__"):
+        ss.coxph("Surv(t, e) ~ x + I(__import__('os').getpid())", data)

@@ -11,7 +11,13 @@ from scipy import special
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["CONF_TYPES", "confidence_band", "kaplan_meier_curve", "normal_quantile"]
+__all__ = [
+    "CONF_TYPES",
+    "confidence_band",
+    "kaplan_meier_curve",
+    "normal_quantile",
+    "padded_accumulate",
+]
 
 CONF_TYPES = ("plain", "log", "log-log", "arcsin")
 
@@ -21,13 +27,35 @@ def normal_quantile(conf_level: float) -> float:
     return float(special.ndtri(1.0 - (1.0 - conf_level) / 2.0))
 
 
-def kaplan_meier_curve(n_risk: FloatArray, n_event: FloatArray) -> tuple[FloatArray, FloatArray]:
+def padded_accumulate(
+    ufunc: np.ufunc, values: FloatArray, sizes: npt.NDArray[np.intp], fill: float
+) -> FloatArray:
+    """``ufunc.accumulate`` restarted at each of the consecutive segments of ``sizes``.
+
+    The segments become the rows of a ``(len(sizes), max(sizes))`` array padded
+    with ``fill`` at their ends and are accumulated along the rows: the same
+    sequential arithmetic as one ``np.cumsum``/``np.cumprod`` per segment,
+    without a Python loop over segments.
+    """
+    width = int(sizes.max()) if sizes.size else 0
+    inside = np.arange(width) < sizes[:, None]
+    padded = np.full((sizes.size, width), fill)
+    padded[inside] = values
+    out: FloatArray = ufunc.accumulate(padded, axis=1)[inside]
+    return out
+
+
+def kaplan_meier_curve(
+    n_risk: FloatArray, n_event: FloatArray, sizes: npt.NDArray[np.intp] | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Product-limit survival and Greenwood's variance of ``log S``.
 
     ``S(t) = prod_{t_j <= t} (1 - d_j / n_j)`` (Kaplan & Meier 1958) and
     ``Var[log S(t)] = sum_{t_j <= t} d_j / (n_j (n_j - d_j))`` (Greenwood 1926),
     with weighted counts when the data carry case weights. The variance is
     infinite once every row at risk has had the event (``n_j = d_j``).
+    With ``sizes``, the arrays hold several curves one after the other (each
+    segment of ``sizes`` rows starts afresh).
 
     Returns
     -------
@@ -38,6 +66,11 @@ def kaplan_meier_curve(n_risk: FloatArray, n_event: FloatArray) -> tuple[FloatAr
         factor = np.where(has_event, 1.0 - n_event / n_risk, 1.0)
         term = np.where(has_event, n_event / (n_risk * (n_risk - n_event)), 0.0)
     term = np.where(has_event & (n_risk <= n_event), np.inf, term)
+    if sizes is not None:
+        return (
+            padded_accumulate(np.multiply, factor, sizes, 1.0),
+            padded_accumulate(np.add, term, sizes, 0.0),
+        )
     survival: FloatArray = np.cumprod(factor, dtype=np.float64)
     var_log: FloatArray = np.cumsum(term, dtype=np.float64)
     return survival, var_log

@@ -469,6 +469,9 @@ def _require_weight(weights: FloatArray, codes: npt.NDArray[np.intp], labels: pd
         )
 
 
+_COUNTS = ("n_risk", "n_event", "n_exit")
+
+
 def _assemble(
     blocks: list[RiskTable],
     labels: pd.DataFrame,
@@ -483,16 +486,23 @@ def _assemble(
     weights' own units.
     """
     conf_type, z = conf[0], normal_quantile(conf[1])
-    frames = [
-        _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z, scale)
-        for b in blocks
-    ]
     sizes = np.array([b.times.size for b in blocks], dtype=np.intp)
-    columns = (
-        frames[0]
-        if len(frames) == 1
-        else {c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS}
-    )
+    if len(blocks) == 1:
+        b = blocks[0]
+        columns = _curve_columns(
+            b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z, scale
+        )
+    elif sizes.size * int(sizes.max()) <= max(4 * int(sizes.sum()), 1 << 20):
+        # All curves at once (segmented accumulation): no Python loop over groups.
+        risk, event, exit_ = (np.concatenate([getattr(b, f)[0] for b in blocks]) for f in _COUNTS)
+        times = np.concatenate([b.times for b in blocks])
+        columns = _curve_columns(times, risk, event, exit_, conf_type, z, scale, sizes)
+    else:  # very unequal groups: padding would cost more than a loop
+        frames = [
+            _curve_columns(b.times, b.n_risk[0], b.n_event[0], b.n_exit[0], conf_type, z, scale)
+            for b in blocks
+        ]
+        columns = {c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS}
     table = pd.DataFrame(columns)
     groups = labels.copy()
     groups["n"] = [int(b.n_rows.sum()) for b in blocks]
@@ -519,9 +529,13 @@ def _curve_columns(
     conf_type: str,
     z: float,
     scale: float = 1.0,
+    sizes: npt.NDArray[np.intp] | None = None,
 ) -> dict[str, FloatArray]:
-    """One curve from counts in units of ``scale`` (Greenwood's sum is divided by it)."""
-    survival, var_log = kaplan_meier_curve(n_risk, n_event)
+    """Curves from counts in units of ``scale`` (Greenwood's sum is divided by it).
+
+    One curve, or with ``sizes`` several one after the other.
+    """
+    survival, var_log = kaplan_meier_curve(n_risk, n_event, sizes)
     with np.errstate(over="ignore"):
         se_log = np.sqrt(var_log) / np.sqrt(scale)
         n_risk, n_event, n_exit = n_risk * scale, n_event * scale, n_exit * scale

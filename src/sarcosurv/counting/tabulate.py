@@ -18,6 +18,7 @@ Two ways to code the times:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,9 +211,14 @@ def tabulate_blocks(
     """
     n_blocks = n_cells // block_size
     grid, codes, dense = _code_times(time, n_cells)
-    if n_cells * grid.size <= _max_cells(time.size):
+    if n_cells * grid.size <= _max_cells(time.size) or n_blocks == 1:
+        # One block (one stratum): its table is this one; counting it apart would sort again.
         table = _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
         return [_block(table, b * block_size, (b + 1) * block_size) for b in range(n_blocks)]
+    if block_size == 1 and entry is None and n_causes == 1:
+        tables = _sparse_blocks(grid, codes, event, cell, n_cells, weights)
+        if tables is not None:
+            return tables
     block = cell // block_size
     order = np.argsort(block, kind="stable")
     bounds = np.concatenate(([0], np.cumsum(np.bincount(block, minlength=n_blocks))))
@@ -234,6 +240,65 @@ def tabulate_blocks(
             )
         )
     return tables
+
+
+def _padded_cumsum(values: FloatArray, sizes: IntArray) -> FloatArray:
+    """``np.cumsum`` restarted at each consecutive segment (rows of a padded array)."""
+    width = int(sizes.max()) if sizes.size else 0
+    inside = np.arange(width) < sizes[:, None]
+    padded = np.zeros((sizes.size, width))
+    padded[inside] = values
+    out: FloatArray = np.cumsum(padded, axis=1)[inside]
+    return out
+
+
+def _sparse_blocks(
+    grid: FloatArray,
+    codes: IntArray,
+    event: BoolArray | IntArray,
+    cell: IntArray,
+    n_cells: int,
+    weights: FloatArray | None,
+) -> list[RiskTable] | None:
+    """One table per cell from the (cell, time) pairs present, without a loop over cells.
+
+    The counts are bincounts over the distinct pairs (rows summed in input
+    order, as per cell); the numbers at risk are reverse cumulative sums
+    restarted at each cell. None when the cells are so unequal that the padded
+    sums would cost more than counting cell by cell.
+    """
+    key = cell.astype(np.int64) * grid.size + codes
+    pairs, inverse = np.unique(key, return_inverse=True)
+    pair_cell = pairs // grid.size
+    sizes = np.bincount(pair_cell, minlength=n_cells).astype(np.intp)
+    if sizes.size * int(sizes.max()) > max(4 * pairs.size, 1 << 20) or (sizes == 0).any():
+        return None
+    inverse = inverse.reshape(-1)
+    died = np.asarray(event, dtype=bool) if event.dtype == np.bool_ else event > 0
+    n_rows = np.bincount(inverse, minlength=pairs.size)
+    if weights is None:
+        n_exit = n_rows.astype(np.float64)
+        n_event = np.bincount(inverse, weights=died, minlength=pairs.size).astype(np.float64)
+    else:
+        n_exit = np.asarray(np.bincount(inverse, weights=weights, minlength=pairs.size), np.float64)
+        event_weight = np.where(died, weights, 0.0)
+        n_event = np.asarray(
+            np.bincount(inverse, weights=event_weight, minlength=pairs.size), np.float64
+        )
+    n_risk = _padded_cumsum(n_exit[::-1], sizes[::-1])[::-1]
+    times = grid[pairs % grid.size]
+    bounds = np.concatenate(([0], np.cumsum(sizes))).tolist()
+    return [
+        RiskTable(
+            times[a:b],
+            n_rows[None, a:b],
+            n_exit[None, a:b],
+            n_event[None, a:b],
+            n_risk[None, a:b],
+            None,
+        )
+        for a, b in itertools.pairwise(bounds)
+    ]
 
 
 def _empty(n_cells: int, n_causes: int) -> RiskTable:
