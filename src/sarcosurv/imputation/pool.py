@@ -378,8 +378,10 @@ def pool(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort, synthetic_heilig2020
-    >>> data = Cohort.from_frame(synthetic_heilig2020(seed=2020)).endpoints(unit="months")
+    >>> from sarcosurv.registry import Cohort
+    >>> from sarcosurv.studies import heilig2020
+    >>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
+    >>> data = heilig2020.endpoints(cohort, unit="months")
     >>> sets = ss.impute(data, ["age10", "sex", "remission_group"], m=3, seed=1,
     ...                  survival=("os_time", "os_event"))
     >>> fits = [ss.coxph("Surv(os_time, os_event) ~ age10 + remission_group", d) for d in sets]
