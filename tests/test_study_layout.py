@@ -192,6 +192,6 @@ def test_analysis_repr_is_short() -> None:
 
 def test_shim_warning_points_at_the_caller() -> None:
     module = importlib.import_module("sarcosurv.registry.synthetic")
-    with pytest.warns(DeprecationWarning) as caught:
+    with pytest.warns(DeprecationWarning, match="synthetic_cohort") as caught:
         _ = module.synthetic_heilig2020
     assert caught[0].filename == __file__
