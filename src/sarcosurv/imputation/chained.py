@@ -363,10 +363,8 @@ def impute(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort
     >>> from sarcosurv.studies import heilig2020
-    >>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
-    >>> data = heilig2020.endpoints(cohort, unit="months")
+    >>> data = heilig2020.endpoints(ss.registry.Cohort.from_frame(heilig2020.synthetic_cohort()))
     >>> sets = ss.impute(data, ["age10", "remission_group", "regimen_group"], m=2, seed=7,
     ...                  survival=("os_time", "os_event"))
     >>> int(sets[0]["regimen_group"].isna().sum())

@@ -122,10 +122,8 @@ def mi_coxph(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort
     >>> from sarcosurv.studies import heilig2020
-    >>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
-    >>> data = heilig2020.endpoints(cohort, unit="months")
+    >>> data = heilig2020.endpoints(ss.registry.Cohort.from_frame(heilig2020.synthetic_cohort()))
     >>> fit = ss.mi_coxph("Surv(os_time, os_event) ~ age10 + regimen_group", data, m=3, seed=1)
     >>> fit.n, fit.m
     (338, 3)

@@ -378,10 +378,8 @@ def pool(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort
     >>> from sarcosurv.studies import heilig2020
-    >>> cohort = Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
-    >>> data = heilig2020.endpoints(cohort, unit="months")
+    >>> data = heilig2020.endpoints(ss.registry.Cohort.from_frame(heilig2020.synthetic_cohort()))
     >>> sets = ss.impute(data, ["age10", "sex", "remission_group"], m=3, seed=1,
     ...                  survival=("os_time", "os_event"))
     >>> fits = [ss.coxph("Surv(os_time, os_event) ~ age10 + remission_group", d) for d in sets]
