@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
+from .._results import printed_hazard_ratios
 from ..errors import ImputationError, SarcosurvWarning
 from .rubin import d1_test, rubin_pool, t_quantile
 
@@ -243,20 +244,9 @@ class PooledResult:
             + (f", excluded rows = {len(self.excluded)}" if len(self.excluded) else "")
         )
         table = self.hazard_ratios
-        shown = pd.DataFrame(
-            {
-                "HR": table["hazard_ratio"].map("{:.2f}".format),
-                f"{self.conf_level:.0%} CI": [
-                    f"{lo:.2f}-{hi:.2f}"
-                    for lo, hi in zip(table["lower"], table["upper"], strict=True)
-                ],
-                "coef": table["coef"].map("{:.4f}".format),
-                "SE": table["std_err"].map("{:.4f}".format),
-                "df": table["df"].map("{:.1f}".format),
-                "p": table["p_value"].map(lambda p: f"{p:.3g}" if p >= 1e-4 else "<0.0001"),
-                "FMI": table["fmi"].map("{:.3f}".format),
-            }
-        )
+        shown = printed_hazard_ratios(table, self.conf_level)
+        shown.insert(4, "df", table["df"].map("{:.1f}".format))
+        shown["FMI"] = table["fmi"].map("{:.3f}".format)
         lines.append(shown.to_string())
         if self.frailty is not None:
             lines.append(
