@@ -1,6 +1,6 @@
 """Timings of multiple imputation + Cox fits + pooling (issue 15 targets).
 
-1. The paper-sized cohort (``synthetic_heilig2020(seed=2020)``, 338 patients,
+1. The paper-sized cohort (``heilig2020.synthetic_cohort(seed=2020)``, 338 patients,
    regimen and remission missing): ``ss.mi_coxph`` of the Table 3 PFS and OS
    models with m = 20 — target <= 10 s each.
 2. 10^5 rows x 10 covariates, 30% missing in three of them (two numeric, one
@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 import sarcosurv as ss
-from sarcosurv.registry import Cohort, synthetic_heilig2020
-from sarcosurv.report.tables import HEILIG2020_MODEL_TERMS
+from sarcosurv.registry import Cohort
+from sarcosurv.studies import heilig2020
 
 
 def paper_cohort() -> pd.DataFrame:
-    return Cohort.from_frame(synthetic_heilig2020(seed=2020)).endpoints(unit="months")
+    return heilig2020.endpoints(Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020)))
 
 
 def large_cohort(n: int = 100_000, p: int = 10, seed: int = 1) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def main() -> None:
         ("PFS", pfs, "pfs_time", "pfs_event"),
         ("OS", cohort, "os_time", "os_event"),
     ):
-        formula = f"Surv({time_}, {event}) ~ {HEILIG2020_MODEL_TERMS}"
+        formula = f"Surv({time_}, {event}) ~ {heilig2020.MODEL_TERMS}"
         seconds = best_of(
             args.repeats, lambda f=formula, d=data: ss.mi_coxph(f, d, m=20, seed=2020)
         )

@@ -347,9 +347,8 @@ def test_synthetic_event_types_are_consistent(synthetic: pd.DataFrame) -> None:
 
 
 def test_pfs_cause_codes_the_competing_events() -> None:
-    from sarcosurv import registry
-
-    endpoints = registry.Cohort.from_frame(registry.synthetic_heilig2020(seed=2020)).endpoints()
+    cohort = registry.Cohort.from_frame(heilig2020.synthetic_cohort(seed=2020))
+    endpoints = heilig2020.endpoints(cohort)
     expected = endpoints["pfs_event_type"].map(
         {"censored": 0.0, "relapse/progression": 1.0, "death without progression": 2.0}
     )

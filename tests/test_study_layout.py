@@ -195,3 +195,10 @@ def test_analysis_repr_is_short() -> None:
     )
     assert str(analysis).splitlines()[0] == repr(analysis)
     assert "<table" in analysis._repr_html_()
+
+
+def test_shim_warning_points_at_the_caller() -> None:
+    module = importlib.import_module("sarcosurv.registry.synthetic")
+    with pytest.warns(DeprecationWarning, match="synthetic_cohort") as caught:
+        _ = module.synthetic_heilig2020
+    assert caught[0].filename == __file__

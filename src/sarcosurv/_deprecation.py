@@ -19,6 +19,7 @@ __all__ = [
     "StudyDefault",
     "moved",
     "moved_attributes",
+    "moved_module",
     "study_default",
 ]
 
@@ -37,18 +38,33 @@ def moved(old: str, target: str, *, stacklevel: int = 3) -> Any:
     return getattr(importlib.import_module(module_name), name)
 
 
-def moved_attributes(module: str, targets: Mapping[str, str]) -> Callable[[str], Any]:
+def moved_attributes(
+    module: str, targets: Mapping[str, str], *, stacklevel: int = 4
+) -> Callable[[str], Any]:
     """A module ``__getattr__`` (PEP 562) serving the moved names of ``module``.
 
-    ``targets`` maps each old attribute name to ``"new.module:new_name"``.
+    ``targets`` maps each old attribute name to ``"new.module:new_name"``. The
+    default ``stacklevel`` suits a module ``__getattr__`` that calls the
+    returned function; assigned as the module's ``__getattr__`` itself, pass 3.
     """
 
     def __getattr__(name: str) -> Any:
         if name in targets:
-            return moved(f"{module}.{name}", targets[name], stacklevel=4)
+            return moved(f"{module}.{name}", targets[name], stacklevel=stacklevel)
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+def moved_module(module: str, new: str, *names: str, **renamed: str) -> Callable[[str], Any]:
+    """The ``__getattr__`` of a module whose names moved to module ``new``.
+
+    ``names`` kept their name; ``renamed`` maps an old name to its new one.
+    Assign the result as the shim's ``__getattr__``.
+    """
+    targets = {name: f"{new}:{name}" for name in names}
+    targets.update({old: f"{new}:{name}" for old, name in renamed.items()})
+    return moved_attributes(module, targets, stacklevel=3)
 
 
 class StudyDefault:

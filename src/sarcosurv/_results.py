@@ -104,3 +104,22 @@ def hazard_ratio_table(params: pd.Series, std_err: pd.Series, conf_level: float)
             "upper": np.exp(params + z_crit * std_err),
         }
     )
+
+
+def printed_hazard_ratios(table: pd.DataFrame, conf_level: float, se: str = "SE") -> pd.DataFrame:
+    """The hazard-ratio table as the fit summaries print it: ``HR, CI, coef, <se>, p``.
+
+    ``table`` has the columns of :func:`hazard_ratio_table`; ``se`` names the
+    standard-error column (e.g. ``"SE (robust)"``).
+    """
+    return pd.DataFrame(
+        {
+            "HR": table["hazard_ratio"].map("{:.2f}".format),
+            f"{conf_level:.0%} CI": [
+                f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table["lower"], table["upper"], strict=True)
+            ],
+            "coef": table["coef"].map("{:.4f}".format),
+            se: table["std_err"].map("{:.4f}".format),
+            "p": table["p_value"].map(lambda p: f"{p:.3g}" if p >= 1e-4 else "<0.0001"),
+        }
+    )

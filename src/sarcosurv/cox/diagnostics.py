@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -12,10 +11,10 @@ import pandas as pd
 from .. import _validate as v
 from ..counting.linalg import inverse_or_pinv
 from ..errors import SarcosurvError
-from . import prediction
 from . import residuals as r
 from .concordance import harrell_c
 from .kernels import cox_terms
+from .prediction import predict, predict_survival
 from .zph import zph_table
 
 if TYPE_CHECKING:
@@ -71,27 +70,6 @@ def baseline_hazard(result: CoxResult) -> pd.DataFrame:
             frame.insert(0, "stratum", result.fit.strata_labels[s])
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
-
-
-def predict_survival(
-    result: CoxResult,
-    newdata: pd.DataFrame,
-    times: float | Sequence[float],
-    conf_type: Literal["log", "log-log", "plain"] = "log",
-    conf_level: float | None = None,
-) -> pd.DataFrame:
-    """Survival curves of new rows with R ``survfit.coxph``'s standard errors and CIs."""
-    return prediction.predict_survival(result, newdata, times, conf_type, conf_level)
-
-
-def predict(
-    result: CoxResult,
-    newdata: pd.DataFrame,
-    kind: Literal["lp", "risk"] = "lp",
-    reference: Literal["strata", "sample", "zero"] = "strata",
-) -> pd.Series:
-    """Linear predictor or risk of new rows, as R ``predict.coxph``."""
-    return prediction.predict(result, newdata, kind, reference)
 
 
 def residuals(result: CoxResult, kind: str) -> pd.DataFrame | pd.Series:

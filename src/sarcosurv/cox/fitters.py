@@ -251,11 +251,14 @@ def _rescaled_tests(tests: CoxTests, c: float, robust: bool) -> CoxTests:
     )
 
 
-def _codes(values: npt.ArrayLike | None) -> IntArray | None:
-    if values is None:
-        return None
+def _label_codes(values: npt.ArrayLike) -> IntArray:
+    """Integer codes 0..k-1 of labels of any type (sorted label order)."""
     _, codes = np.unique(np.asarray(values), return_inverse=True)
     return codes.astype(np.intp).reshape(-1)
+
+
+def _codes(values: npt.ArrayLike | None) -> IntArray | None:
+    return None if values is None else _label_codes(values)
 
 
 def _sorted_arrays(
@@ -523,7 +526,6 @@ def frailty_profile(
     check_conf_level(conf_level)
     control = CoxControl() if control is None else control
     data = _sorted_arrays(x, time, event, entry, strata, weights)
-    _, codes = np.unique(np.asarray(cluster), return_inverse=True)
-    design = frailty_design(data, codes.astype(np.intp).reshape(-1), ties, left_truncation)
+    design = frailty_design(data, _label_codes(cluster), ties, left_truncation)
     start = fit_cox_newton(data, ties=ties, max_iter=control.max_iter, eps=control.eps)
     return FrailtyProfile(design, ties, start.beta, control, conf_level)

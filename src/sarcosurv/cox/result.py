@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .._results import ResultDisplay, TestResult, hazard_ratio_table
+from .._results import ResultDisplay, TestResult, hazard_ratio_table, printed_hazard_ratios
 from ..errors import SarcosurvError
 from . import diagnostics
 from .formula import Design
@@ -216,18 +216,8 @@ class CoxResult:
             + (f", excluded rows = {len(self.excluded)}" if len(self.excluded) else "")
         )
         table = self.summary()
-        shown = pd.DataFrame(
-            {
-                "HR": table["hazard_ratio"].map("{:.2f}".format),
-                f"{self.conf_level:.0%} CI": [
-                    f"{lo:.2f}-{hi:.2f}"
-                    for lo, hi in zip(table["lower"], table["upper"], strict=True)
-                ],
-                "coef": table["coef"].map("{:.4f}".format),
-                "SE" + (" (robust)" if self.robust else ""): table["std_err"].map("{:.4f}".format),
-                "p": table["p_value"].map(lambda p: f"{p:.3g}" if p >= 1e-4 else "<0.0001"),
-            }
-        )
+        se = "SE" + (" (robust)" if self.robust else "")
+        shown = printed_hazard_ratios(table, self.conf_level, se)
         lines.append(shown.to_string())
         if self.robust:
             lines.append(

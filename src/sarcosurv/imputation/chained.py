@@ -363,8 +363,8 @@ def impute(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort, synthetic_heilig2020
-    >>> data = Cohort.from_frame(synthetic_heilig2020(seed=2020)).endpoints(unit="months")
+    >>> from sarcosurv.studies import heilig2020
+    >>> data = heilig2020.endpoints(ss.registry.Cohort.from_frame(heilig2020.synthetic_cohort()))
     >>> sets = ss.impute(data, ["age10", "remission_group", "regimen_group"], m=2, seed=7,
     ...                  survival=("os_time", "os_event"))
     >>> int(sets[0]["regimen_group"].isna().sum())

@@ -122,8 +122,8 @@ def mi_coxph(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort, synthetic_heilig2020
-    >>> data = Cohort.from_frame(synthetic_heilig2020(seed=2020)).endpoints(unit="months")
+    >>> from sarcosurv.studies import heilig2020
+    >>> data = heilig2020.endpoints(ss.registry.Cohort.from_frame(heilig2020.synthetic_cohort()))
     >>> fit = ss.mi_coxph("Surv(os_time, os_event) ~ age10 + regimen_group", data, m=3, seed=1)
     >>> fit.n, fit.m
     (338, 3)

@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from .._results import ResultDisplay
+from .._results import ResultDisplay, printed_hazard_ratios
 from ..errors import ImputationError, SarcosurvWarning
 from .rubin import d1_test, rubin_pool, t_quantile
 
@@ -248,20 +248,9 @@ class PooledResult:
             + (f", excluded rows = {len(self.excluded)}" if len(self.excluded) else "")
         )
         table = self.hazard_ratios
-        shown = pd.DataFrame(
-            {
-                "HR": table["hazard_ratio"].map("{:.2f}".format),
-                f"{self.conf_level:.0%} CI": [
-                    f"{lo:.2f}-{hi:.2f}"
-                    for lo, hi in zip(table["lower"], table["upper"], strict=True)
-                ],
-                "coef": table["coef"].map("{:.4f}".format),
-                "SE": table["std_err"].map("{:.4f}".format),
-                "df": table["df"].map("{:.1f}".format),
-                "p": table["p_value"].map(lambda p: f"{p:.3g}" if p >= 1e-4 else "<0.0001"),
-                "FMI": table["fmi"].map("{:.3f}".format),
-            }
-        )
+        shown = printed_hazard_ratios(table, self.conf_level)
+        shown.insert(4, "df", table["df"].map("{:.1f}".format))
+        shown["FMI"] = table["fmi"].map("{:.3f}".format)
         lines.append(shown.to_string())
         if self.frailty is not None:
             lines.append(
@@ -383,8 +372,8 @@ def pool(
     Examples
     --------
     >>> import sarcosurv as ss
-    >>> from sarcosurv.registry import Cohort, synthetic_heilig2020
-    >>> data = Cohort.from_frame(synthetic_heilig2020(seed=2020)).endpoints(unit="months")
+    >>> from sarcosurv.studies import heilig2020
+    >>> data = heilig2020.endpoints(ss.registry.Cohort.from_frame(heilig2020.synthetic_cohort()))
     >>> sets = ss.impute(data, ["age10", "sex", "remission_group"], m=3, seed=1,
     ...                  survival=("os_time", "os_event"))
     >>> fits = [ss.coxph("Surv(os_time, os_event) ~ age10 + remission_group", d) for d in sets]

@@ -10,9 +10,7 @@ numbers and synthetic data on top.
 
 from __future__ import annotations
 
-from typing import Any
-
-from .._deprecation import moved_attributes
+from .._deprecation import moved_module
 from . import codes as codes  # deprecated: names moved to the sarcoma study (0.3)
 from .cohort import Cohort
 from .eligibility import Eligibility
@@ -47,18 +45,12 @@ __all__ = [
     "schema_table",
 ]
 
-_STUDY = "sarcosurv.studies.heilig2020"
-_moved = moved_attributes(
+# Names that moved to sarcosurv.studies.heilig2020 (removed in 0.3).
+__getattr__ = moved_module(
     __name__,
-    {
-        "synthetic_heilig2020": f"{_STUDY}:synthetic_cohort",
-        "SyntheticDesign": f"{_STUDY}:SyntheticDesign",
-        "published_heilig2020": f"{_STUDY}:published",
-        "SCHEMA": f"{_STUDY}:SCHEMA",
-    },
+    "sarcosurv.studies.heilig2020",
+    "SyntheticDesign",
+    "SCHEMA",
+    synthetic_heilig2020="synthetic_cohort",
+    published_heilig2020="published",
 )
-
-
-def __getattr__(name: str) -> Any:
-    """Names that moved to :mod:`sarcosurv.studies.heilig2020` (removed in 0.3)."""
-    return _moved(name)

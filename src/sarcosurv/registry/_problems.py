@@ -69,7 +69,8 @@ def as_text(series: pd.Series) -> tuple[pd.Series, BoolArray]:
         whole = (series.notna() & (series % 1 == 0)).to_numpy(dtype=bool)
         text[whole] = series[whole].astype("int64").astype("string")
     text = text.str.strip()
-    blank = np.asarray(series.isna() | (text == "").fillna(True), dtype=bool)
+    # a copy: pandas 3 (copy-on-write) hands out read-only views, and callers update blank
+    blank = np.array(series.isna() | (text == "").fillna(True), dtype=bool)
     return text, blank
 
 

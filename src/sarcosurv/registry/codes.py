@@ -6,11 +6,11 @@ A registry's code lists belong to its schema (:class:`sarcosurv.registry.Column`
 
 from __future__ import annotations
 
-from typing import Any
+from .._deprecation import moved_module
 
-from .._deprecation import moved_attributes
-
-_NAMES = (
+__getattr__ = moved_module(
+    __name__,
+    "sarcosurv.studies.heilig2020.codes",
     "CAUSE_OF_DEATH",
     "GRADE",
     "HISTOLOGY",
@@ -26,10 +26,3 @@ _NAMES = (
     "REMISSION_GROUP",
     "REGIMEN_GROUP",
 )
-_moved = moved_attributes(
-    __name__, {name: f"sarcosurv.studies.heilig2020.codes:{name}" for name in _NAMES}
-)
-
-
-def __getattr__(name: str) -> Any:
-    return _moved(name)

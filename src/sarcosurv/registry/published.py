@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from .._deprecation import moved_module
 
-from .._deprecation import moved_attributes
-
-_NEW = "sarcosurv.studies.heilig2020.published"
-_moved = moved_attributes(
-    __name__,
-    {
-        "published_heilig2020": f"{_NEW}:published",
-    },
+__getattr__ = moved_module(
+    __name__, "sarcosurv.studies.heilig2020.published", published_heilig2020="published"
 )
-
-
-def __getattr__(name: str) -> Any:
-    return _moved(name)

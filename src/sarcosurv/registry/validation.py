@@ -61,7 +61,7 @@ class ValidationOutcome(ResultDisplay):
 
 def _filled(data: pd.DataFrame, name: str, codes: tuple[str, ...]) -> BoolArray:
     values = data[name]
-    present = values.notna().to_numpy()
+    present = values.notna().to_numpy(copy=True)  # writable under pandas 3 copy-on-write
     if codes:
         present &= (values != "unknown").fillna(False).to_numpy(dtype=bool)
     return present

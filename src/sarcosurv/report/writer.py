@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from .._deprecation import moved_module
 
-from .._deprecation import moved_attributes
-
-_NEW = "sarcosurv.studies.heilig2020.writer"
-_moved = moved_attributes(
+__getattr__ = moved_module(
     __name__,
-    {
-        "DataSource": f"{_NEW}:DataSource",
-        "pretty_terms": f"{_NEW}:pretty_terms",
-        "write_heilig2020_report": f"{_NEW}:write_report",
-        "write_tables": f"{_NEW}:write_tables",
-    },
+    "sarcosurv.studies.heilig2020.writer",
+    "DataSource",
+    "pretty_terms",
+    "write_tables",
+    write_heilig2020_report="write_report",
 )
-
-
-def __getattr__(name: str) -> Any:
-    return _moved(name)
