@@ -142,7 +142,7 @@ def _wald_p(fit: Fit, columns: Sequence[str]) -> float:
 
 
 def _row(variable: str, level: str, row_type: RowType, **values: Any) -> dict[str, Any]:
-    base = {"variable": variable, "level": level, "row_type": row_type}
+    base = {"variable": variable, "level": level, "row_type": row_type, "coefficient": ""}
     empty = dict.fromkeys(
         ("n", "n_event", "hazard_ratio", "lower", "upper", "p_value"), float("nan")
     )
@@ -165,7 +165,16 @@ def _block_rows(fit: Fit, block: _Block, hr: pd.DataFrame) -> list[dict[str, Any
     if block.kind == "numeric":
         column = block.columns[0]
         counts = {"n": len(event), "n_event": int(event.sum())}
-        return [_row(block.variable, "", "numeric", **counts, **_estimate(hr, column))]
+        return [
+            _row(
+                block.variable,
+                "",
+                "numeric",
+                coefficient=column,
+                **counts,
+                **_estimate(hr, column),
+            )
+        ]
     joint = _wald_p(fit, block.columns) if len(block.columns) > 1 else float("nan")
     rows = [_row(block.variable, "", "header", p_value=joint)]
     block_x = x[:, [names.index(c) for c in block.columns]]
@@ -179,7 +188,8 @@ def _block_rows(fit: Fit, block: _Block, hr: pd.DataFrame) -> list[dict[str, Any
         if block.kind == "categorical":
             counts = {"n": int(at_level.sum()), "n_event": int(event[at_level].sum())}
         row_type: RowType = "level" if block.kind == "categorical" else "term"
-        rows.append(_row(block.variable, level, row_type, **counts, **_estimate(hr, column)))
+        estimate = _estimate(hr, column)
+        rows.append(_row(block.variable, level, row_type, coefficient=column, **counts, **estimate))
     return rows
 
 
@@ -202,8 +212,10 @@ class HRTable(TableExport):
     ----------
     rows : pandas.DataFrame
         One row per printed line and model: ``model, variable, level, row_type``
-        (``header``, ``reference``, ``level``, ``numeric``, ``term``), ``n``,
-        ``n_event``, ``hazard_ratio``, ``lower``, ``upper``, ``p_value``.
+        (``header``, ``reference``, ``level``, ``numeric``, ``term``),
+        ``coefficient`` (the model's name of the estimate's design column, ``""``
+        on header and reference rows), ``n``, ``n_event``, ``hazard_ratio``,
+        ``lower``, ``upper``, ``p_value``.
     models : tuple of str
         The model names, in column order (``""`` for a single unnamed fit).
     labels : dict
