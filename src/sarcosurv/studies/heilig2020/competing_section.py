@@ -33,7 +33,7 @@ import pandas as pd
 
 from ...competing import cumulative_incidence, gray_test
 from ...km import kaplan_meier
-from ...report.format import format_p_value, to_markdown
+from ...report.format import format_estimate, format_p_value, to_markdown
 from ...report.tables import Factor
 from .tables import FACTORS
 from .variables import level_label
@@ -209,10 +209,10 @@ def _estimates(frame: pd.DataFrame) -> list[str]:
     for cif, lo, hi in zip(frame["cif"], frame["lower"], frame["upper"], strict=True):
         if not np.isfinite(cif):
             out.append("–")
-        elif np.isfinite(lo) and np.isfinite(hi):
-            out.append(f"{cif:.1%} ({lo:.1%}–{hi:.1%})")
+        elif np.isfinite(lo) and np.isfinite(hi):  # as Table 2: 82.4% (77.5–86.3)
+            out.append(format_estimate(float(cif), float(lo), float(hi), percent=True))
         else:
-            out.append(f"{cif:.1%}")  # no events yet: no interval
+            out.append(format_estimate(float(cif), percent=True))  # no events yet: no interval
     return out
 
 
