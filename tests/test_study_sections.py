@@ -76,14 +76,15 @@ def test_gray_p_values_per_factor(
     assert ours.loc["Relapse/progression", "p_value"] == pytest.approx(direct.p_value[1])
     assert ours.loc["Non-relapse mortality", "p_value"] == pytest.approx(direct.p_value[2])
     table = competing.table()
-    assert set(table["factor"]) == {f.title for f in heilig2020.FACTORS}
+    assert set(table["Factor"]) - {""} == {f.title for f in heilig2020.FACTORS}
 
 
 def test_competing_markdown_states_why_not_km(competing: heilig2020.CompetingSection) -> None:
     text = competing.markdown("competing_risks.png")
     assert text.startswith("## Relapse incidence and non-relapse mortality")
     assert "not 1 − Kaplan–Meier" in text
-    assert "Gray p" in text
+    assert "p (Relapse/progression)" in text
+    assert "Gray's test" in text
     assert "![" in text
 
 

@@ -91,6 +91,26 @@ def _names_fit(ax: Axes, table: Axes, names: Sequence[str], pad: float) -> bool:
     return bool(widest + pad + 2.0 <= room)
 
 
+#: Clear space between a row name and the first count, in ems of the table's font.
+_LABEL_GAP_EMS = 0.8
+
+
+def _label_pad(firsts: Sequence[str]) -> float:
+    """Tick pad (points) that keeps the row names clear of the first column.
+
+    The first column is centred on the table's left edge, so half the width
+    of its widest count lies left of the edge; the names sit that far out,
+    plus a gap of :data:`_LABEL_GAP_EMS` ems.
+    """
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size="small")
+    font = prop.get_size_in_points()
+    widths = [TextPath((0, 0), text, prop=prop).get_extents().width for text in firsts if text]
+    return 0.5 * max(widths, default=0.0) + _LABEL_GAP_EMS * font
+
+
 def _format_count(value: float) -> str:
     return "" if np.isnan(value) else f"{value:g}"
 
@@ -133,18 +153,14 @@ def draw_risk_table(
     matplotlib.axes.Axes
         The table axes.
     """
-    from matplotlib.font_manager import FontProperties
-
     if row_labels not in ("auto", "names", "bars"):
         raise ValueError(f"row_labels must be 'auto', 'names' or 'bars', not {row_labels!r}")
     table = attach_table_axes(ax, len(names))
     ax.set_xticks([float(t) for t in times])
     n_rows = len(names)
-    # The first column is centred on the left edge: keep the row names clear of it.
-    firsts = [np.asarray(c, dtype=np.float64)[:1] for c in counts]
-    widest = max((len(_format_count(float(f[0]))) for f in firsts if f.size), default=0)
-    font = FontProperties(size="small").get_size_in_points()
-    pad = 3.0 + 0.33 * font * widest
+    pad = _label_pad(
+        [_format_count(float(np.asarray(c, dtype=np.float64)[0])) for c in counts if np.size(c)]
+    )
     bars = row_labels == "bars" or (row_labels == "auto" and not _names_fit(ax, table, names, pad))
     if bars:
         names = ["\u2014\u2014"] * n_rows

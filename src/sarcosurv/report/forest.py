@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SarcosurvError
+from ._blocks import REFERENCE_TEXT, VariableBlock, variable_blocks
 from .format import format_p_value
 
 if TYPE_CHECKING:
@@ -47,32 +48,6 @@ def _design(result: Any) -> Any:
     return design
 
 
-def _treatment_levels(state: Any) -> tuple[list[str], str] | None:
-    """(levels, reference) of a categorical term with treatment contrasts, else None."""
-    kind, info = state
-    if getattr(kind, "value", kind) != "categorical" or "contrasts" not in info:
-        return None
-    contrasts = info["contrasts"]
-    levels = [str(x) for x in contrasts.levels]
-    if type(contrasts.contrasts).__name__ != "TreatmentContrasts" or not levels:
-        return None
-    base = getattr(contrasts.contrasts, "base", None)
-    base_text = str(base)
-    reference = base_text if base_text in levels else levels[0]
-    return levels, reference
-
-
-def _term_variable(design: Any, term: str) -> str:
-    """The data column behind a term when there is exactly one, else the term's text."""
-    spec = design.model_spec
-    for key, variables in getattr(spec, "term_variables", {}).items():
-        if str(key) == term:
-            names = [v for v in variables if v in design.column_kinds]
-            if len(names) == 1:
-                return str(names[0])
-    return term
-
-
 def _label(labels: Mapping[Any, str], *keys: Any) -> str:
     for key in keys:
         if key in labels:
@@ -80,8 +55,42 @@ def _label(labels: Mapping[Any, str], *keys: Any) -> str:
     return str(keys[-1])
 
 
+def _block_rows(
+    block: VariableBlock, table: pd.DataFrame, labels: Mapping[Any, str]
+) -> list[dict[str, Any]]:
+    """Header, reference and estimate rows of one variable (columns the fit estimated)."""
+    variable = block.variable
+    header = _label(labels, variable)
+    columns = [c for c in block.columns if c in table.index]
+    if block.kind != "categorical":
+        single = len(block.columns) == 1
+        return [
+            _estimate(variable, header if single else _label(labels, column), column, table)
+            for column in columns
+        ]
+    reference = str(block.reference)
+    rows: list[dict[str, Any]] = [
+        {"variable": variable, "label": header, "kind": "header"},
+        {
+            "variable": variable,
+            "label": _label(labels, (variable, reference), reference),
+            "kind": "reference",
+            "hazard_ratio": 1.0,
+        },
+    ]
+    for column, level in zip(block.columns, block.levels, strict=True):
+        if column in table.index:
+            name = _label(labels, column, (variable, level), level)
+            rows.append(_estimate(variable, name, column, table))
+    return rows
+
+
 def forest_rows(result: Any, labels: Mapping[Any, str] | None = None) -> pd.DataFrame:
     """The rows of a forest plot: headers, reference levels and coefficients.
+
+    The variables, levels and references are those of
+    :func:`sarcosurv.report._blocks.variable_blocks`, the rows of the
+    hazard-ratio table, so a forest plot and its table list the same lines.
 
     Parameters
     ----------
@@ -101,35 +110,13 @@ def forest_rows(result: Any, labels: Mapping[Any, str] | None = None) -> pd.Data
     """
     design = _design(result)
     table = result.hazard_ratios
-    labels = dict(labels or {})
-    states = getattr(design.model_spec, "encoder_state", {})
-    rows: list[dict[str, Any]] = []
-    for term, positions in design.term_columns.items():
-        columns = [design.column_names[i] for i in positions]
-        columns = [c for c in columns if c in table.index]
-        if not columns:
-            continue
-        variable = _term_variable(design, term)
-        header = _label(labels, variable)
-        treatment = _treatment_levels(states[term]) if term in states else None
-        if treatment is None:
-            for column in columns:
-                name = header if len(columns) == 1 else _label(labels, column)
-                rows.append(_estimate(variable, name, column, table.loc[column]))
-            continue
-        levels, reference = treatment
-        rows.append({"variable": variable, "label": header, "kind": "header"})
-        # The reference level first, then the others in the order of the levels.
-        for level in [reference, *(x for x in levels if x != reference)]:
-            name = _label(labels, (variable, level), level)
-            column = f"{term}[T.{level}]"
-            if level == reference:
-                rows.append(
-                    {"variable": variable, "label": name, "kind": "reference", "hazard_ratio": 1.0}
-                )
-            elif column in table.index:
-                name = _label(labels, column, name)
-                rows.append(_estimate(variable, name, column, table.loc[column]))
+    given = dict(labels or {})
+    rows = [
+        row
+        for block in variable_blocks(design)
+        if any(c in table.index for c in block.columns)
+        for row in _block_rows(block, table, given)
+    ]
     return pd.DataFrame(rows, columns=_ROW_COLUMNS)
 
 
@@ -152,24 +139,18 @@ def coefficient_labels(result: Any, labels: Mapping[Any, str] | None = None) -> 
     return out
 
 
-def _estimate(variable: str, label: str, column: str, row: pd.Series) -> dict[str, Any]:
-    return {
-        "variable": variable,
-        "label": label,
-        "kind": "estimate",
-        "coefficient": column,
-        "hazard_ratio": float(row["hazard_ratio"]),
-        "lower": float(row["lower"]),
-        "upper": float(row["upper"]),
-        "p_value": float(row["p_value"]),
-    }
+def _estimate(variable: str, label: str, column: str, table: pd.DataFrame) -> dict[str, Any]:
+    keys = ["hazard_ratio", "lower", "upper", "p_value"]
+    values = table.loc[[column], keys].to_numpy(dtype=np.float64)[0]
+    row = {"variable": variable, "label": label, "kind": "estimate", "coefficient": column}
+    return row | {k: float(v) for k, v in zip(keys, values, strict=True)}
 
 
 def _right_text(row: pd.Series) -> str:
     if row["kind"] == "header":
         return ""
     if row["kind"] == "reference":
-        return "1.00 (reference)"
+        return REFERENCE_TEXT
     return (
         f"{row['hazard_ratio']:.2f} ({row['lower']:.2f}–{row['upper']:.2f})"
         f"   p {_p(row['p_value'])}"

@@ -35,87 +35,15 @@ from scipy import stats
 from ..competing.finegray import FineGrayResult
 from ..cox import CoxResult
 from ..cox.formula import Design
+from ._blocks import REFERENCE_TEXT, VariableBlock, variable_blocks
 from ._export import TableExport
 from .format import format_hazard_ratio, format_p_value
 
-__all__ = ["HRTable", "hr_table"]
+__all__ = ["REFERENCE_TEXT", "HRTable", "VariableBlock", "hr_table", "variable_blocks"]
 
 Fit = CoxResult | FineGrayResult
 Labels = Mapping[str | tuple[str, str], str]
 RowType = Literal["header", "reference", "level", "numeric", "term"]
-
-#: Printed in place of a hazard ratio on a reference row.
-REFERENCE_TEXT = "1.00 (reference)"
-
-
-@dataclass(frozen=True)
-class _Block:
-    """One variable of the model: its design columns and, if categorical, its levels."""
-
-    variable: str
-    kind: Literal["categorical", "numeric", "other"]
-    columns: tuple[str, ...]
-    levels: tuple[str, ...] = ()  # one per column (categorical)
-    reference: str | None = None
-
-
-def _level_text(level: object) -> str:
-    """A level as printed: whole numbers without a decimal point (ECOG 1.0 prints 1)."""
-    if isinstance(level, float | np.floating) and float(level).is_integer():
-        return str(int(level))
-    return str(level)
-
-
-def _value_variable(spec: Any, term: Any, expr: str) -> str:
-    values = [str(v) for v in spec.term_variables[term] if "value" in {r.value for r in v.roles}]
-    return values[0] if len(values) == 1 and expr == values[0] else expr
-
-
-def _categorical_block(spec: Any, term: Any, factor: Any, columns: list[str]) -> _Block | None:
-    state = spec.factor_contrasts.get(factor)
-    if state is None or type(state.contrasts).__name__ != "TreatmentContrasts":
-        return None
-    levels = [_level_text(level) for level in state.levels]
-    base = state.contrasts.base
-    reference = _level_text(base) if base in state.levels else levels[0]
-    codings = state.contrasts.get_coding_column_names(state.levels, reduced_rank=True)
-    template = state.contrasts.get_factor_format(state.levels, reduced_rank=True)
-    names = [template.format(name=factor.expr, field=coding) for coding in codings]
-    non_reference = [level for level in levels if level != reference]
-    if len(names) != len(non_reference) or set(names) != set(columns):
-        return None
-    by_column = dict(zip(names, non_reference, strict=True))
-    values = [str(v) for v in spec.term_variables[term] if "value" in {r.value for r in v.roles}]
-    variable = values[0] if len(values) == 1 else str(factor.expr)
-    return _Block(
-        variable,
-        "categorical",
-        tuple(columns),
-        tuple(by_column[c] for c in columns),
-        reference,
-    )
-
-
-def _blocks(design: Design) -> list[_Block]:
-    """The model's variables in formula order, from formulaic's model spec."""
-    spec: Any = design.model_spec
-    blocks = []
-    for term in spec.terms:
-        label = str(term)
-        if label == "1" or label not in design.term_columns:
-            continue
-        columns = [design.column_names[i] for i in design.term_columns[label]]
-        factors = list(spec.term_factors[term])
-        kind = spec.encoder_state.get(str(factors[0].expr), (None,))[0] if factors else None
-        block = None
-        if len(factors) == 1 and kind is not None and kind.value == "categorical":
-            block = _categorical_block(spec, term, factors[0], columns)
-        elif len(factors) == 1 and len(columns) == 1:
-            block = _Block(
-                _value_variable(spec, term, str(factors[0].expr)), "numeric", (columns[0],)
-            )
-        blocks.append(block or _Block(label, "other", tuple(columns), tuple(columns)))
-    return blocks
 
 
 def _events(fit: Fit) -> npt.NDArray[np.bool_]:
@@ -142,7 +70,7 @@ def _wald_p(fit: Fit, columns: Sequence[str]) -> float:
 
 
 def _row(variable: str, level: str, row_type: RowType, **values: Any) -> dict[str, Any]:
-    base = {"variable": variable, "level": level, "row_type": row_type}
+    base = {"variable": variable, "level": level, "row_type": row_type, "coefficient": ""}
     empty = dict.fromkeys(
         ("n", "n_event", "hazard_ratio", "lower", "upper", "p_value"), float("nan")
     )
@@ -157,7 +85,7 @@ def _estimate(hr: pd.DataFrame, column: str) -> dict[str, float]:
     return {k: float(v) for k, v in zip(keys, values, strict=True)}
 
 
-def _block_rows(fit: Fit, block: _Block, hr: pd.DataFrame) -> list[dict[str, Any]]:
+def _block_rows(fit: Fit, block: VariableBlock, hr: pd.DataFrame) -> list[dict[str, Any]]:
     design = _design(fit)
     x = design.covariates
     names = design.column_names
@@ -165,7 +93,16 @@ def _block_rows(fit: Fit, block: _Block, hr: pd.DataFrame) -> list[dict[str, Any
     if block.kind == "numeric":
         column = block.columns[0]
         counts = {"n": len(event), "n_event": int(event.sum())}
-        return [_row(block.variable, "", "numeric", **counts, **_estimate(hr, column))]
+        return [
+            _row(
+                block.variable,
+                "",
+                "numeric",
+                coefficient=column,
+                **counts,
+                **_estimate(hr, column),
+            )
+        ]
     joint = _wald_p(fit, block.columns) if len(block.columns) > 1 else float("nan")
     rows = [_row(block.variable, "", "header", p_value=joint)]
     block_x = x[:, [names.index(c) for c in block.columns]]
@@ -179,13 +116,14 @@ def _block_rows(fit: Fit, block: _Block, hr: pd.DataFrame) -> list[dict[str, Any
         if block.kind == "categorical":
             counts = {"n": int(at_level.sum()), "n_event": int(event[at_level].sum())}
         row_type: RowType = "level" if block.kind == "categorical" else "term"
-        rows.append(_row(block.variable, level, row_type, **counts, **_estimate(hr, column)))
+        estimate = _estimate(hr, column)
+        rows.append(_row(block.variable, level, row_type, coefficient=column, **counts, **estimate))
     return rows
 
 
 def _model_frame(fit: Fit) -> pd.DataFrame:
     hr = fit.hazard_ratios
-    rows = [row for block in _blocks(_design(fit)) for row in _block_rows(fit, block, hr)]
+    rows = [row for block in variable_blocks(_design(fit)) for row in _block_rows(fit, block, hr)]
     return pd.DataFrame(rows)
 
 
@@ -202,8 +140,10 @@ class HRTable(TableExport):
     ----------
     rows : pandas.DataFrame
         One row per printed line and model: ``model, variable, level, row_type``
-        (``header``, ``reference``, ``level``, ``numeric``, ``term``), ``n``,
-        ``n_event``, ``hazard_ratio``, ``lower``, ``upper``, ``p_value``.
+        (``header``, ``reference``, ``level``, ``numeric``, ``term``),
+        ``coefficient`` (the model's name of the estimate's design column, ``""``
+        on header and reference rows), ``n``, ``n_event``, ``hazard_ratio``,
+        ``lower``, ``upper``, ``p_value``.
     models : tuple of str
         The model names, in column order (``""`` for a single unnamed fit).
     labels : dict

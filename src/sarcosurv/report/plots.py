@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "draw_risk_table",
     "new_axes",
+    "p_value_text",
     "pad_layout",
     "plot_forest",
     "plot_kaplan_meier",
@@ -328,6 +329,10 @@ def annotate_p_value(ax: Axes, pval: Any, fun: str = "survival") -> None:
     ax.text(0.03, y, text, transform=ax.transAxes, ha="left", va=va)
 
 
-def _p_text(p: float) -> str:
+def p_value_text(p: float) -> str:
+    """A p-value after "p" on a plot: ``= 0.012`` or ``<0.001`` (one rounding rule)."""
     shown = format_p_value(p)
     return shown if shown.startswith("<") else f"= {shown}"
+
+
+_p_text = p_value_text

@@ -75,7 +75,7 @@ class CentreSection:
         )
         wide.columns = [f"p ({name})" for name in wide.columns]
         out = wide.reset_index()
-        out["size at 5% without centre effect (simulated)"] = [
+        out["Size at 5% without centre effect (simulated)"] = [
             _size(MEASURED_SIZE.get(str(name), np.nan)) for name in out["test"]
         ]
         out["test"] = out["test"].map(_LABELS)

@@ -33,9 +33,10 @@ import pandas as pd
 
 from ...competing import cumulative_incidence, gray_test
 from ...km import kaplan_meier
-from ...report.format import format_p_value, to_markdown
+from ...report.format import format_estimate, format_p_value, to_markdown
 from ...report.tables import Factor
 from .tables import FACTORS
+from .variables import level_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -45,6 +46,8 @@ __all__ = ["CAUSES", "CompetingSection", "competing_section"]
 #: The codes of ``pfs_cause`` and their names in the report.
 CAUSES: dict[int, str] = {1: "Relapse/progression", 2: "Non-relapse mortality"}
 _TIME, _CAUSE = "pfs_time", "pfs_cause"
+#: The figure's time axis: 10 years, numbers at risk every 12 months, as Figure 1.
+_MONTHS = 120.0
 
 WHY_NOT_KM = (
     "These are cumulative incidences (Aalen–Johansen), not 1 − Kaplan–Meier: a patient "
@@ -98,15 +101,20 @@ class CompetingSection:
             sort=False,
         )
         pairs = [(str(c[0]), float(c[1])) for c in wide.columns.to_list()]
-        wide.columns = [f"{cause} {_years(time)}" for cause, time in pairs]
+        wide.columns = [f"{cause} at {_years(time)}" for cause, time in pairs]
         for cause in CAUSES.values():  # a cause without events among a factor's rows
             for time in self.times:
-                column = f"{cause} {_years(time)}"
+                column = f"{cause} at {_years(time)}"
                 if column not in wide.columns:
                     wide[column] = np.nan
-        wide = wide[[f"{c} {_years(t)}" for c in CAUSES.values() for t in self.times]]
+        wide = wide[[f"{c} at {_years(t)}" for c in CAUSES.values() for t in self.times]]
         out = wide.fillna("no events").reset_index()
         first = ~out["factor"].duplicated()
+        columns = {f.title: f.column for f in FACTORS}
+        out["level"] = [
+            level_label(columns.get(f, ""), str(v))
+            for f, v in zip(out["factor"], out["level"], strict=True)
+        ]
         for cause in CAUSES.values():
             p = self.gray.loc[self.gray["cause"] == cause].set_index("factor")["p_value"]
             shown = (
@@ -114,8 +122,9 @@ class CompetingSection:
                 .map(p)
                 .map(lambda value: format_p_value(value) if np.isfinite(value) else "–")
             )
-            out[f"Gray p {cause}"] = np.where(first, shown, "")
-        return out
+            out[f"p ({cause})"] = np.where(first, shown, "")
+        out["factor"] = np.where(first, out["factor"], "")
+        return out.rename(columns={"factor": "Factor", "level": "Level"})
 
     def markdown(self, figure: str | None = None) -> str:
         """The section's Markdown (``figure``: file name of the saved figure to link)."""
@@ -133,8 +142,10 @@ class CompetingSection:
             to_markdown(
                 shown[["Cause", "Time", "Cumulative incidence (95% CI)", "1 − KM (for contrast)"]]
             ),
-            "\nBy the Table 2 factors (log-log 95% CIs; Gray's test per cause):\n",
+            "\nBy the Table 2 factors:\n",
             to_markdown(self.table()),
+            "\nAalen–Johansen estimates with log-log 95% CIs; p: Gray's test across the "
+            "levels of the factor, per cause; n: patients with the factor recorded.\n",
         ]
         if self.notes:
             parts.append("\nNotes: " + "; ".join(self.notes) + "\n")
@@ -148,8 +159,12 @@ class CompetingSection:
         ax = fit.plot(
             stacked=True,
             risk_table=True,
-            title="Relapse/progression (1) and non-relapse mortality (2) after ASCT",
+            cause_labels=CAUSES,
+            title="Relapse/progression and non-relapse mortality after first ASCT",
             xlabel="Months since first ASCT",
+            ylabel="Cumulative incidence",
+            xlim=(0.0, _MONTHS),
+            break_time_by=12.0,
         )
         ax.text(
             0.98,
@@ -185,7 +200,8 @@ class CompetingSection:
 
 
 def _years(months: float) -> str:
-    return f"{months / 12:g} y"
+    years = months / 12
+    return f"{years:g} year" if years == 1 else f"{years:g} years"
 
 
 def _estimates(frame: pd.DataFrame) -> list[str]:
@@ -193,10 +209,10 @@ def _estimates(frame: pd.DataFrame) -> list[str]:
     for cif, lo, hi in zip(frame["cif"], frame["lower"], frame["upper"], strict=True):
         if not np.isfinite(cif):
             out.append("–")
-        elif np.isfinite(lo) and np.isfinite(hi):
-            out.append(f"{cif:.1%} ({lo:.1%}–{hi:.1%})")
+        elif np.isfinite(lo) and np.isfinite(hi):  # as Table 2: 82.4% (77.5–86.3)
+            out.append(format_estimate(float(cif), float(lo), float(hi), percent=True))
         else:
-            out.append(f"{cif:.1%}")  # no events yet: no interval
+            out.append(format_estimate(float(cif), percent=True))  # no events yet: no interval
     return out
 
 

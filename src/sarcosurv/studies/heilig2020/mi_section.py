@@ -14,10 +14,11 @@ import pandas as pd
 
 from ...imputation import PooledResult, mi_coxph
 from ...report.format import format_hazard_ratio, format_p_value, to_markdown
+from ...report.hr_table import REFERENCE_TEXT, HRTable
 from ...report.tables import OS, PFS
 from .tables import MODEL_TERMS
 
-__all__ = ["MI_ASSUMPTION", "mi_fits", "mi_markdown", "mi_table3"]
+__all__ = ["MI_ASSUMPTION", "mi_fits", "mi_markdown", "mi_summary", "mi_table3"]
 
 #: The sentence on the missingness assumption printed under the table.
 MI_ASSUMPTION = (
@@ -91,31 +92,73 @@ def mi_table3(fits: dict[str, PooledResult]) -> pd.DataFrame:
     return table.reset_index()
 
 
-def mi_markdown(table: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
-    """The report section: heading, the pooled table with FMI, n used and the MAR sentence.
+def _pooled_cells(table: pd.DataFrame, name: str, lines: pd.DataFrame) -> pd.DataFrame:
+    """HR (CI), p and FMI of one endpoint on the printed lines of the layout."""
+    pooled = table.set_index("term")
+    cells = []
+    for row_type, column in zip(lines["row_type"], lines["coefficient"], strict=True):
+        if row_type == "reference":
+            cells.append((REFERENCE_TEXT, "", ""))
+        elif row_type == "header" or column not in pooled.index:
+            cells.append(("", "", ""))
+        else:
+            row = pooled.loc[column]
+            fmi = float(row[f"{name}_fmi"])
+            cells.append((str(row[f"{name}_text"]), str(row[f"{name}_p_text"]), f"{fmi:.2f}"))
+    label = name.upper()
+    columns = [f"{label} HR (95% CI)", f"{label} p", f"{label} FMI"]
+    return pd.DataFrame(cells, columns=columns)
 
-    ``labels`` maps formula terms to printed labels (the report passes the
-    paper's). Used by :func:`~sarcosurv.studies.heilig2020.write_report` when it
-    is given ``mi_table3``.
+
+def mi_summary(table: pd.DataFrame, layout: HRTable) -> pd.DataFrame:
+    """The printed MI Table 3, laid out as the complete-case Table 3.
+
+    ``layout`` is the complete-case table of the same models
+    (:func:`~.tables.hazard_ratio_table`): its variable header rows, its
+    ``1.00 (reference)`` rows and its labels (:data:`~.variables.LABELS`) are
+    kept, and each estimate is the pooled one of the same design column
+    (``HRTable.rows["coefficient"]`` against the ``term`` of ``table``).
     """
-    terms = table["term"].map(labels or {})
-    shown = pd.DataFrame(
+    model = layout.models[0]
+    lines = layout.rows.loc[
+        layout.rows["model"] == model, ["variable", "level", "row_type", "coefficient"]
+    ].reset_index(drop=True)
+    labels = layout.labels
+    header = lines["level"] == ""
+    out = pd.DataFrame(
         {
-            "Term": terms.where(terms.notna(), table["term"]),
-            "PFS HR (95% CI)": table["pfs_text"],
-            "p (PFS)": table["pfs_p_text"],
-            "FMI (PFS)": table["pfs_fmi"].map("{:.2f}".format),
-            "OS HR (95% CI)": table["os_text"],
-            "p (OS)": table["os_p_text"],
-            "FMI (OS)": table["os_fmi"].map("{:.2f}".format),
+            "Variable": [
+                labels.get(v, v) if h else ""
+                for v, h in zip(lines["variable"], header, strict=True)
+            ],
+            "Level": [
+                "" if h else labels.get((v, lev), lev)
+                for v, lev, h in zip(lines["variable"], lines["level"], header, strict=True)
+            ],
         }
     )
+    names = [c.removesuffix("_text") for c in table.columns if c.endswith("_text")]
+    names = [n for n in names if not n.endswith("_p")]
+    return pd.concat([out, *(_pooled_cells(table, n, lines) for n in names)], axis=1)
+
+
+def mi_markdown(table: pd.DataFrame, layout: HRTable) -> str:
+    """The report section: heading, the pooled table with FMI, n used and the MAR sentence.
+
+    The table reads as the complete-case Table 3 ``layout`` (see
+    :func:`mi_summary`). Used by
+    :func:`~sarcosurv.studies.heilig2020.write_report` when it is given
+    ``mi_table3``.
+    """
+    shown = mi_summary(table, layout)
     n_pfs, n_os, m = (int(table[c].iloc[0]) for c in ("pfs_n", "os_n", "pfs_m"))
     return (
         "## Table 3 by multiple imputation\n\n"
         f"The Table 3 models on every patient with a known outcome (PFS n = {n_pfs}, "
         f"OS n = {n_os}), missing covariates imputed m = {m} times by chained equations "
         "with the event indicator and the Nelson-Aalen cumulative hazard, pooled by "
-        "Rubin's rules (Barnard-Rubin degrees of freedom). FMI: fraction of missing "
-        "information per term.\n\n" + to_markdown(shown) + f"\n{MI_ASSUMPTION}\n"
+        "Rubin's rules (Barnard-Rubin degrees of freedom).\n\n"
+        + to_markdown(shown)
+        + "\nHR: pooled hazard ratio with Rubin's 95% CI; FMI: fraction of missing "
+        f"information of the estimate.\n\n{MI_ASSUMPTION}\n"
     )

@@ -382,7 +382,7 @@ def _figures(context: ReportContext) -> str:
 def _mi_table3(context: ReportContext) -> str:
     if context.mi_table3 is None:
         return ""
-    return mi_markdown(context.mi_table3, _TERM_LABELS)
+    return mi_markdown(context.mi_table3, context.analysis.hazard_ratios)
 
 
 def _extra(context: ReportContext) -> str:
