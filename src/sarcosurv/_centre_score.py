@@ -135,15 +135,16 @@ def _group_order(group: IntArray, n_groups: int) -> IntArray:
 def _earlier_in_group(group: IntArray, n_groups: int, columns: FloatArray) -> FloatArray:
     """Per row, the sums of ``columns`` (shape (k, n)) over the earlier rows of its group."""
     perm = _group_order(group, n_groups)
-    ordered = columns[:, perm]
-    grouped = group[perm]
-    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
-    first = np.repeat(starts, np.diff(np.append(starts, grouped.size)))
-    cumulative = np.cumsum(ordered, axis=1)
-    cumulative -= ordered
-    cumulative -= cumulative[:, first]
+    counts = np.bincount(group, minlength=n_groups)
+    starts = (np.cumsum(counts) - counts)[counts > 0]
+    counts = counts[counts > 0]
     out = np.empty_like(columns)
-    out[:, perm] = cumulative
+    for k in range(columns.shape[0]):  # one column at a time: cache-friendly gathers
+        ordered = columns[k][perm]
+        cumulative = np.cumsum(ordered)
+        cumulative -= ordered
+        cumulative -= np.repeat(cumulative[starts], counts)
+        out[k][perm] = cumulative
     return out
 
 
