@@ -64,10 +64,17 @@ def cumulative_hazard(
     -------
     times, n_event, cumulative : arrays over the distinct event times.
     """
-    times, n_event = np.unique(stop[event], return_counts=True)
-    order = np.argsort(stop, kind="stable")
-    sorted_stop = stop[order]
-    at_risk_sum = np.concatenate([np.cumsum(risk[order][::-1])[::-1], [0.0]])
+    if np.all(stop[1:] >= stop[:-1]):  # already sorted (as score_test passes them)
+        event_times = stop[event]
+        new_time = np.concatenate([[True], event_times[1:] != event_times[:-1]])
+        times = event_times[new_time]
+        n_event = np.diff(np.append(np.flatnonzero(new_time), event_times.size))
+        sorted_stop, sorted_risk = stop, risk
+    else:
+        times, n_event = np.unique(stop[event], return_counts=True)
+        order = np.argsort(stop, kind="stable")
+        sorted_stop, sorted_risk = stop[order], risk[order]
+    at_risk_sum = np.concatenate([np.cumsum(sorted_risk[::-1])[::-1], [0.0]])
     s0 = at_risk_sum[np.searchsorted(sorted_stop, times, side="left")]
     if not efron:
         return times, n_event.astype(np.float64), np.cumsum(n_event / s0)
