@@ -46,6 +46,9 @@ class ScoreInputs:
     stratum: IntArray  # codes 0..G-1
     vcov: FloatArray  # (p, p) model-based variance of the coefficients
     efron: bool
+    #: Optional hint: a permutation putting the rows in stop order (within
+    #: strata), e.g. the Cox fit's; checked, and a full sort done when it fails.
+    order: IntArray | None = None
 
 
 def cumulative_hazard(
@@ -61,10 +64,17 @@ def cumulative_hazard(
     -------
     times, n_event, cumulative : arrays over the distinct event times.
     """
-    times, n_event = np.unique(stop[event], return_counts=True)
-    order = np.argsort(stop, kind="stable")
-    sorted_stop = stop[order]
-    at_risk_sum = np.concatenate([np.cumsum(risk[order][::-1])[::-1], [0.0]])
+    if np.all(stop[1:] >= stop[:-1]):  # already sorted (as score_test passes them)
+        event_times = stop[event]
+        new_time = np.concatenate([[True], event_times[1:] != event_times[:-1]])
+        times = event_times[new_time]
+        n_event = np.diff(np.append(np.flatnonzero(new_time), event_times.size))
+        sorted_stop, sorted_risk = stop, risk
+    else:
+        times, n_event = np.unique(stop[event], return_counts=True)
+        order = np.argsort(stop, kind="stable")
+        sorted_stop, sorted_risk = stop[order], risk[order]
+    at_risk_sum = np.concatenate([np.cumsum(sorted_risk[::-1])[::-1], [0.0]])
     s0 = at_risk_sum[np.searchsorted(sorted_stop, times, side="left")]
     if not efron:
         return times, n_event.astype(np.float64), np.cumsum(n_event / s0)
@@ -122,98 +132,100 @@ def score_statistic(inputs: ScoreInputs, third: float) -> float:
     return float(np.sum(centre_sum**2) - np.sum(inputs.event) + third)
 
 
-@dataclass(frozen=True)
-class _Grouping:
-    """Rows regrouped by centre, keeping their order within each centre."""
-
-    group: IntArray
-    perm: IntArray  # row positions, grouped
-    first: IntArray  # for each grouped position, the position where its group starts
-    n_groups: int
-
-    @classmethod
-    def of(cls, group: IntArray) -> _Grouping:
-        perm = np.argsort(group, kind="stable")
-        grouped = group[perm]
-        starts = np.ones(grouped.size, dtype=bool)
-        starts[1:] = grouped[1:] != grouped[:-1]
-        first = np.maximum.accumulate(np.where(starts, np.arange(grouped.size), 0))
-        return cls(group, perm, first, int(group.max()) + 1)
-
-    def totals(self, values: FloatArray) -> FloatArray:
-        """Per group sums (rows x columns for 2-d values)."""
-        if values.ndim == 1:
-            return np.asarray(
-                np.bincount(self.group, weights=values, minlength=self.n_groups), dtype=np.float64
-            )
-        if values.shape[1] == 0:
-            return np.zeros((self.n_groups, 0))
-        columns = [
-            np.bincount(self.group, weights=values[:, k], minlength=self.n_groups)
-            for k in range(values.shape[1])
-        ]
-        return np.asarray(np.stack(columns, axis=1), dtype=np.float64).reshape(
-            self.n_groups, values.shape[1]
-        )
+def _group_order(group: IntArray, n_groups: int) -> IntArray:
+    """Stable permutation grouping the rows by ``group`` (radix sort on small codes)."""
+    if n_groups <= np.iinfo(np.uint16).max:
+        return np.argsort(group.astype(np.uint16), kind="stable")
+    return np.argsort(group, kind="stable")
 
 
-def _exclusive_cumsum_by(grouping: _Grouping, values: FloatArray) -> FloatArray:
-    """Per row, the sum of ``values`` over the earlier rows (in the given order) of its group."""
-    ordered = values[grouping.perm]
-    cumulative = np.cumsum(ordered, axis=0) - ordered
-    out = np.empty_like(cumulative)
-    out[grouping.perm] = cumulative - cumulative[grouping.first]
+def _earlier_in_group(group: IntArray, n_groups: int, columns: FloatArray) -> FloatArray:
+    """Per row, the sums of ``columns`` (shape (k, n)) over the earlier rows of its group."""
+    perm = _group_order(group, n_groups)
+    counts = np.bincount(group, minlength=n_groups)
+    starts = (np.cumsum(counts) - counts)[counts > 0]
+    counts = counts[counts > 0]
+    out = np.empty_like(columns)
+    for k in range(columns.shape[0]):  # one column at a time: cache-friendly gathers
+        ordered = columns[k][perm]
+        cumulative = np.cumsum(ordered)
+        cumulative -= ordered
+        cumulative -= np.repeat(cumulative[starts], counts)
+        out[k][perm] = cumulative
     return out
 
 
-def _cumsum_before(delta: FloatArray, exited: IntArray) -> FloatArray:
-    """Sum of ``delta`` over the first ``exited`` rows (those leaving before each time)."""
-    cumulative = np.empty((delta.shape[0] + 1, *delta.shape[1:]))
-    cumulative[0] = 0.0
-    np.cumsum(delta, axis=0, out=cumulative[1:])
-    return np.asarray(cumulative[exited])
+def _running_sum(delta: FloatArray, exited: IntArray, out: FloatArray) -> None:
+    """``out[k]``: sum of ``delta`` over its first ``exited[k]`` entries (cumulates in place)."""
+    if delta.size == 0:
+        out[:] = 0.0
+        return
+    np.cumsum(delta, out=delta)
+    np.take(delta, exited - 1, out=out, mode="wrap")
+    out[exited == 0] = 0.0
 
 
-def _state_moments(r: FloatArray, b: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Per-centre moments summed into the running aggregates.
-
-    ``R, R^2, R^3, R b, R b^2, R^2 b`` and ``W, W b, W R`` (``W``: (.., p)).
-    """
-    scalar = np.stack([r, r**2, r**3, r * b, r * b**2, r**2 * b], axis=-1)
-    vector = np.concatenate([w, w * b[:, None], w * r[:, None]], axis=1)
-    return scalar, vector
+def _stop_ordered(
+    inputs: ScoreInputs, rows: slice | npt.NDArray[np.bool_], path: FloatArray
+) -> tuple[FloatArray, FloatArray, IntArray, FloatArray]:
+    """One stratum's stop, risk, centre and rows ``(risk, path, x * risk)`` in stop order."""
+    stop = inputs.stop[rows]
+    order = slice(None) if np.all(stop[1:] >= stop[:-1]) else np.argsort(stop, kind="stable")
+    risk = inputs.risk[rows][order]
+    p = inputs.covariates.shape[1]
+    columns = np.empty((2 + p, risk.size))
+    columns[0], columns[1] = risk, path[rows][order]
+    columns[2:] = inputs.covariates[rows][order].T
+    columns[2:] *= risk
+    return stop[order], risk, inputs.centre[rows][order], columns
 
 
 def _stratum_aggregates(
-    inputs: ScoreInputs, rows: npt.NDArray[np.bool_], path: FloatArray, times: FloatArray
+    inputs: ScoreInputs, rows: slice | npt.NDArray[np.bool_], path: FloatArray, times: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Aggregates over centres at each event time of one stratum (state just before ``t``).
 
     A centre's state ``(R_i, b_i, W_i)`` changes only when one of its rows
     exits: ``R`` and ``W`` lose the row's risk, ``b`` (summed exit martingales)
     gains its path residual. Aggregates are the initial sums plus the
-    cumulated changes of the rows that left strictly before ``t``.
+    cumulated changes of the rows that left strictly before ``t``: rows
+    ``R, R^2, R^3, R b, R b^2, R^2 b`` (scalar, shape (6, m)) and
+    ``W, W b, W R`` (vector, shape (3p, m)) over the ``m`` event times.
     """
-    order = np.argsort(inputs.stop[rows], kind="stable")
-    stop = inputs.stop[rows][order]
-    risk = inputs.risk[rows][order]
-    centre = inputs.centre[rows][order]
-    x_risk = inputs.covariates[rows][order] * risk[:, None]
-    grouping = _Grouping.of(centre)
-    # One regrouping pass for all columns: risk, the path residual, x * risk.
-    columns = np.column_stack([risk, path[rows][order], x_risk])
-    earlier = _exclusive_cumsum_by(grouping, columns)
-    later = grouping.totals(columns)[grouping.group] - earlier  # this row and later ones
-    r_before, b_before, w_before = later[:, 0], earlier[:, 1], later[:, 2:]
-    scalar_0, vector_0 = _state_moments(r_before, b_before, w_before)
-    scalar_1, vector_1 = _state_moments(
-        r_before - risk, b_before + path[rows][order], w_before - x_risk
-    )
-    first = np.zeros(stop.size, dtype=bool)
-    first[grouping.perm[np.unique(grouping.first)]] = True  # each centre's first exit
+    stop, risk, centre, columns = _stop_ordered(inputs, rows, path)
+    n_centres, p = int(inputs.centre.max()) + 1, columns.shape[0] - 2
+    totals = np.stack([np.bincount(centre, weights=c, minlength=n_centres) for c in columns])
+    earlier = _earlier_in_group(centre, n_centres, columns)
+    b = earlier[1]  # state before each row's exit; R and W include the row
+    r = totals[0][centre] - earlier[0]
+    w = totals[2:][:, centre] - earlier[2:]
+    r_after, b_after = r - risk, b + columns[1]
     exited = np.searchsorted(stop, times, side="left")
-    scalar = scalar_0[first].sum(axis=0) + _cumsum_before(scalar_1 - scalar_0, exited)
-    vector = vector_0[first].sum(axis=0) + _cumsum_before(vector_1 - vector_0, exited)
+    r0, w0 = totals[0], totals[2:]
+    r2, r2_after = r * r, r_after * r_after
+    scalar = np.empty((6, times.size))
+    changes = [
+        (-risk, r0.sum()),
+        (r2_after - r2, (r0**2).sum()),
+        (r2_after * r_after - r2 * r, (r0**3).sum()),
+        (r_after * b_after - r * b, 0.0),
+        (r_after * b_after * b_after - r * b * b, 0.0),
+        (r2_after * b_after - r2 * b, 0.0),
+    ]
+    for k, (change, start) in enumerate(changes):
+        _running_sum(change, exited, scalar[k])
+        scalar[k] += start
+    vector = np.empty((3 * p, times.size))
+    for j in range(p):
+        w_after = w[j] - columns[2 + j]
+        pieces = [
+            (-columns[2 + j], w0[j].sum()),
+            (w_after * b_after - w[j] * b, 0.0),
+            (w_after * r_after - w[j] * r, (w0[j] * r0).sum()),
+        ]
+        for k, (change, start) in enumerate(pieces):
+            _running_sum(change, exited, vector[k * p + j])
+            vector[k * p + j] += start
     return scalar, vector
 
 
@@ -238,7 +250,7 @@ def score_variance_fast(
     for h, (times, n_event, cumulative) in enumerate(hazards):
         scalar, vector = _stratum_aggregates(inputs, inputs.stratum == h, path, times)
         lam = np.concatenate([[0.0], cumulative[:-1]])  # Lambda_h(t-) at the event times
-        s0, r2, r3, rb, rb2, r2b = scalar.T
+        s0, r2, r3, rb, rb2, r2b = scalar
         p_m = (rb - lam * r2) / s0
         p_p = r2 / s0**2
         a = p_m - p_p
@@ -246,10 +258,9 @@ def score_variance_fast(
         p_pm = (r2b - lam * r3) / s0**2
         info += 4.0 * float(np.sum(n_event * (p_mm - 2 * p_pm + r3 / s0**3 - a**2)))
         third += float(np.sum(n_event * p_p))
-        w, wb, wr = vector[:, :p], vector[:, p : 2 * p], vector[:, 2 * p :]
-        m_z = (wb - lam[:, None] * wr) / s0[:, None]
-        terms = m_z - wr / s0[:, None] ** 2 - a[:, None] * w / s0[:, None]
-        j_vec += 2.0 * (n_event @ terms)
+        w, wb, wr = vector[:p], vector[p : 2 * p], vector[2 * p :]
+        terms = (wb - lam * wr) / s0 - wr / s0**2 - a * w / s0
+        j_vec += 2.0 * np.einsum("jt,t->j", terms, n_event)
     return np.asarray(info), j_vec, third
 
 
@@ -315,7 +326,7 @@ def score_test(inputs: ScoreInputs) -> tuple[float, float]:
 
 def _sorted(inputs: ScoreInputs) -> ScoreInputs:
     """Rows in (stratum, time) order: later sorts and searches then run on sorted data."""
-    order = np.lexsort((inputs.stop, inputs.stratum))
+    order = _stratum_time_order(inputs)
     return ScoreInputs(
         stop=inputs.stop[order],
         event=inputs.event[order],
@@ -327,6 +338,19 @@ def _sorted(inputs: ScoreInputs) -> ScoreInputs:
         vcov=inputs.vcov,
         efron=inputs.efron,
     )
+
+
+def _stratum_time_order(inputs: ScoreInputs) -> IntArray:
+    """The permutation to (stratum, time) order, from the hint when it holds."""
+    hint = inputs.order
+    if hint is None or hint.shape != inputs.stop.shape:
+        return np.asarray(np.lexsort((inputs.stop, inputs.stratum)), dtype=np.intp)
+    if np.any(inputs.stratum):  # stable: keeps the time order within each stratum
+        hint = hint[np.argsort(inputs.stratum[hint], kind="stable")]
+    stop, stratum = inputs.stop[hint], inputs.stratum[hint]
+    if np.all((stop[1:] >= stop[:-1]) | (stratum[1:] != stratum[:-1])):
+        return np.asarray(hint, dtype=np.intp)
+    return np.asarray(np.lexsort((inputs.stop, inputs.stratum)), dtype=np.intp)
 
 
 def centres_within_strata(centre: IntArray, stratum: IntArray) -> bool:

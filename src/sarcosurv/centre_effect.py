@@ -494,6 +494,7 @@ class _NullArrays:
             stratum=stratum.astype(np.intp),
             vcov=fit.vcov.to_numpy(dtype=np.float64),
             efron=fit.ties == "efron",
+            order=fit.fit.data.order,
         )
         return cls(inputs, used, tuple(str(v) for v in labels), centre)
 

@@ -265,12 +265,15 @@ def _information(
     (Efron's ``j/m_k`` terms when ``frac`` is given), never per event row.
     """
     alpha = data.group_total(per_e2)
-    outer = np.einsum("gj,g,gk->jk", s1, alpha, s1)
-    if frac is not None:
-        beta_k = data.group_total(per_e2 * frac)
-        gamma_k = data.group_total(per_e2 * frac * frac)
-        cross = np.einsum("gj,g,gk->jk", s1, beta_k, d1)
-        outer += np.einsum("gj,g,gk->jk", d1, gamma_k, d1) - cross - cross.T
+    # Two-operand einsums (a three-operand one is about twice as slow); with Efron,
+    # S1' a S1 + D1' c D1 - S1' b D1 - D1' b S1 = (a S1 - b D1)' S1 + (c D1 - b S1)' D1.
+    if frac is None:
+        outer = np.einsum("gj,gk->jk", s1 * alpha[:, None], s1)
+    else:
+        beta_k = data.group_total(per_e2 * frac)[:, None]
+        gamma_k = data.group_total(per_e2 * frac * frac)[:, None]
+        outer = np.einsum("gj,gk->jk", s1 * alpha[:, None] - d1 * beta_k, s1)
+        outer += np.einsum("gj,gk->jk", d1 * gamma_k - s1 * beta_k, d1)
     info = blocked_gram(data.covariates, row_weight) - outer
     return np.asarray(0.5 * (info + info.T), np.float64)
 
