@@ -359,6 +359,7 @@ def kaplan_meier(
         groupings={"by": by},
         timefix=timefix,
         time_unit=time_unit,
+        code_times=True,
     )
     return _fit(surv, frame, names["by"], conf_type, conf_level)
 
@@ -436,6 +437,7 @@ def _fit(
         n_cells=grouping.n_groups,
         weights=None if surv.weights is None else surv.weights / scale,
         entry=surv.entry,
+        coded=surv.time_codes(),
     )
     table, groups, offsets = _assemble(
         blocks,

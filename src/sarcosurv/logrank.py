@@ -332,6 +332,7 @@ def logrank_test(
         groupings={"by": by, "strata": strata},
         timefix=timefix,
         time_unit=time_unit,
+        code_times=True,
     )
     if not names["by"]:
         raise SarcosurvError("by must name at least one column (the groups compared)")
@@ -426,7 +427,14 @@ def _test(
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     k = groups.n_groups
     _check_size(k, n_strata, surv.time[surv.event > 0])
-    blocks = tabulate_blocks(surv.time, surv.event, cell=cell, n_cells=n_strata * k, block_size=k)
+    blocks = tabulate_blocks(
+        surv.time,
+        surv.event,
+        cell=cell,
+        n_cells=n_strata * k,
+        block_size=k,
+        coded=surv.time_codes(),
+    )
     return result_from_blocks(
         blocks, groups, frame, (group_columns, strata_columns), weighting, trend, scores, excluded
     )
