@@ -215,8 +215,10 @@ def _accumulate(
         at_risk, events = block.n_risk, block.n_event
         deaths = events.sum(axis=0)
         has_event = deaths > 0
-        if not has_event.all():
-            at_risk, events, deaths = at_risk[:, has_event], events[:, has_event], deaths[has_event]
+        # np.compress keeps rows contiguous (a boolean index would give column-major copies).
+        at_risk = np.compress(has_event, at_risk, axis=1)
+        events = np.compress(has_event, events, axis=1)
+        deaths = deaths[has_event]
         w = _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
         o, e, var = _score_and_variance_by_group(at_risk, events, w)
         observed += o
