@@ -505,7 +505,8 @@ def _assemble(
             for b in blocks
         ]
         columns = {c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS}
-    table = pd.DataFrame(_counts_as_integers(columns) if not weighted else columns)
+    # copy=False: each column is one block as computed (no stacking and re-sorting copies).
+    table = pd.DataFrame(_counts_as_integers(columns) if not weighted else columns, copy=False)
     groups = labels.copy()
     groups["n"] = [int(b.n_rows.sum()) for b in blocks]
     with np.errstate(over="ignore"):
@@ -522,10 +523,14 @@ def _assemble(
 
 
 def _counts_as_integers(columns: dict[str, FloatArray]) -> dict[str, npt.NDArray[Any]]:
-    """Plain (unweighted) counts read better as integers."""
+    """Plain (unweighted) counts read better as integers.
+
+    Unweighted counts are whole numbers held exactly in float64, so the cast
+    needs no rounding first.
+    """
     out: dict[str, npt.NDArray[Any]] = dict(columns)
     for column in ("n_risk", "n_event", "n_censor"):
-        out[column] = np.rint(columns[column]).astype(np.int64)
+        out[column] = columns[column].astype(np.int64)
     return out
 
 
