@@ -62,10 +62,17 @@ def kaplan_meier_curve(
     survival, var_log_survival : ndarray
     """
     has_event = n_event > 0
+    no_event = ~has_event
+    # In place, in the order of the formulas (the same floating-point operations).
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(has_event, 1.0 - n_event / n_risk, 1.0)
-        term = np.where(has_event, n_event / (n_risk * (n_risk - n_event)), 0.0)
-    term = np.where(has_event & (n_risk <= n_event), np.inf, term)
+        factor = np.divide(n_event, n_risk)
+        np.subtract(1.0, factor, out=factor)
+        term = np.subtract(n_risk, n_event)
+        np.multiply(n_risk, term, out=term)
+        np.divide(n_event, term, out=term)
+    np.copyto(factor, 1.0, where=no_event)
+    np.copyto(term, 0.0, where=no_event)
+    np.copyto(term, np.inf, where=has_event & (n_risk <= n_event))
     if sizes is not None:
         return (
             padded_accumulate(np.multiply, factor, sizes, 1.0),
@@ -104,11 +111,7 @@ def confidence_band(
             half = z * se_log
             return np.exp(np.log(xx) - half), np.minimum(np.exp(np.log(xx) + half), 1.0)
         if conf_type == "log-log":
-            xx = np.where((s == 0.0) | (s == 1.0), np.nan, s)
-            log_s = np.log(xx)
-            half = z * se_log / log_s
-            centre = np.log(-log_s)
-            return np.exp(-np.exp(centre - half)), np.exp(-np.exp(centre + half))
+            return _log_log_band(s, se_log, z)
         if conf_type == "arcsin":
             xx = np.where(s == 0.0, np.nan, s)
             half = 0.5 * z * se_log * np.sqrt(xx / (1.0 - xx))
@@ -117,3 +120,20 @@ def confidence_band(
             upper = np.sin(np.minimum(np.pi / 2.0, centre + half)) ** 2
             return lower, upper
     raise ValueError(f"unknown conf_type {conf_type!r}; use one of {CONF_TYPES}")
+
+
+def _log_log_band(s: FloatArray, se_log: FloatArray, z: float) -> tuple[FloatArray, FloatArray]:
+    """``exp(-exp(log(-log S) ± z se / log S))`` with few temporaries (same operations)."""
+    log_s = np.where((s == 0.0) | (s == 1.0), np.nan, s)
+    np.log(log_s, out=log_s)
+    half = np.multiply(z, se_log)
+    np.divide(half, log_s, out=half)
+    centre = np.negative(log_s, out=log_s)
+    np.log(centre, out=centre)
+    lower = np.subtract(centre, half)
+    upper = np.add(centre, half, out=half)
+    for limit in (lower, upper):
+        np.exp(limit, out=limit)
+        np.negative(limit, out=limit)
+        np.exp(limit, out=limit)
+    return lower, upper

@@ -359,6 +359,7 @@ def kaplan_meier(
         groupings={"by": by},
         timefix=timefix,
         time_unit=time_unit,
+        code_times=True,
     )
     return _fit(surv, frame, names["by"], conf_type, conf_level)
 
@@ -436,6 +437,7 @@ def _fit(
         n_cells=grouping.n_groups,
         weights=None if surv.weights is None else surv.weights / scale,
         entry=surv.entry,
+        coded=surv.time_codes(),
     )
     table, groups, offsets = _assemble(
         blocks,
@@ -503,14 +505,13 @@ def _assemble(
             for b in blocks
         ]
         columns = {c: np.concatenate([f[c] for f in frames]) for c in _CURVE_COLUMNS}
-    table = pd.DataFrame(columns)
+    # copy=False: each column is one block as computed (no stacking and re-sorting copies).
+    table = pd.DataFrame(_counts_as_integers(columns) if not weighted else columns, copy=False)
     groups = labels.copy()
     groups["n"] = [int(b.n_rows.sum()) for b in blocks]
     with np.errstate(over="ignore"):
         groups["n_event"] = [float(b.n_event.sum()) * scale for b in blocks]
-    if not weighted:  # plain counts read better as integers
-        for column in ("n_risk", "n_event", "n_censor"):
-            table[column] = np.rint(table[column].to_numpy()).astype(np.int64)
+    if not weighted:
         groups["n_event"] = np.rint(groups["n_event"].to_numpy()).astype(np.int64)
     if by:
         for position, key in enumerate(_label_keys(by)):
@@ -519,6 +520,18 @@ def _assemble(
         groups = groups.drop(columns="group")
     offsets = tuple(int(x) for x in np.concatenate(([0], np.cumsum(sizes))))
     return table, groups, offsets
+
+
+def _counts_as_integers(columns: dict[str, FloatArray]) -> dict[str, npt.NDArray[Any]]:
+    """Plain (unweighted) counts read better as integers.
+
+    Unweighted counts are whole numbers held exactly in float64, so the cast
+    needs no rounding first.
+    """
+    out: dict[str, npt.NDArray[Any]] = dict(columns)
+    for column in ("n_risk", "n_event", "n_censor"):
+        out[column] = columns[column].astype(np.int64)
+    return out
 
 
 def _curve_columns(
@@ -536,9 +549,11 @@ def _curve_columns(
     One curve, or with ``sizes`` several one after the other.
     """
     survival, var_log = kaplan_meier_curve(n_risk, n_event, sizes)
-    with np.errstate(over="ignore"):
-        se_log = np.sqrt(var_log) / np.sqrt(scale)
-        n_risk, n_event, n_exit = n_risk * scale, n_event * scale, n_exit * scale
+    se_log = np.sqrt(var_log, out=var_log)
+    if scale != 1.0:  # x * 1.0 and x / 1.0 are x: skip the copies
+        with np.errstate(over="ignore"):
+            se_log /= np.sqrt(scale)
+            n_risk, n_event, n_exit = n_risk * scale, n_event * scale, n_exit * scale
     with np.errstate(invalid="ignore"):
         std_err = survival * se_log  # 0 · inf is NaN once every row at risk has died, as in R
     lower, upper = confidence_band(survival, se_log, conf_type, z)

@@ -174,24 +174,33 @@ def _time_weights(
 def _score_and_variance(
     at_risk: FloatArray, events: FloatArray, w: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Weighted observed, expected and variance of one stratum (event times × groups input).
+    """:func:`_score_and_variance_by_group` from event times × groups arrays."""
+    return _score_and_variance_by_group(at_risk.T, events.T, w)
+
+
+def _score_and_variance_by_group(
+    at_risk: FloatArray, events: FloatArray, w: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Weighted observed, expected and variance of one stratum (groups × event times input).
 
     ``U_j = sum_t w (d_j - n_j D / N)`` and
     ``V = sum_t w^2 D (N - D) / (N - 1) [diag(n / N) - (n / N)(n / N)']``
     (Kalbfleisch & Prentice 1980, §1.5 and §6.4; Fleming & Harrington 1991, §7.3).
+    The arrays are groups along axis 0 (contiguous rows), so every sum over the
+    times is a matrix–vector or matrix–matrix product.
     """
-    total_risk = at_risk.sum(axis=1)
-    total_events = events.sum(axis=1)
-    share = at_risk / total_risk[:, None]
-    observed = w @ events
-    expected = (w * total_events) @ share
+    total_risk = at_risk.sum(axis=0)
+    total_events = events.sum(axis=0)
+    share = at_risk / total_risk
+    observed = events @ w
+    expected = share @ (w * total_events)
     with np.errstate(invalid="ignore", divide="ignore"):
         factor = np.where(
             total_risk > 1,
             w**2 * total_events * (total_risk - total_events) / (total_risk - 1.0),
             0.0,
         )
-    variance = np.diag(factor @ share) - (share * factor[:, None]).T @ share
+    variance = np.diag(share @ factor) - (share * factor) @ share.T
     return observed, expected, variance
 
 
@@ -203,11 +212,15 @@ def _accumulate(
     observed, expected = np.zeros(k), np.zeros(k)
     variance = np.zeros((k, k))
     for block in blocks:
-        at_risk, events = block.n_risk.T, block.n_event.T
-        has_event = events.sum(axis=1) > 0
-        at_risk, events = at_risk[has_event], events[has_event]
-        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=1), events.sum(axis=1))
-        o, e, var = _score_and_variance(at_risk, events, w)
+        at_risk, events = block.n_risk, block.n_event
+        deaths = events.sum(axis=0)
+        has_event = deaths > 0
+        # np.compress keeps rows contiguous (a boolean index would give column-major copies).
+        at_risk = np.compress(has_event, at_risk, axis=1)
+        events = np.compress(has_event, events, axis=1)
+        deaths = deaths[has_event]
+        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
+        o, e, var = _score_and_variance_by_group(at_risk, events, w)
         observed += o
         expected += e
         variance += var
@@ -321,6 +334,7 @@ def logrank_test(
         groupings={"by": by, "strata": strata},
         timefix=timefix,
         time_unit=time_unit,
+        code_times=True,
     )
     if not names["by"]:
         raise SarcosurvError("by must name at least one column (the groups compared)")
@@ -415,7 +429,14 @@ def _test(
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     k = groups.n_groups
     _check_size(k, n_strata, surv.time[surv.event > 0])
-    blocks = tabulate_blocks(surv.time, surv.event, cell=cell, n_cells=n_strata * k, block_size=k)
+    blocks = tabulate_blocks(
+        surv.time,
+        surv.event,
+        cell=cell,
+        n_cells=n_strata * k,
+        block_size=k,
+        coded=surv.time_codes(),
+    )
     return result_from_blocks(
         blocks, groups, frame, (group_columns, strata_columns), weighting, trend, scores, excluded
     )

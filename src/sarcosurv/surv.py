@@ -102,6 +102,63 @@ def aeq_times(*times: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> tuple
     return tuple(_to_run_start(t, lookup, run_start[moved]) for t in times)
 
 
+def with_time_codes(surv: Surv, tolerance: float = TIMEFIX_TOLERANCE) -> Surv:
+    """Apply the timefix merge to a response built with ``timefix=False``, sorting once.
+
+    When the times are mostly distinct (not small whole numbers), one argsort
+    gives both the merge of :func:`aeq_times` (the same values) and the sorted
+    distinct merged times with every row's index into them, kept for counting
+    (:meth:`Surv.time_codes`), so counting need not sort again. Otherwise (entry
+    times, whole numbers, many ties) the merge is :func:`aeq_times` itself.
+    """
+    time = surv.time
+    if surv.entry is not None or not _mostly_distinct(time) or _integers_far_apart(time, tolerance):
+        fixed, entry = _fix(
+            time, surv.entry, _Rows(surv.labels, surv.patient_id), surv.columns, True
+        )
+        return replace(surv, time=fixed, entry=entry, timefix=True)
+    fixed, grid, codes = _sorted_timefix(time, tolerance)
+    return replace(surv, time=fixed, timefix=True, coded_time=(fixed, grid, codes))
+
+
+def _mostly_distinct(values: FloatArray, sample_size: int = 2048) -> bool:
+    """Whether a regular sample of the values is more than half distinct."""
+    sample = values[:: max(1, values.size // sample_size)]
+    return bool(np.unique(sample).size > sample.size // 2)
+
+
+def _sorted_timefix(time: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Merged times, sorted distinct merged times and row codes, from one argsort.
+
+    The rule is :func:`aeq_times` on finite times: same distinct values, same
+    mean, same gaps, so the same merged values.
+    """
+    order = np.argsort(time)
+    ordered = time[order]
+    new = np.empty(ordered.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    rank = np.cumsum(new) - 1
+    distinct = ordered[new]
+    codes = np.empty(time.size, dtype=np.intp)
+    if tolerance <= 0 or distinct.size < 2:
+        codes[order] = rank
+        return time, distinct, codes
+    gaps = np.diff(distinct)
+    tied = (gaps <= tolerance) | (gaps / np.mean(np.abs(distinct)) <= tolerance)
+    if not tied.any():
+        codes[order] = rank
+        return time, distinct, codes
+    kept = np.concatenate(([True], ~tied))
+    run = np.cumsum(kept) - 1  # the run of each distinct value
+    grid = distinct[kept]
+    sorted_codes = run[rank]
+    codes[order] = sorted_codes
+    fixed = np.empty_like(time)
+    fixed[order] = grid[sorted_codes]
+    return fixed, grid, codes
+
+
 def _integers_far_apart(values: FloatArray, tolerance: float) -> bool:
     """Whole-number times below ``1 / tolerance`` in size can never be tied (gap >= 1)."""
     largest = float(np.max(np.abs(values)))
@@ -211,6 +268,10 @@ class Surv:
     rows: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.intp), repr=False)
     raw_time: FloatArray | None = field(default=None, repr=False)
     raw_entry: FloatArray | None = field(default=None, repr=False)
+    #: ``(time, grid, codes)`` from :func:`with_time_codes`: valid while ``time`` is that array.
+    coded_time: tuple[FloatArray, FloatArray, IntArray] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @classmethod
     def from_frame(
@@ -410,6 +471,17 @@ class Surv:
             raw_time=raw_time,
             raw_entry=raw_entry,
         )
+
+    def time_codes(self) -> tuple[FloatArray, IntArray] | None:
+        """Sorted distinct times and each row's index into them, when already known.
+
+        Set by :func:`with_time_codes` (which sorts the times once for the
+        timefix merge); None otherwise or once ``time`` has been replaced.
+        """
+        coded = self.coded_time
+        if coded is None or coded[0] is not self.time:
+            return None
+        return coded[1], coded[2]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per kept row: ``[entry,] time, event, [weight]``, indexed by the row labels."""

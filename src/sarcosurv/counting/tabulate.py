@@ -123,12 +123,18 @@ def _max_cells(n: int) -> int:
     return max(_DENSE_FACTOR * n, _DENSE_MINIMUM)
 
 
-def _code_times(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray, bool]:
-    """Grid of times, each row's code into it, and whether the grid is the dense integer range."""
+def _code_times(
+    time: FloatArray, n_cells: int, coded: tuple[FloatArray, IntArray] | None = None
+) -> tuple[FloatArray, IntArray, bool]:
+    """Grid of times, each row's code into it, and whether the grid is the dense integer range.
+
+    ``coded`` (sorted distinct times and row codes, known already) replaces the
+    sort or hash of the general case.
+    """
     dense = _integer_grid(time, n_cells)
     if dense is not None:
         return dense[0], dense[1], True
-    grid, codes = _general_grid(time)
+    grid, codes = _general_grid(time) if coded is None else coded
     return grid, codes, False
 
 
@@ -199,6 +205,7 @@ def tabulate_blocks(
     weights: FloatArray | None = None,
     entry: FloatArray | None = None,
     n_causes: int = 1,
+    coded: tuple[FloatArray, IntArray] | None = None,
 ) -> list[RiskTable]:
     """One :class:`RiskTable` per block of ``block_size`` consecutive cells.
 
@@ -207,10 +214,11 @@ def tabulate_blocks(
     ``k`` groups: ``block_size = k``). When a dense cells × times table would be
     too large (many cells, many distinct times), blocks are counted one at a
     time instead, so memory stays linear in the number of rows. Arguments as
-    :func:`tabulate`.
+    :func:`tabulate`; ``coded`` is the sorted distinct times with each row's
+    index into them when already known (:meth:`sarcosurv.Surv.time_codes`).
     """
     n_blocks = n_cells // block_size
-    grid, codes, dense = _code_times(time, n_cells)
+    grid, codes, dense = _code_times(time, n_cells, coded)
     if n_cells * grid.size <= _max_cells(time.size) or n_blocks == 1:
         # One block (one stratum): its table is this one; counting it apart would sort again.
         table = _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
