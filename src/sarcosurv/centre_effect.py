@@ -563,11 +563,17 @@ def _fixed_test(arrays: _NullArrays, loglik_null: float) -> FixedEffectsTest:
 def _warn_fixed(no_event: tuple[str, ...], n_small: int) -> None:
     shown = ", ".join(repr(c) for c in no_event[:10])
     more = f" and {len(no_event) - 10} more" if len(no_event) > 10 else ""
+    parts = []
+    if no_event:
+        parts.append(
+            f"{len(no_event)} centre(s) without events ({shown}{more}; their dummies "
+            "diverge, the LRT uses the supremum)"
+        )
+    if n_small:
+        parts.append(f"{n_small} centre(s) with fewer than {SMALL_CENTRE_SIZE} patients")
     warnings.warn(
-        f"fixed centre effects: {len(no_event)} centre(s) without events "
-        f"({shown}{more}; their dummies diverge, the LRT uses the supremum) and "
-        f"{n_small} centre(s) with fewer than {SMALL_CENTRE_SIZE} patients: the "
-        "chi-square reference of this LRT is unreliable; read the score test",
+        f"fixed centre effects: {' and '.join(parts)}: the chi-square reference of this "
+        "LRT is unreliable; read the score test",
         MonotoneLikelihoodWarning,
         stacklevel=4,
     )

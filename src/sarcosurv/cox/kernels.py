@@ -333,7 +333,10 @@ def fit_cox_newton(
     beta = np.zeros(p) if init is None else np.asarray(init, dtype=np.float64).copy()
 
     def evaluate(at: FloatArray) -> CoxTerms:
-        return cox_terms(data, at, offset=offset, ties=ties)
+        # A trial step may overflow exp(eta); its non-finite log-likelihood makes
+        # the loop halve the step, so numpy's warnings would only be noise.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return cox_terms(data, at, offset=offset, ties=ties)
 
     def reach(step: FloatArray) -> float:
         return float(np.abs(data.covariates @ step).max(initial=0.0))
