@@ -99,6 +99,10 @@ def gray_score(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(nd1 > 0, nd1 / (tr * (1.0 - w["fm"])), 0.0)
+    # Once the pooled incidence has reached 1 (every patient had an event of this
+    # cause, none censored) only one group can still be at risk and ``a`` is 0:
+    # the term contributes nothing, as in cmprsk (not 0 x inf = NaN).
+    scale = np.where(np.isfinite(scale), scale, 0.0)
     c_cum = np.cumsum(a * scale[:, None, None], axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(
