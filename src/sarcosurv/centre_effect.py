@@ -487,7 +487,8 @@ class _NullArrays:
         inputs = kernels.ScoreInputs(
             stop=arrays.time,
             event=arrays.event,
-            risk=np.exp(x @ fit.params.to_numpy(dtype=np.float64)),
+            # einsum, not BLAS gemv: OpenBLAS threads a tall product (see cox.kernels)
+            risk=np.exp(np.einsum("ij,j->i", x, fit.params.to_numpy(dtype=np.float64))),
             covariates=x,
             residuals=residuals.reindex(rows.index).to_numpy(dtype=np.float64),
             centre=codes.astype(np.intp),
