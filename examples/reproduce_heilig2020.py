@@ -104,7 +104,14 @@ def prepare_out(out: Path, overwrite: bool) -> None:
     if not os.access(out, os.W_OK | os.X_OK):
         raise UsageError(f"the output directory {out} is not writable")
     earlier = list(out.iterdir())
-    if earlier and not overwrite:
+    # A folder holding only an earlier run's outputs (its report.md among them) is
+    # rewritten fresh, so the README command can be run again; anything else in
+    # it needs --overwrite, which still removes only this script's kinds of file.
+    ours = (out / "report.md").is_file() and all(
+        path.is_file() and any(path.match(pattern) for pattern in OUTPUT_PATTERNS)
+        for path in earlier
+    )
+    if earlier and not ours and not overwrite:
         raise UsageError(
             f"--out {out} is not empty ({len(earlier)} entries, e.g. {earlier[0].name}); "
             "pass --overwrite to replace an earlier run's outputs, or choose another --out"

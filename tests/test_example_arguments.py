@@ -108,6 +108,15 @@ def test_overwrite_removes_an_earlier_runs_outputs_only(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
 
 
+def test_an_earlier_runs_folder_is_rewritten_without_overwrite(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("# an earlier run")
+    (out / "problems.csv").write_text("row,problem\n1,stale\n")
+    load_example().prepare_out(out, overwrite=False)
+    assert list(out.iterdir()) == []
+
+
 def test_overwrite_writes_a_fresh_problems_list(tmp_path: Path) -> None:
     out = stale_out(tmp_path)
     extract = synthetic_cohort(seed=3).head(5)
