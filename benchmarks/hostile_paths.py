@@ -8,19 +8,22 @@ to one ``np.argsort`` of the times (the issue's targets: KM <= 2x, log-rank
 
 Run: ``PYTHONPATH=src python benchmarks/hostile_paths.py [--rows 10000000]``.
 
-Recorded on the 2-core test machine under load (seconds, ratio to argsort),
-before / after sharing the timefix sort with the counting (branch r21):
+Recorded on the 2-core test machine (seconds, ratio to argsort), main at
+acccf66 then branch r21 (one sort shared by timefix and counting), run back
+to back, best of 3, 10^7 rows, load average ~2-6:
 
-==========================  ======================  ======================
-                            10^6 rows               10^7 rows
-==========================  ======================  ======================
-argsort                     0.023 / 0.092           0.848 / 1.143
-kaplan_meier                0.233 (10.0x) / 0.393   6.43 (7.6x) / 3.35
-                            (4.3x)                  (2.9x)
-kaplan_meier.median()       0.004 / 0.017           0.118 / 0.065
-logrank_test, 4 groups      0.406 (17.4x) / 0.456   12.0 (14.1x) / 2.50
-                            (4.9x)                  (2.2x)
-==========================  ======================  ======================
+=========================  ================  ================
+                           before            after
+=========================  ================  ================
+argsort                    0.437             0.437
+kaplan_meier               3.157 (7.22x)     1.648 (3.77x)
+kaplan_meier.median()      0.058 (0.13x)     0.056 (0.13x)
+logrank_test, 4 groups     2.759 (6.31x)     2.798 (6.41x)
+=========================  ================  ================
+
+Under heavy load (load average ~9) the same pair measured 6.43 s (7.6x) and
+3.35 s (2.9x) for kaplan_meier, 12.0 s (14.1x) and 2.50 s (2.2x) for the
+log-rank test: the fewer full-length temporaries matter most then.
 """
 
 from __future__ import annotations
