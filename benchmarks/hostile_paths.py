@@ -23,7 +23,7 @@ kaplan_meier.median()      0.004 (0.27x)   0.004 (0.28x)   0.065 (0.14x)   0.057
 logrank_test, 4 groups     0.217 (14.4x)   0.114 (7.7x)    3.486 (7.6x)    2.643 (6.1x)
 =========================  ==============  ==============  ==============  ==============
 
-Under heavy load (load average ~9) the same pair measured 6.43 s (7.6x) and
+Separate runs under heavy load (load average ~9) measured 6.43 s (7.6x) and
 3.35 s (2.9x) for kaplan_meier, 12.0 s (14.1x) and 2.50 s (2.2x) for the
 log-rank test: the fewer full-length temporaries matter most then.
 """
