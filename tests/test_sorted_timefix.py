@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import sarcosurv as ss
 from sarcosurv.counting.tabulate import _general_grid
-from sarcosurv.surv import Surv, aeq_times, with_time_codes
+from sarcosurv.surv import TIMEFIX_TOLERANCE, Surv, _sorted_timefix, aeq_times, with_time_codes
 
 
 def _near_tied(seed: int, n: int, share: float) -> np.ndarray:
@@ -71,6 +71,10 @@ def test_property_equals_aeq_times(values: list[float], copies: int) -> None:
     time = np.concatenate([base] + [base * (1.0 + 1e-12 * (c + 1)) for c in range(copies)])
     surv = with_time_codes(Surv.from_arrays(time, np.ones(time.size, int), timefix=False))
     np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
+    for values in (np.zeros(4), time):
+        fixed, grid, codes = _sorted_timefix(values, TIMEFIX_TOLERANCE)
+        np.testing.assert_array_equal(fixed, aeq_times(values)[0])
+        np.testing.assert_array_equal(grid[codes], fixed)
     coded = surv.time_codes()
     if coded is not None:
         np.testing.assert_array_equal(coded[0][coded[1]], surv.time)
@@ -85,3 +89,14 @@ def test_kaplan_meier_unchanged_by_the_shared_sort() -> None:
     fixed = aeq_times(time)[0]
     reference = ss.kaplan_meier(data.assign(time=fixed), "time", "event", timefix=False)
     pd.testing.assert_frame_equal(fit.table, reference.table, check_exact=True)
+
+
+def test_all_zero_times() -> None:
+    time = np.zeros(3000)
+    time[::2] = 1e-300
+    surv = with_time_codes(Surv.from_arrays(time, np.ones(time.size, int), timefix=False))
+    np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
+    for values in (np.zeros(4), time):
+        fixed, grid, codes = _sorted_timefix(values, TIMEFIX_TOLERANCE)
+        np.testing.assert_array_equal(fixed, aeq_times(values)[0])
+        np.testing.assert_array_equal(grid[codes], fixed)

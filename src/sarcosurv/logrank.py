@@ -179,7 +179,7 @@ def _score_and_variance(
 
 
 def _score_and_variance_by_group(
-    at_risk: FloatArray, events: FloatArray, w: FloatArray
+    at_risk: FloatArray, events: FloatArray, w: FloatArray, overwrite: bool = False
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Weighted observed, expected and variance of one stratum (groups × event times input).
 
@@ -187,11 +187,12 @@ def _score_and_variance_by_group(
     ``V = sum_t w^2 D (N - D) / (N - 1) [diag(n / N) - (n / N)(n / N)']``
     (Kalbfleisch & Prentice 1980, §1.5 and §6.4; Fleming & Harrington 1991, §7.3).
     The arrays are groups along axis 0 (contiguous rows), so every sum over the
-    times is a matrix–vector or matrix–matrix product.
+    times is a matrix–vector or matrix–matrix product. With ``overwrite`` the
+    input arrays are reused as work space (no new full-size temporaries).
     """
     total_risk = at_risk.sum(axis=0)
     total_events = events.sum(axis=0)
-    share = at_risk / total_risk
+    share = np.divide(at_risk, total_risk, out=at_risk if overwrite else None)
     observed = events @ w
     expected = share @ (w * total_events)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -200,7 +201,8 @@ def _score_and_variance_by_group(
             w**2 * total_events * (total_risk - total_events) / (total_risk - 1.0),
             0.0,
         )
-    variance = np.diag(share @ factor) - (share * factor) @ share.T
+    weighted = np.multiply(share, factor, out=events if overwrite else None)
+    variance = np.diag(share @ factor) - weighted @ share.T
     return observed, expected, variance
 
 
@@ -220,7 +222,8 @@ def _accumulate(
         events = np.compress(has_event, events, axis=1)
         deaths = deaths[has_event]
         w = _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
-        o, e, var = _score_and_variance_by_group(at_risk, events, w)
+        # at_risk and events are fresh copies (np.compress): reuse them as work space.
+        o, e, var = _score_and_variance_by_group(at_risk, events, w, overwrite=True)
         observed += o
         expected += e
         variance += var

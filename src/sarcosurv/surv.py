@@ -130,30 +130,32 @@ def _mostly_distinct(values: FloatArray, sample_size: int = 2048) -> bool:
 def _sorted_timefix(time: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray, IntArray]:
     """Merged times, sorted distinct merged times and row codes, from one argsort.
 
-    The rule is :func:`aeq_times` on finite times: same distinct values, same
-    mean, same gaps, so the same merged values.
+    The rule is :func:`aeq_times` on finite times: the step between sorted rows
+    where the value changes is the gap between neighbouring distinct values, so
+    the same gaps, the same mean and the same merged values.
     """
     order = np.argsort(time)
     ordered = time[order]
-    new = np.empty(ordered.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    rank = np.cumsum(new) - 1
-    distinct = ordered[new]
+    step = np.diff(ordered)
+    starts = np.empty(ordered.size, dtype=bool)  # first row of a distinct value, then of a run
+    starts[:1] = True
+    np.not_equal(step, 0.0, out=starts[1:])
+    if tolerance > 0 and ordered.size > 1:
+        distinct_mean = np.mean(np.abs(ordered[starts]))
+        apart = step > tolerance
+        with np.errstate(invalid="ignore", divide="ignore"):  # all times 0: mean 0
+            apart &= np.divide(step, distinct_mean, out=step) > tolerance
+        tied = starts[1:] & ~apart
+        merged = bool(tied.any())
+        starts[1:] &= apart
+    else:
+        merged = False
+    sorted_codes = np.cumsum(starts) - 1
+    grid = ordered[starts]
     codes = np.empty(time.size, dtype=np.intp)
-    if tolerance <= 0 or distinct.size < 2:
-        codes[order] = rank
-        return time, distinct, codes
-    gaps = np.diff(distinct)
-    tied = (gaps <= tolerance) | (gaps / np.mean(np.abs(distinct)) <= tolerance)
-    if not tied.any():
-        codes[order] = rank
-        return time, distinct, codes
-    kept = np.concatenate(([True], ~tied))
-    run = np.cumsum(kept) - 1  # the run of each distinct value
-    grid = distinct[kept]
-    sorted_codes = run[rank]
     codes[order] = sorted_codes
+    if not merged:
+        return time, grid, codes
     fixed = np.empty_like(time)
     fixed[order] = grid[sorted_codes]
     return fixed, grid, codes
@@ -163,6 +165,9 @@ def _integers_far_apart(values: FloatArray, tolerance: float) -> bool:
     """Whole-number times below ``1 / tolerance`` in size can never be tied (gap >= 1)."""
     largest = float(np.max(np.abs(values)))
     if not np.isfinite(largest) or largest * tolerance >= 1.0 or largest >= 2.0**52:
+        return False
+    sample = values[:: max(1, values.size // 2048)]  # a fraction on any sampled row: not all whole
+    if not (sample.astype(np.int64) == sample).all():
         return False
     return bool((values.astype(np.int64) == values).all())
 

@@ -79,6 +79,9 @@ def _integer_grid(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray]
     span = tmax - tmin + 1.0
     if span * n_cells > _max_cells(time.size) or tmax >= 2.0**52:
         return None
+    sample = time[:: max(1, time.size // _SAMPLE_SIZE)]  # a fraction in the sample: no grid
+    if not (sample.astype(np.intp) == sample).all():
+        return None
     codes = time.astype(np.intp)
     # An exact round trip proves every time was integer-valued.
     if not (codes == time).all():
