@@ -70,3 +70,28 @@ def cox_dataset(name: str) -> pd.DataFrame:
         data["fw"] = np.resize([0.5, 1.25, 2.75], len(data))
     # formulaic reads a dot as attribute access: Python users write ph_ecog.
     return data.rename(columns=lambda c: c.replace(".", "_"))
+
+
+#: The RMST cases of ``competing_reference.json`` (R ``survival:::survmean``).
+RMST_CASES: dict[str, dict[str, Any]] = {
+    "lung_all_365": {"data": "lung", "time": "time", "event": "status01"},
+    "lung_sex_365": {"data": "lung", "time": "time", "event": "status01", "by": "sex"},
+    "lung_sex_730": {"data": "lung", "time": "time", "event": "status01", "by": "sex"},
+    "lung_months_sex_24": {"data": "lung", "time": "months", "event": "status01", "by": "sex"},
+    "pbc_trt_1800": {"data": "pbc", "time": "time", "event": "dead", "by": "trt"},
+    "heart_entry_500": {
+        "data": "heart",
+        "time": "stop",
+        "event": "event",
+        "by": "transplant",
+        "entry": "start",
+    },
+}
+
+
+def lung_exit_age() -> pd.DataFrame:
+    """``lung`` with ``status01`` and the exit age of the timefix references (age + time/12)."""
+    lung = load_dataset("lung")
+    lung["status01"] = lung["status"] - 1
+    lung["exit_age"] = lung["age"] + lung["time"] / 12
+    return lung

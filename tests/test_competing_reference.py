@@ -10,6 +10,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
+from reference_inputs import RMST_CASES
 from sarcosurv.rmst import rmst
 
 REFERENCE = load_reference("competing_reference")
@@ -115,22 +116,6 @@ def _rmst_data(name: str) -> pd.DataFrame:
     if name == "pbc":
         data["dead"] = (data["status"] == 2).astype(int)
     return data
-
-
-RMST_CASES: dict[str, dict[str, Any]] = {
-    "lung_all_365": {"data": "lung", "time": "time", "event": "status01"},
-    "lung_sex_365": {"data": "lung", "time": "time", "event": "status01", "by": "sex"},
-    "lung_sex_730": {"data": "lung", "time": "time", "event": "status01", "by": "sex"},
-    "lung_months_sex_24": {"data": "lung", "time": "months", "event": "status01", "by": "sex"},
-    "pbc_trt_1800": {"data": "pbc", "time": "time", "event": "dead", "by": "trt"},
-    "heart_entry_500": {
-        "data": "heart",
-        "time": "stop",
-        "event": "event",
-        "by": "transplant",
-        "entry": "start",
-    },
-}
 
 
 @pytest.mark.parametrize("name", list(RMST_CASES))

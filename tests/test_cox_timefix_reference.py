@@ -16,6 +16,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
+from reference_inputs import lung_exit_age
 from sarcosurv.surv import aeq_times
 
 RTOL = 1e-6
@@ -23,10 +24,7 @@ REFERENCE = load_reference("cox_timefix_reference")
 
 
 def _lung() -> pd.DataFrame:
-    lung = load_dataset("lung")
-    lung["status01"] = lung["status"] - 1
-    lung["exit_age"] = lung["age"] + lung["time"] / 12
-    return lung
+    return lung_exit_age()
 
 
 def _pbc() -> pd.DataFrame:

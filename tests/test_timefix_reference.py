@@ -14,6 +14,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset, load_reference
+from reference_inputs import lung_exit_age
 from sarcosurv.surv import aeq_times
 
 RTOL = 1e-8
@@ -21,10 +22,7 @@ REFERENCE = load_reference("timefix_reference")
 
 
 def _lung() -> pd.DataFrame:
-    lung = load_dataset("lung")
-    lung["status01"] = lung["status"] - 1
-    lung["exit_age"] = lung["age"] + lung["time"] / 12
-    return lung
+    return lung_exit_age()
 
 
 def _veteran() -> pd.DataFrame:
