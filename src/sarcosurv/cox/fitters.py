@@ -169,6 +169,7 @@ def fit_cox_sorted(
     robust: bool | None = None,
     control: CoxControl | None = None,
     names: Sequence[str] | None = None,
+    init: FloatArray | None = None,
 ) -> CoxModelFit:
     """:func:`fit_cox` on data already sorted by :func:`sarcosurv.cox.kernels.sort_cox_data`.
 
@@ -177,7 +178,12 @@ def fit_cox_sorted(
     control = CoxControl() if control is None else control
     scaled, scaling = scale_data(data)
     newton = fit_cox_newton(
-        scaled, ties=ties, offset=offset, max_iter=control.max_iter, eps=control.eps
+        scaled,
+        ties=ties,
+        offset=offset,
+        init=None if init is None else np.asarray(init, np.float64) * scaling.columns,
+        max_iter=control.max_iter,
+        eps=control.eps,
     )
     if not np.isfinite(newton.loglik_init):
         raise ConvergenceError(
@@ -288,6 +294,7 @@ def fit_cox(
     ties: Ties = "efron",
     robust: bool | None = None,
     control: CoxControl | None = None,
+    init: npt.ArrayLike | None = None,
 ) -> CoxModelFit:
     """Fit a Cox proportional hazards model to a design matrix.
 
@@ -325,6 +332,9 @@ def fit_cox(
         robust with ``cluster`` or non-integer ``weights`` (R's rule).
     control : CoxControl, optional
         Iteration cap and tolerance.
+    init : array_like, optional
+        Starting coefficients (zeros by default); as R ``coxph(init=)``, the
+        first log-likelihood and the tests' null value are taken there.
 
     Returns
     -------
@@ -347,6 +357,7 @@ def fit_cox(
         offset=None if offset is None else np.asarray(offset, np.float64),
         robust=robust,
         control=control,
+        init=None if init is None else np.asarray(init, np.float64).reshape(-1),
     )
 
 

@@ -34,9 +34,11 @@ from ._formula_safety import check_python_term, function_name, parse_python_term
 
 __all__ = [
     "Design",
+    "FormulaResponse",
     "ParsedFormula",
     "Specials",
     "build_design",
+    "build_response",
     "merge_specials",
     "parse_formula",
     "parse_surv",
@@ -530,6 +532,37 @@ def _response_times(
     )
     response.require_single_event("the Cox model")
     return response.time, response.entry
+
+
+@dataclass(frozen=True)
+class FormulaResponse:
+    """The survival response of a formula on the rows where it is known."""
+
+    known: npt.NDArray[np.bool_]  # over the input rows: every Surv() column present
+    stop: npt.NDArray[np.float64]  # on the known rows
+    event: npt.NDArray[np.bool_]
+    start: npt.NDArray[np.float64] | None
+    parsed: ParsedFormula
+
+
+def build_response(formula: str, data: pd.DataFrame, *, timefix: bool = True) -> FormulaResponse:
+    """The formula's ``Surv(...)`` on the rows where its columns are known, whatever the terms.
+
+    The same checks, event coding (``status == k``) and ``timefix`` as
+    :func:`build_design`, without the covariates: for code that needs the
+    outcome of rows whose covariates are still missing (multiple imputation).
+    """
+    parsed = parse_formula(formula)
+    surv_columns = resolve_columns(data, parsed.surv_columns, "survival")
+    known = data[surv_columns].notna().all(axis=1).to_numpy()
+    complete = data.loc[known]
+    v.require_nonempty(complete, "the rows with a known survival outcome")
+    if parsed.event_code is None:
+        event = _event_indicator(complete, surv_columns[-1])
+    else:
+        event = event_of_cause(complete, surv_columns[-1], parsed.event_code)
+    stop, start = _response_times(complete, surv_columns, event, timefix, None)
+    return FormulaResponse(known, stop, event, start, parsed)
 
 
 def build_design(

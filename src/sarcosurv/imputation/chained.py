@@ -13,9 +13,17 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
+from ..cox.formula import build_response, parse_formula
 from ..errors import ColumnNotFoundError, ImputationError, SarcosurvWarning
 from .columns import ImputedColumn, prepare_columns
-from .methods import impute_ordered, impute_pmm, impute_polytomous
+from .compatible import (
+    REJECTION_LIMIT,
+    CompatibleChain,
+    CompatibleSetup,
+    compatible_model,
+    compatible_setup,
+)
+from .methods import impute_norm, impute_ordered, impute_pmm, impute_polytomous
 
 __all__ = ["ImputationResult", "impute", "nelson_aalen_at_own_time"]
 
@@ -84,6 +92,8 @@ class ImputationResult:
     seed: int | None
     predictors: tuple[str, ...]
     excluded: pd.DataFrame = field(repr=False)
+    substantive: str | None = None
+    compatible: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         return iter(self.datasets)
@@ -101,11 +111,15 @@ class ImputationResult:
         return self.datasets[index]
 
     def to_frame(self) -> pd.DataFrame:
-        """Per imputed column: method, n_missing, fraction_missing."""
+        """Per imputed column: method, compatible (with the analysis model), n_missing,
+        fraction_missing."""
         n = len(self.datasets[0]) if self.datasets else 0
         return pd.DataFrame(
             {
                 "method": pd.Series(self.methods),
+                "compatible": pd.Series(
+                    {c: c in self.compatible for c in self.methods}, dtype=bool
+                ),
                 "n_missing": self.n_missing,
                 "fraction_missing": self.n_missing / max(n, 1),
             }
@@ -194,14 +208,12 @@ def _draw_column(
 
     ``warm`` keeps each categorical column's last coefficients (Newton warm start).
     """
-    observed = ~column.missing
-    xo = design[np.ix_(np.flatnonzero(observed), predictors)]
-    varying = xo.max(axis=0) > xo.min(axis=0)
-    xo = xo[:, varying] if not varying.all() else xo
-    xm = design[np.ix_(np.flatnonzero(column.missing), predictors[varying])]
-    y = column.values[observed]
+    xo, xm = column.regressors(design, predictors)
+    y = column.values[~column.missing]
     if column.method == "pmm":
         return impute_pmm(y, xo, xm, rng, donors)
+    if column.method == "norm":
+        return impute_norm(y, xo, xm, rng)
     codes = y.astype(np.intp)
     if column.method == "polr":
         return impute_ordered(codes, column.n_levels, xo, xm, rng).astype(np.float64)
@@ -220,56 +232,147 @@ def _initial_state(columns: list[ImputedColumn], rng: np.random.Generator) -> Fl
     return state
 
 
-def _run_chain(
-    columns: list[ImputedColumn],
-    extra: FloatArray,
-    iterations: int,
-    rng: np.random.Generator,
-    donors: int,
-    interactions: bool = False,
-) -> tuple[FloatArray, FloatArray]:
-    """One chain: the completed state and (iterations, columns, 2) chain means and SDs."""
+#: Sweeps of the approximate chained equations (outcome as predictor) that start a chain
+#: of compatible imputation: its covariate models are fitted on all rows at their current
+#: values, so a start far from the posterior (values drawn at random) costs many sweeps.
+WARM_UP = 2
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """What one chain needs besides its generator (the same for the m chains)."""
+
+    columns: list[ImputedColumn]
+    extra: FloatArray
+    iterations: int
+    donors: int
+    interactions: bool
+    compatible: CompatibleSetup | None
+    kept: pd.DataFrame
+
+
+def _predictor_sets(
+    setup: _Chain, n_design: int
+) -> tuple[list[npt.NDArray[np.intp]], list[npt.NDArray[np.intp]], list[npt.NDArray[np.intp]]]:
+    """Per column, its own design columns, its predictors (every other column's and the
+    outcome terms) and its covariate-model predictors of a compatible draw (without the
+    outcome terms: the Cox likelihood brings the outcome in)."""
+    hazard = setup.interactions and setup.extra.shape[1] > 1
+    own = _own_columns(setup.columns, setup.extra.shape[1], hazard)
+    width = sum(c.width for c in setup.columns)
+    predictors, covariates = [], []
+    for mine in own:  # loop over columns
+        predictors.append(np.setdiff1d(np.arange(n_design), mine))
+        covariates.append(np.setdiff1d(np.arange(width), mine))
+    return own, predictors, covariates
+
+
+def _run_chain(setup: _Chain, rng: np.random.Generator) -> tuple[FloatArray, FloatArray, list[int]]:
+    """One chain: the completed state, (iterations, columns, 2) chain means and SDs, and
+    the counts of kept values and unconverged Cox fits of compatible draws."""
+    columns = setup.columns
     state = _initial_state(columns, rng)
-    hazard = extra[:, 1] if interactions and extra.shape[1] > 1 else None
-    design = _full_design(columns, state, extra, hazard)
-    own = _own_columns(columns, extra.shape[1], hazard is not None)
-    predictors = [np.setdiff1d(np.arange(design.shape[1]), mine) for mine in own]
+    hazard = setup.extra[:, 1] if setup.interactions and setup.extra.shape[1] > 1 else None
+    design = _full_design(columns, state, setup.extra, hazard)
+    own, predictors, covariates = _predictor_sets(setup, design.shape[1])
+    chain = None
+    if setup.compatible is not None:
+        chain = CompatibleChain.start(setup.compatible, _completed(setup.kept, columns, state))
+    drawn_compatibly = set() if setup.compatible is None else setup.compatible.model.columns
     warm: dict[str, FloatArray] = {}
-    trace = np.full((iterations, len(columns), 2), np.nan)
+    trace = np.full((setup.iterations, len(columns), 2), np.nan)
     targets = [j for j, c in enumerate(columns) if c.missing.any()]
-    for iteration in range(iterations):  # Gibbs sweeps
+    for iteration in range(-WARM_UP if chain is not None else 0, setup.iterations):  # sweeps
+        if chain is not None and iteration >= 0:
+            chain.draw_outcome(rng)
         for j in targets:
             column = columns[j]
-            state[column.missing, j] = _draw_column(
-                column, design, predictors[j], rng, donors, warm
-            )
+            if chain is not None and iteration >= 0 and column.name in drawn_compatibly:
+                values = chain.draw(column, state[:, j], design[:, covariates[j]], rng, warm)
+            else:
+                values = _draw_column(column, design, predictors[j], rng, setup.donors, warm)
+            state[column.missing, j] = values
+            if chain is not None:
+                chain.update(column, state[:, j])
             block = column.predictor_block(state[:, j])
             design[:, own[j]] = (
                 block if hazard is None else np.hstack([block, hazard[:, None] * block])
             )
-            imputed = state[column.missing, j]
-            trace[iteration, j] = imputed.mean(), imputed.std(ddof=1) if imputed.size > 1 else 0
-    return state, trace
+            if iteration >= 0:
+                trace[iteration, j] = values.mean(), values.std(ddof=1) if values.size > 1 else 0
+    problems = [0, 0] if chain is None else [chain.rejected, chain.not_converged]
+    return state, trace, problems
 
 
-def _outcome(data: pd.DataFrame, survival: tuple[str, str] | None) -> tuple[FloatArray, BoolArray]:
-    """Outcome predictors (event, standardised Nelson–Aalen) and the rows with a known outcome."""
+def _completed(kept: pd.DataFrame, columns: list[ImputedColumn], state: FloatArray) -> pd.DataFrame:
+    """``kept`` with the imputed columns at the chain's current values."""
+    completed = kept.copy()
+    for j, column in enumerate(columns):  # loop over columns
+        if column.missing.any():
+            completed[column.name] = column.to_series(state[:, j], kept.index)
+    return completed
+
+
+def _known_outcome(
+    data: pd.DataFrame, survival: tuple[str, str] | None, substantive: str | None
+) -> tuple[BoolArray, FloatArray, FloatArray]:
+    """Rows with a known outcome, and their times and event indicators (empty without one)."""
+    if substantive is not None:
+        response = build_response(substantive, data)
+        return response.known, response.stop, response.event.astype(np.float64)
     if survival is None:
-        return np.empty((len(data), 0)), np.ones(len(data), dtype=bool)
+        return np.ones(len(data), dtype=bool), np.empty(0), np.empty(0)
     for name in survival:
         if name not in data.columns:
             raise ColumnNotFoundError(name, [str(c) for c in data.columns], role="survival")
     time = pd.to_numeric(data[survival[0]], errors="coerce").to_numpy(np.float64, na_value=np.nan)
     event = pd.to_numeric(data[survival[1]], errors="coerce").to_numpy(np.float64, na_value=np.nan)
     known = ~(np.isnan(time) | np.isnan(event))
-    cumulative_hazard = np.full(len(data), np.nan)
-    cumulative_hazard[known] = nelson_aalen_at_own_time(time[known], (event[known] != 0) * 1.0)
-    return np.column_stack([(event != 0) * 1.0, cumulative_hazard]), known
+    return known, time[known], (event[known] != 0) * 1.0
 
 
-def _excluded(
-    data: pd.DataFrame, known: BoolArray, survival: tuple[str, str] | None
-) -> pd.DataFrame:
+def _outcome_terms(time: FloatArray, event: FloatArray, n: int) -> FloatArray:
+    """Outcome predictors of the imputation models: event, standardised Nelson–Aalen
+    (none for ``n`` rows without an outcome)."""
+    if time.size == 0:
+        return np.empty((n, 0))
+    hazard = nelson_aalen_at_own_time(time, event)
+    hazard = (hazard - hazard.mean()) / (hazard.std() or 1.0)
+    return np.column_stack([event, hazard])
+
+
+def _methods(
+    data: pd.DataFrame,
+    columns: Sequence[str],
+    method: str | Mapping[str, str] | None,
+    substantive: str | None,
+) -> str | Mapping[str, str] | None:
+    """Methods per column: numbers of the analysis model default to ``norm`` (a proposal
+    distribution, which predictive mean matching cannot give) and refuse ``pmm``."""
+    if substantive is None:
+        return method
+    in_model = set(parse_formula(substantive).columns)
+    chosen = dict(method) if isinstance(method, Mapping) else dict.fromkeys(columns, method)
+    for name in columns:  # loop over columns
+        if name not in in_model or name not in data.columns:
+            continue
+        dtype = data[name].dtype
+        numeric = pd.api.types.is_numeric_dtype(dtype) and not (
+            pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+        )
+        if chosen.get(name) == "pmm":
+            raise ImputationError(
+                "predictive mean matching ('pmm') cannot be made compatible with the analysis "
+                "model; "
+                "use method 'norm' for it, or substantive=None",
+                column=name,
+            )
+        if numeric and chosen.get(name) is None:
+            chosen[name] = "norm"
+    return {k: v for k, v in chosen.items() if v is not None}
+
+
+def _excluded(data: pd.DataFrame, known: BoolArray) -> pd.DataFrame:
     rows = data.index[~known]
     reason = "missing survival time or event"
     return pd.DataFrame({"row": list(rows), "reason": [reason] * len(rows)})
@@ -313,6 +416,7 @@ def impute(
     *,
     donors: int = 5,
     interactions: bool = True,
+    substantive: str | None = None,
 ) -> ImputationResult:
     """Multiple imputation by chained equations (van Buuren & Groothuis-Oudshoorn 2011).
 
@@ -371,27 +475,44 @@ def impute(
     0
     """
     _check_arguments(m, iterations, donors)
-    outcome, known = _outcome(data, survival)
+    if substantive is not None and survival is not None:
+        raise ImputationError("give the outcome once: in substantive's Surv() or as survival=")
+    known, time, event = _known_outcome(data, survival, substantive)
     kept = data.loc[known]
-    prepared = prepare_columns(kept, list(columns), method, donors)
-    extra = outcome[known]
-    if extra.shape[1]:
-        extra[:, 1] = (extra[:, 1] - extra[:, 1].mean()) / (extra[:, 1].std() or 1.0)
+    prepared = prepare_columns(
+        kept, list(columns), _methods(kept, columns, method, substantive), donors
+    )
+    model = None if substantive is None else compatible_model(substantive, kept, prepared)
     if not any(c.missing.any() for c in prepared):
         warnings.warn(
             "no missing values in the columns: m identical copies", SarcosurvWarning, stacklevel=2
         )
-    generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(m)]
-    datasets, traces = [], []
+    children = np.random.SeedSequence(seed).spawn(m + 1)
+    compatible = None
+    if model is not None:  # the design's specification from one completion of the data
+        start = _initial_state(prepared, np.random.default_rng(children[m]))
+        compatible = compatible_setup(model, _completed(kept, prepared, start), prepared)
+    setup = _Chain(
+        prepared,
+        _outcome_terms(time, event, len(kept)),
+        iterations,
+        donors,
+        interactions,
+        compatible,
+        kept,
+    )
+    generators = [np.random.default_rng(s) for s in children[:m]]
+    datasets, traces, problems = [], [], np.zeros(2, dtype=np.int64)
     for rng in generators:  # one chain per imputation
-        state, trace = _run_chain(prepared, extra, iterations, rng, donors, interactions)
-        completed = kept.copy()
-        for j, column in enumerate(prepared):
-            if column.missing.any():
-                completed[column.name] = column.to_series(state[:, j], kept.index)
-        datasets.append(completed)
+        state, trace, counts = _run_chain(setup, rng)
+        datasets.append(_completed(kept, prepared, state))
         traces.append(trace)
+        problems += counts
+    _warn_problems(problems, m * iterations)
     imputed = [c for c in prepared if c.missing.any()]
+    outcome = tuple(survival) if survival else ()
+    if model is not None:
+        outcome = tuple(parse_formula(substantive or "").surv_columns)
     return ImputationResult(
         datasets=tuple(datasets),
         methods={c.name: c.method for c in imputed},
@@ -400,6 +521,26 @@ def impute(
         m=int(m),
         iterations=int(iterations),
         seed=seed,
-        predictors=tuple(c.name for c in prepared) + (tuple(survival) if survival else ()),
-        excluded=_excluded(data, known, survival),
+        predictors=tuple(c.name for c in prepared) + outcome,
+        excluded=_excluded(data, known),
+        substantive=substantive,
+        compatible=tuple(c.name for c in imputed if model is not None and c.name in model.columns),
     )
+
+
+def _warn_problems(problems: npt.NDArray[np.int64], sweeps: int) -> None:
+    """One warning each for values no proposal replaced and Cox fits that did not converge."""
+    if problems[0]:
+        warnings.warn(
+            f"{int(problems[0])} imputed value(s) kept their previous draw: no proposal was "
+            f"accepted in {REJECTION_LIMIT} rounds (the covariate model may fit the data badly)",
+            SarcosurvWarning,
+            stacklevel=3,
+        )
+    if problems[1]:
+        warnings.warn(
+            f"the analysis model did not converge in {int(problems[1])} of the imputation "
+            f"steps ({sweeps} sweeps in all): check the model on the completed data",
+            SarcosurvWarning,
+            stacklevel=3,
+        )

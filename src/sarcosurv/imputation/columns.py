@@ -17,8 +17,10 @@ __all__ = ["METHODS", "ImputedColumn", "prepare_columns"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-Method = Literal["pmm", "logreg", "polyreg", "polr"]
-METHODS: tuple[str, ...] = ("pmm", "logreg", "polyreg", "polr")
+Method = Literal["pmm", "norm", "logreg", "polyreg", "polr"]
+METHODS: tuple[str, ...] = ("pmm", "norm", "logreg", "polyreg", "polr")
+#: Methods for numbers: imputed values on the number line, no levels.
+NUMERIC_METHODS: tuple[str, ...] = ("pmm", "norm")
 
 #: A category observed in fewer rows than this cannot be imputed reliably.
 MIN_LEVEL_COUNT = 2
@@ -28,7 +30,7 @@ MIN_LEVEL_COUNT = 2
 class ImputedColumn:
     """One column as the chained equations see it.
 
-    ``values`` holds numbers for ``pmm`` and category codes 0..L-1 (as floats)
+    ``values`` holds numbers for ``pmm`` and ``norm`` and category codes 0..L-1 (as floats)
     for the categorical methods; NaN where missing. ``levels`` are the observed
     categories in code order (None for ``pmm``).
     """
@@ -57,6 +59,21 @@ class ImputedColumn:
             return np.asarray((current - self.center) / self.scale, dtype=np.float64)[:, None]
         dummies = current[:, None] == np.arange(1, self.n_levels)[None, :]
         return np.asarray(dummies, dtype=np.float64)
+
+    def regressors(
+        self, design: FloatArray, predictors: npt.NDArray[np.intp]
+    ) -> tuple[FloatArray, FloatArray]:
+        """The predictors of the column's model on its observed and its missing rows.
+
+        Predictors constant over the observed rows are left out (no information,
+        and they would make the model singular).
+        """
+        observed = np.flatnonzero(~self.missing)
+        xo = design[np.ix_(observed, predictors)]
+        varying = xo.max(axis=0) > xo.min(axis=0) if observed.size else np.ones(0, bool)
+        xo = xo[:, varying] if not varying.all() else xo
+        xm = design[np.ix_(np.flatnonzero(self.missing), predictors[varying])]
+        return xo, xm
 
     def to_series(self, current: FloatArray, index: pd.Index) -> pd.Series:
         """Completed values in the column's original dtype."""
@@ -122,15 +139,15 @@ def _prepare_one(name: str, series: pd.Series, method: str | None, donors: int) 
     is_number = pd.api.types.is_numeric_dtype(series.dtype) and not (
         pd.api.types.is_bool_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype)
     )
-    levels = None if is_number and method in (None, "pmm") else _observed_levels(series)
+    levels = None if is_number and method in (None, *NUMERIC_METHODS) else _observed_levels(series)
     chosen = method or _default_method(series, len(levels or ()))
     if chosen not in METHODS:
         raise ImputationError(f"unknown method {chosen!r}; choose from {METHODS}", column=name)
-    if chosen == "pmm":
+    if chosen in NUMERIC_METHODS:
         if not is_number:
-            raise ImputationError("'pmm' needs a numeric column", column=name)
+            raise ImputationError(f"{chosen!r} needs a numeric column", column=name)
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        if missing.any() and (~missing).sum() < donors:
+        if chosen == "pmm" and missing.any() and (~missing).sum() < donors:
             raise ImputationError(
                 f"{int((~missing).sum())} observed value(s), fewer than the {donors} donors "
                 "of predictive mean matching",

@@ -16,7 +16,19 @@ import numpy as np
 import numpy.typing as npt
 import scipy.linalg
 
-__all__ = ["augment", "impute_logistic", "impute_ordered", "impute_pmm", "impute_polytomous"]
+__all__ = [
+    "augment",
+    "draw_normal",
+    "impute_logistic",
+    "impute_norm",
+    "impute_ordered",
+    "impute_pmm",
+    "impute_polytomous",
+    "normal_proposal",
+    "ordered_probabilities",
+    "polytomous_probabilities",
+    "sample_categories",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -29,7 +41,7 @@ def _with_intercept(x: FloatArray) -> FloatArray:
     return np.column_stack([np.ones(x.shape[0]), x])
 
 
-def _draw_normal(mean: FloatArray, covariance: FloatArray, rng: np.random.Generator) -> FloatArray:
+def draw_normal(mean: FloatArray, covariance: FloatArray, rng: np.random.Generator) -> FloatArray:
     """One draw from N(mean, covariance), symmetric eigen square root (tolerates semidefinite)."""
     values, vectors = np.linalg.eigh((covariance + covariance.T) / 2)
     root = vectors * np.sqrt(np.clip(values, 0.0, None))
@@ -38,8 +50,8 @@ def _draw_normal(mean: FloatArray, covariance: FloatArray, rng: np.random.Genera
 
 def _bayes_linear_draw(
     y: FloatArray, x: FloatArray, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray]:
-    """Least-squares coefficients and one posterior draw (mice ``.norm.draw``).
+) -> tuple[FloatArray, FloatArray, float]:
+    """Least-squares coefficients, one posterior draw of them and of sigma (mice ``.norm.draw``).
 
     .. math:: \\hat\\beta = (X^TX + \\kappa\\,\\mathrm{diag}(X^TX))^{-1}X^Ty, \\quad
               \\sigma_*^2 = \\frac{\\lVert y - X\\hat\\beta\\rVert^2}{\\chi^2_{n-p}}, \\quad
@@ -51,10 +63,10 @@ def _bayes_linear_draw(
     coef = inverse @ (x.T @ y)
     residual = y - x @ coef
     df = max(x.shape[0] - x.shape[1], 1)
-    sigma = np.sqrt(float(residual @ residual) / rng.chisquare(df))
+    sigma = float(np.sqrt(float(residual @ residual) / rng.chisquare(df)))
     root = np.linalg.cholesky((inverse + inverse.T) / 2)
     draw = coef + root @ rng.standard_normal(x.shape[1]) * sigma
-    return coef, draw
+    return coef, draw, sigma
 
 
 def match_donors(
@@ -95,9 +107,35 @@ def impute_pmm(
     observed value of a donor drawn among the ``donors`` nearest predictions.
     """
     xo, xm = _with_intercept(x_observed), _with_intercept(x_missing)
-    coef, draw = _bayes_linear_draw(y, xo, rng)
+    coef, draw, _ = _bayes_linear_draw(y, xo, rng)
     donor = match_donors(xo @ coef, xm @ draw, donors, rng)
     return np.asarray(y[donor], dtype=np.float64)
+
+
+def normal_proposal(
+    y: FloatArray, x_observed: FloatArray, x_missing: FloatArray, rng: np.random.Generator
+) -> tuple[FloatArray, float]:
+    """Mean and SD of the normal linear model for the missing rows, parameters drawn.
+
+    :math:`x_i^T\\beta_*` and :math:`\\sigma_*` with :math:`(\\beta_*, \\sigma_*)`
+    drawn from the posterior of the linear regression (mice ``norm``); the
+    proposal distribution of the substantive-model-compatible imputation.
+    """
+    _, draw, sigma = _bayes_linear_draw(y, _with_intercept(x_observed), rng)
+    return np.asarray(_with_intercept(x_missing) @ draw, dtype=np.float64), sigma
+
+
+def impute_norm(
+    y: FloatArray, x_observed: FloatArray, x_missing: FloatArray, rng: np.random.Generator
+) -> FloatArray:
+    """Bayesian linear regression imputation (mice ``norm``; Rubin 1987, p. 167).
+
+    Each missing value is :math:`x_i^T\\beta_* + \\sigma_* z_i` with the
+    parameters drawn from their posterior and :math:`z_i \\sim N(0, 1)`: values
+    need not be among the observed ones (unlike predictive mean matching).
+    """
+    mean, sigma = normal_proposal(y, x_observed, x_missing, rng)
+    return np.asarray(mean + sigma * rng.standard_normal(mean.shape[0]), dtype=np.float64)
 
 
 def augment(
@@ -125,7 +163,7 @@ def augment(
     )
 
 
-def _sample_categories(probabilities: FloatArray, rng: np.random.Generator) -> IntArray:
+def sample_categories(probabilities: FloatArray, rng: np.random.Generator) -> IntArray:
     """One category per row from its probability vector (inverse CDF, vectorised)."""
     cumulative = np.cumsum(probabilities, axis=1)
     uniform = rng.random(probabilities.shape[0]) * cumulative[:, -1]
@@ -216,6 +254,29 @@ def impute_logistic(
     return impute_polytomous(codes, 2, x_observed, x_missing, rng, start)
 
 
+def polytomous_probabilities(
+    codes: IntArray,
+    n_levels: int,
+    x_observed: FloatArray,
+    x_missing: FloatArray,
+    rng: np.random.Generator,
+    start: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Level probabilities of the missing rows under a posterior draw of the multinomial logit.
+
+    Weighted multinomial logit (:func:`fit_multinomial`) on augmented data,
+    coefficients drawn from their normal approximation. Returns the
+    (missing rows, levels) probabilities and the fitted coefficients (a warm
+    start for the next sweep).
+    """
+    y, x, weights = augment(codes, x_observed, n_levels)
+    xi = _with_intercept(x)
+    beta, covariance = fit_multinomial(y, xi, weights, n_levels, start=start)
+    flat = beta.T.ravel()
+    draw = draw_normal(flat, covariance, rng).reshape(n_levels - 1, -1).T
+    return _softmax_rest(_with_intercept(x_missing) @ draw), beta
+
+
 def impute_polytomous(
     codes: IntArray,
     n_levels: int,
@@ -226,18 +287,13 @@ def impute_polytomous(
 ) -> tuple[IntArray, FloatArray]:
     """Multinomial logistic imputation of an unordered category (mice ``polyreg``).
 
-    Weighted multinomial logit (:func:`fit_multinomial`) on augmented data,
-    coefficients drawn from their normal approximation, categories sampled from
-    the fitted probabilities. Returns the imputed codes and the fitted
-    coefficients (a warm start for the next sweep).
+    Categories sampled from :func:`polytomous_probabilities`. Returns the
+    imputed codes and the fitted coefficients (a warm start for the next sweep).
     """
-    y, x, weights = augment(codes, x_observed, n_levels)
-    xi = _with_intercept(x)
-    beta, covariance = fit_multinomial(y, xi, weights, n_levels, start=start)
-    flat = beta.T.ravel()
-    draw = _draw_normal(flat, covariance, rng).reshape(n_levels - 1, -1).T
-    probabilities = _softmax_rest(_with_intercept(x_missing) @ draw)
-    return _sample_categories(probabilities, rng), beta
+    probabilities, beta = polytomous_probabilities(
+        codes, n_levels, x_observed, x_missing, rng, start
+    )
+    return sample_categories(probabilities, rng), beta
 
 
 @functools.cache
@@ -260,6 +316,30 @@ def _weighted_ordered_model() -> Any:
     return WeightedOrderedModel
 
 
+def ordered_probabilities(
+    codes: IntArray,
+    n_levels: int,
+    x_observed: FloatArray,
+    x_missing: FloatArray,
+    rng: np.random.Generator,
+) -> FloatArray:
+    """Level probabilities of the missing rows under a posterior draw of the ordered logit.
+
+    Weighted statsmodels ``OrderedModel`` on augmented data; slopes and
+    thresholds (on statsmodels' increasing parameterisation) drawn from their
+    normal approximation.
+    """
+    y, x, weights = augment(codes, x_observed, n_levels)
+    keep = x.std(axis=0) > 0
+    model = _weighted_ordered_model()(y, x[:, keep], weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.fit(method="bfgs", disp=False, maxiter=200)
+        covariance = np.asarray(fit.cov_params())
+    draw = draw_normal(np.asarray(fit.params), covariance, rng)
+    return np.asarray(model.predict(draw, exog=x_missing[:, keep]), dtype=np.float64)
+
+
 def impute_ordered(
     codes: IntArray,
     n_levels: int,
@@ -269,17 +349,7 @@ def impute_ordered(
 ) -> IntArray:
     """Proportional-odds (ordered logit) imputation of an ordered category (mice ``polr``).
 
-    Weighted statsmodels ``OrderedModel`` on augmented data; slopes and
-    thresholds (on statsmodels' increasing parameterisation) drawn from their
-    normal approximation; categories sampled from the fitted probabilities.
+    Categories sampled from :func:`ordered_probabilities`.
     """
-    y, x, weights = augment(codes, x_observed, n_levels)
-    keep = x.std(axis=0) > 0
-    model = _weighted_ordered_model()(y, x[:, keep], weights)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(method="bfgs", disp=False, maxiter=200)
-        covariance = np.asarray(fit.cov_params())
-    draw = _draw_normal(np.asarray(fit.params), covariance, rng)
-    probabilities = model.predict(draw, exog=x_missing[:, keep])
-    return _sample_categories(np.asarray(probabilities), rng)
+    probabilities = ordered_probabilities(codes, n_levels, x_observed, x_missing, rng)
+    return sample_categories(probabilities, rng)

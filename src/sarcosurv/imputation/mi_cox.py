@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from formulaic import Formula
 
 from ..cox import coxph
-from ..errors import FormulaError
+from ..cox.formula import ParsedFormula, build_response, parse_formula
 from .chained import impute
 from .pool import PooledResult, pool
 
@@ -20,55 +19,27 @@ __all__ = ["mi_coxph"]
 _TIME, _EVENT = "__mi_time", "__mi_event"
 
 
-def _split_arguments(text: str) -> list[str]:
-    """Top-level comma-separated arguments of ``Surv(...)``."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(text):  # loop over characters of one short string
-        depth += (char in "([") - (char in ")]")
-        if char == "," and depth == 0:
-            parts.append(text[start:i].strip())
-            start = i + 1
-    parts.append(text[start:].strip())
-    return parts
+def _outcome_frame(formula: str, data: pd.DataFrame) -> pd.DataFrame:
+    """The formula's exit time and event indicator as two columns (NaN where unknown)."""
+    response = build_response(formula, data)
+    outcome = pd.DataFrame({_TIME: np.nan, _EVENT: np.nan}, index=data.index)
+    outcome.loc[response.known, _TIME] = response.stop
+    outcome.loc[response.known, _EVENT] = response.event.astype(np.float64)
+    return outcome
 
 
-def _numeric(data: pd.DataFrame, expression: str) -> pd.Series:
-    """A ``Surv()`` argument evaluated on the data, as numbers (NaN where not numeric)."""
-    value = pd.Series(data.eval(expression), index=data.index)
-    return pd.Series(pd.to_numeric(value, errors="coerce"), index=data.index, dtype="float64")
-
-
-def _outcome_frame(formula: str, data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """The survival time (stop time) and event of the formula's ``Surv(...)``, and the RHS."""
-    lhs, sep, rhs = formula.partition("~")
-    match = re.fullmatch(r"\s*Surv\((.*)\)\s*", lhs)
-    if not sep or match is None:
-        raise FormulaError(f"formula {formula!r} must read 'Surv(time, event) ~ terms'")
-    arguments = _split_arguments(match.group(1))
-    if len(arguments) not in (2, 3):
-        raise FormulaError(f"Surv() takes (time, event) or (start, stop, event), got {arguments}")
-    try:
-        values = [_numeric(data, a) for a in arguments[-2:]]
-    except Exception as error:  # pandas raises many types for a bad expression
-        raise FormulaError(
-            f"cannot evaluate Surv({match.group(1)}) on the data: {error}"
-        ) from error
-    outcome = pd.DataFrame({_TIME: values[0], _EVENT: values[1]}, index=data.index)
-    if len(arguments) == 3:
-        start = _numeric(data, arguments[0])
-        outcome.loc[start.isna(), _TIME] = float("nan")
-    return outcome, rhs
-
-
-def _covariates(
-    rhs: str, data: pd.DataFrame, strata: Sequence[str], outcome: set[str]
+def _imputed_columns(
+    parsed: ParsedFormula, data: pd.DataFrame, strata: Sequence[str], auxiliary: Sequence[str]
 ) -> list[str]:
-    """Data columns the right-hand side uses, in data order (plus strata columns)."""
-    try:
-        needed = set(Formula(rhs).required_variables) | set(strata)
-    except Exception as error:  # formulaic's parse errors
-        raise FormulaError(f"cannot parse the terms {rhs!r}: {error}") from error
-    return [str(c) for c in data.columns if c in needed and c not in outcome]
+    """Data columns the terms and strata use, in data order, then the auxiliary ones."""
+    needed = set(parsed.columns) | set(strata) | set(parsed.specials.strata)
+    names = [str(c) for c in data.columns if str(c) in needed]
+    return names + [c for c in auxiliary if c not in names]
+
+
+def _with_strata(formula: str, strata: Sequence[str]) -> str:
+    """The formula with ``strata(`name`)`` terms for the ``strata=`` argument."""
+    return formula + "".join(f" + strata(`{name}`)" for name in strata)
 
 
 def mi_coxph(
@@ -80,19 +51,29 @@ def mi_coxph(
     strata: str | Sequence[str] | None = None,
     *,
     auxiliary: Sequence[str] = (),
+    compatible: bool = True,
     cox_options: Mapping[str, Any] | None = None,
     **impute_options: Any,
 ) -> PooledResult:
     """Cox model with covariates multiply imputed: impute, fit each dataset, pool.
 
     The covariates of ``formula`` (and ``strata``, and the ``auxiliary`` columns)
-    are imputed by :func:`~sarcosurv.impute` with the event indicator and the
-    Nelson–Aalen cumulative hazard in every imputation model (White & Royston
-    2009); :func:`~sarcosurv.coxph` is fitted on each of the m datasets and the
-    fits are pooled by Rubin's rules (:func:`~sarcosurv.pool`). Rows whose
-    outcome is missing are left out and listed in ``excluded``; they are never
-    imputed. Valid when the covariates are missing at random given the
-    variables of the imputation model.
+    are imputed by :func:`~sarcosurv.impute`; :func:`~sarcosurv.coxph` is
+    fitted on each of the m datasets and the fits are pooled by Rubin's rules
+    (:func:`~sarcosurv.pool`). Rows whose outcome is missing are left out and
+    listed in ``excluded``; they are never imputed. Valid when the covariates
+    are missing at random given the variables of the imputation model.
+
+    By default the covariates of the model are imputed *compatibly* with it
+    (``impute(..., substantive=formula)``, SMC-FCS; Bartlett et al. 2015): each
+    is drawn from the distribution the Cox model implies given the other
+    covariates and the outcome, which keeps large hazard ratios of heavily
+    missing covariates unbiased. ``compatible=False`` puts the event indicator
+    and the Nelson–Aalen cumulative hazard (and their products with the other
+    covariates) in every imputation model instead (White & Royston 2009), as R
+    ``mice`` users do. A ``frailty`` is not part of the imputation model (the
+    fixed effects are); missing strata are imputed with the outcome as
+    predictors, not compatibly.
 
     Parameters
     ----------
@@ -107,10 +88,13 @@ def mi_coxph(
         Passed to :func:`~sarcosurv.coxph` (strata columns are also imputed).
     auxiliary : sequence of str
         Extra columns used as predictors in the imputation models only.
+    compatible : bool
+        Impute the model's covariates compatibly with it (default); see above.
     cox_options : dict, optional
         Further keywords of :func:`~sarcosurv.coxph` (``ties``, ``cluster``...).
     **impute_options
-        ``method``, ``iterations``, ``donors`` of :func:`~sarcosurv.impute`.
+        ``method``, ``iterations``, ``donors``, ``interactions`` of
+        :func:`~sarcosurv.impute`.
 
     Returns
     -------
@@ -129,19 +113,29 @@ def mi_coxph(
     (338, 3)
     """
     strata_list = [strata] if isinstance(strata, str) else list(strata or [])
-    outcome, rhs = _outcome_frame(formula, data)
-    names = _covariates(rhs, data, strata_list, set())
-    columns = names + [c for c in auxiliary if c not in names]
-    work = pd.concat([data, outcome], axis=1)
-    imputation = impute(work, columns, m=m, seed=seed, survival=(_TIME, _EVENT), **impute_options)
-    datasets = tuple(d.drop(columns=[_TIME, _EVENT]) for d in imputation.datasets)
-    imputation = replace(
-        imputation,
-        datasets=datasets,
-        predictors=tuple(p for p in imputation.predictors if p not in (_TIME, _EVENT)),
-    )
+    columns = _imputed_columns(parse_formula(formula), data, strata_list, auxiliary)
+    if compatible:
+        imputation = impute(
+            data,
+            columns,
+            m=m,
+            seed=seed,
+            substantive=_with_strata(formula, strata_list),
+            **impute_options,
+        )
+    else:
+        work = pd.concat([data, _outcome_frame(formula, data)], axis=1)
+        imputation = impute(
+            work, columns, m=m, seed=seed, survival=(_TIME, _EVENT), **impute_options
+        )
+        imputation = replace(
+            imputation,
+            datasets=tuple(d.drop(columns=[_TIME, _EVENT]) for d in imputation.datasets),
+            predictors=tuple(p for p in imputation.predictors if p not in (_TIME, _EVENT)),
+        )
     options = dict(cox_options or {})
     fits = [
-        coxph(formula, d, frailty=frailty, strata=strata_list or None, **options) for d in datasets
+        coxph(formula, d, frailty=frailty, strata=strata_list or None, **options)
+        for d in imputation.datasets
     ]
     return pool(fits, excluded=imputation.excluded, imputation=imputation)

@@ -1,0 +1,258 @@
+"""Imputation compatible with the Cox model (SMC-FCS): samplers, front end, validity."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import sarcosurv as ss
+from sarcosurv.errors import ImputationError
+from sarcosurv.imputation.compatible import (
+    acceptance,
+    level_posterior,
+    rejection_sample,
+    tangent_envelope,
+    target_mode,
+)
+
+FORMULA = "Surv(time, event) ~ x1 + x2"
+
+
+def _target_cdf(mu: float, sigma: float, a: float, b: float, hazard: float, event: bool):
+    """CDF of phi(x; mu, sigma) exp(D (a + b x)) exp(-H exp(a + b x)) on a fine grid."""
+    grid = np.linspace(mu - 12 * sigma - 5, mu + 12 * sigma + 5, 200_001)
+    eta = a + b * grid
+    log_density = stats.norm.logpdf(grid, mu, sigma) + event * eta - hazard * np.exp(eta)
+    density = np.exp(log_density - log_density.max())
+    cdf = np.cumsum(density)
+    return grid, cdf / cdf[-1]
+
+
+CASES = [
+    (0.0, 1.0, 0.2, 0.8, 2.5, False),  # censored, large hazard
+    (0.5, 0.7, -1.0, 1.5, 0.01, True),  # early event: tiny hazard
+    (0.0, 2.0, 0.0, -1.2, 4.0, True),  # negative slope, event
+    (3.0, 1.0, 2.0, 2.0, 30.0, False),  # huge u at the proposal mean
+    (0.0, 1.0, 0.0, 0.0, 3.0, True),  # covariate without effect
+]
+
+
+@pytest.mark.parametrize("batch", [1, 7])
+@pytest.mark.parametrize(("mu", "sigma", "a", "b", "hazard", "event"), CASES)
+def test_tangent_sampler_draws_the_target(mu, sigma, a, b, hazard, event, batch):
+    n = 20_000
+    rng = np.random.default_rng(11)
+    full = np.full(n, 1.0)
+    mean, accept = tangent_envelope(
+        mu * full, sigma, a * full, b * full, hazard * full, np.full(n, event)
+    )
+    values, failed = rejection_sample(np.zeros(n), mean, sigma, accept, rng, batch=batch)
+    assert failed == 0
+    grid, cdf = _target_cdf(mu, sigma, a, b, hazard, event)
+    levels = np.interp(np.quantile(values, [0.1, 0.3, 0.5, 0.7, 0.9]), grid, cdf)
+    # Monte Carlo SE of an empirical quantile's level at n = 20,000 is at most 0.0035.
+    assert np.abs(levels - [0.1, 0.3, 0.5, 0.7, 0.9]).max() < 0.015
+
+
+@pytest.mark.parametrize(("mu", "sigma", "a", "b", "hazard", "event"), CASES[:3])
+def test_generic_sampler_draws_the_target(mu, sigma, a, b, hazard, event):
+    n = 20_000
+    rng = np.random.default_rng(5)
+    hazards, events = np.full(n, hazard), np.full(n, event)
+
+    def accept(which, values):
+        return acceptance(a + b * values, hazards[which], events[which])
+
+    values, failed = rejection_sample(np.zeros(n), np.full(n, mu), sigma, accept, rng, batch=50)
+    assert failed == 0
+    grid, cdf = _target_cdf(mu, sigma, a, b, hazard, event)
+    levels = np.interp(np.quantile(values, [0.1, 0.5, 0.9]), grid, cdf)
+    assert np.abs(levels - [0.1, 0.5, 0.9]).max() < 0.015
+
+
+def test_rejection_gives_up_after_the_limit_and_counts():
+    values, failed = rejection_sample(
+        np.array([7.0, 8.0]),
+        np.zeros(2),
+        1.0,
+        lambda which, v: np.zeros(which.size),
+        np.random.default_rng(1),
+        limit=5,
+    )
+    assert failed == 2
+    np.testing.assert_array_equal(values, [7.0, 8.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    shifted=st.floats(-5, 5),
+    sigma=st.floats(0.05, 5),
+    intercept=st.floats(-30, 30),
+    slope=st.floats(-4, 4).filter(lambda b: abs(b) > 1e-3),
+    hazard=st.floats(1e-6, 1e3),
+)
+def test_target_mode_zeroes_the_derivative(shifted, sigma, intercept, slope, hazard):
+    def derivative(x: float) -> float:
+        return -(x - shifted) / sigma**2 - slope * hazard * np.exp(intercept + slope * x)
+
+    mode = float(
+        target_mode(
+            np.array([shifted]),
+            sigma,
+            np.array([intercept]),
+            np.array([slope]),
+            np.array([hazard]),
+        )[0]
+    )
+    # the derivative falls through zero at the mode (strictly concave target)
+    step = 1e-7 * max(1.0, abs(mode))
+    assert derivative(mode - step) >= -1e-6 * (1 + abs(derivative(mode - 1)))
+    assert derivative(mode + step) <= 1e-6 * (1 + abs(derivative(mode + 1)))
+
+
+def test_target_mode_beyond_the_float_range_of_c():
+    # c = b^2 sigma^2 H exp(a + b s) = exp(800): W(c) from w + log w = 800
+    mode = target_mode(np.array([0.0]), 1.0, np.array([800.0]), np.array([1.0]), np.array([1.0]))
+    w = -mode[0]
+    assert abs(w + np.log(w) - 800.0) < 1e-9
+
+
+def test_level_posterior_hand_worked():
+    # prior (0.2, 0.8); eta (0, 1); H = 0.5; event: p_k ~ prior_k exp(eta_k) exp(-H exp(eta_k))
+    prior = np.array([[0.2, 0.8], [0.2, 0.8]])
+    eta = np.array([[0.0, 1.0], [0.0, 1.0]])
+    out = level_posterior(prior, eta, np.array([0.5, 0.5]), np.array([True, False]))
+    weights_event = np.array([0.2 * np.exp(-0.5), 0.8 * np.e * np.exp(-0.5 * np.e)])
+    weights_censored = np.array([0.2 * np.exp(-0.5), 0.8 * np.exp(-0.5 * np.e)])
+    np.testing.assert_allclose(out[0], weights_event / weights_event.sum(), rtol=1e-14)
+    np.testing.assert_allclose(out[1], weights_censored / weights_censored.sum(), rtol=1e-14)
+
+
+def _cohort(n: int, seed: int, beta1: float = 1.0) -> pd.DataFrame:
+    """x1 missing depending strongly on the outcome (about 40%), x2 complete."""
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = 0.5 * x1 + np.sqrt(0.75) * rng.normal(size=n)
+    survival = rng.exponential(1 / (0.1 * np.exp(beta1 * x1 + 0.5 * x2)))
+    censor = rng.uniform(0, 15, n)
+    data = pd.DataFrame({"time": np.minimum(survival, censor), "event": (survival <= censor) * 1.0})
+    data["x1"], data["x2"] = x1, x2
+    logit = -1.0 + 2.0 * data["event"] - 0.5 * np.log(data["time"])
+    data.loc[rng.random(n) < 1 / (1 + np.exp(-logit)), "x1"] = np.nan
+    return data
+
+
+def test_compatible_imputation_is_unbiased_under_outcome_dependent_missingness():
+    """Eight data sets of 2,000 with 40% of x1 missing depending on the outcome.
+
+    Compatible MI recovers beta1 = 1 (measured over 20 such data sets: mean
+    0.993, MC SE 0.017); the first-order imputation model of White & Royston
+    (``compatible=False, interactions=False``) attenuates it (about 0.93).
+    """
+    estimates = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for seed in range(8):  # replicates
+            fit = ss.mi_coxph(FORMULA, _cohort(2000, 100 + seed), m=5, seed=seed)
+            estimates.append(fit.to_frame().loc["x1", "estimate"])
+    mean, se = np.mean(estimates), np.std(estimates, ddof=1) / np.sqrt(len(estimates))
+    assert abs(mean - 1.0) < max(3 * se, 0.04), (mean, se)
+
+
+def test_impute_substantive_result_and_seed():
+    data = _cohort(300, 1)
+    first = ss.impute(data, ["x1", "x2"], m=3, seed=4, substantive=FORMULA)
+    again = ss.impute(data, ["x1", "x2"], m=3, seed=4, substantive=FORMULA)
+    assert first.compatible == ("x1",)
+    assert first.methods == {"x1": "norm"}
+    assert first.substantive == FORMULA
+    assert bool(first.to_frame().loc["x1", "compatible"])
+    for a, b in zip(first, again, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert not first[0]["x1"].isna().any()
+    observed = data["x1"].notna()
+    np.testing.assert_array_equal(first[0].loc[observed, "x1"], data.loc[observed, "x1"])
+    # imputed values differ between imputations (proper draws, not a single fill)
+    assert not np.allclose(first[0]["x1"], first[1]["x1"])
+
+
+def test_impute_substantive_refusals():
+    data = _cohort(200, 2)
+    with pytest.raises(ImputationError, match="pmm"):
+        ss.impute(data, ["x1", "x2"], m=2, method="pmm", substantive=FORMULA)
+    with pytest.raises(ImputationError, match="outcome once"):
+        ss.impute(data, ["x1"], m=2, survival=("time", "event"), substantive=FORMULA)
+    with pytest.raises(ImputationError, match="x1"):  # a model column left out of the columns
+        ss.impute(data, ["x2"], m=2, substantive=FORMULA)
+
+
+def test_missing_outcome_is_excluded_and_counted():
+    data = _cohort(200, 3)
+    data.loc[[5, 9], "time"] = np.nan
+    result = ss.impute(data, ["x1", "x2"], m=2, seed=1, substantive=FORMULA)
+    assert list(result.excluded["row"]) == [5, 9]
+    assert len(result[0]) == 198
+
+
+def test_categorical_and_ordered_columns_compatibly():
+    rng = np.random.default_rng(8)
+    data = _cohort(400, 4)
+    data["grade"] = pd.Categorical(
+        rng.choice(["G1", "G2", "G3"], 400), categories=["G1", "G2", "G3"], ordered=True
+    )
+    data["site"] = pd.Series(rng.choice(["a", "b", "c"], 400), dtype=object)
+    data.loc[rng.random(400) < 0.3, "grade"] = np.nan
+    data.loc[rng.random(400) < 0.3, "site"] = np.nan
+    formula = "Surv(time, event) ~ x1 + x2 + C(grade) + C(site)"
+    result = ss.impute(data, ["x1", "x2", "grade", "site"], m=2, seed=2, substantive=formula)
+    assert set(result.compatible) == {"x1", "grade", "site"}
+    assert result.methods["grade"] == "polr"
+    assert result.methods["site"] == "polyreg"
+    completed = result[0]
+    assert completed["grade"].dtype == data["grade"].dtype
+    assert set(completed["site"]) <= {"a", "b", "c"}
+    pooled = ss.pool([ss.coxph(formula, d) for d in result])
+    assert np.isfinite(pooled.to_frame()["estimate"]).all()
+
+
+def test_non_affine_terms_and_imputed_interactions_use_formulaic():
+    data = _cohort(300, 5)
+    data["x1"] = data["x1"] + 5.0  # positive, for the logarithm
+    data["z"] = np.random.default_rng(1).normal(size=300)
+    data.loc[data.index[::4], "z"] = np.nan
+    formula = "Surv(time, event) ~ np.log(x1) + x2 + x2:z + z"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ss.impute(data, ["x1", "x2", "z"], m=2, seed=3, substantive=formula)
+    assert set(result.compatible) == {"x1", "z"}
+    assert (result[0]["x1"] > 0).all()  # log of a negative proposal is never accepted
+    assert not result[0][["x1", "z"]].isna().any().any()
+
+
+def test_strata_and_delayed_entry_in_the_substantive_model():
+    data = _cohort(400, 6)
+    rng = np.random.default_rng(2)
+    data["centre"] = rng.integers(0, 3, 400)
+    data["entry"] = data["time"] * rng.uniform(0, 0.5, 400)
+    formula = "Surv(entry, time, event) ~ x1 + x2 + strata(centre)"
+    result = ss.impute(data, ["x1", "x2", "centre"], m=2, seed=1, substantive=formula)
+    assert result.compatible == ("x1",)
+    fit = ss.mi_coxph("Surv(entry, time, event) ~ x1 + x2", data, m=2, seed=1, strata="centre")
+    assert fit.n == 400
+    assert fit.imputation.compatible == ("x1",)
+
+
+def test_mi_coxph_compatible_switch():
+    data = _cohort(300, 7)
+    compatible = ss.mi_coxph(FORMULA, data, m=2, seed=1)
+    approximate = ss.mi_coxph(FORMULA, data, m=2, seed=1, compatible=False)
+    assert compatible.imputation.compatible == ("x1",)
+    assert approximate.imputation.compatible == ()
+    assert approximate.imputation.methods == {"x1": "pmm"}
+    assert compatible.imputation.methods == {"x1": "norm"}
