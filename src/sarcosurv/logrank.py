@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import special
 
 from ._grouping import Grouping, exclusions, group_codes
-from ._inputs import dask_backend, grouping_frame, is_dask_frame, response
+from ._inputs import dask_backend, grouping_frame, is_dask_frame, merge_plan, response
 from ._results import TestResult
 from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, GroupError, SarcosurvError
@@ -335,13 +335,14 @@ def logrank_test(
         time,
         event,
         groupings={"by": by, "strata": strata},
-        timefix=timefix,
+        timefix=False,  # merged after the exclusions (_test)
         time_unit=time_unit,
-        code_times=True,
     )
     if not names["by"]:
         raise SarcosurvError("by must name at least one column (the groups compared)")
-    return _test(surv, frame, names["by"], names["strata"], (kind, rho, gamma), trend, scores)
+    return _test(
+        surv, frame, names["by"], names["strata"], (kind, rho, gamma), trend, scores, timefix
+    )
 
 
 def logrank_test_surv(
@@ -424,14 +425,20 @@ def _test(
     weighting: tuple[str, float, float],
     trend: bool,
     scores: Sequence[float] | None,
+    timefix: bool = False,
 ) -> LogrankResult:
-    """Codes, exclusions, counting and the statistic for one response."""
+    """Codes, exclusions, counting and the statistic for one response.
+
+    ``timefix``: the response is not merged yet (:func:`~sarcosurv._inputs.merge_plan`).
+    """
     surv.require_single_event("the log-rank test")
     if surv.weights is not None:
         raise SarcosurvError("logrank_test does not take case weights (R survdiff has none)")
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     k = groups.n_groups
+    surv, merge_sorted = merge_plan(surv, timefix, n_strata == 1)
     _check_size(k, n_strata, surv.time[surv.event > 0])
+    # Only the event times enter the sums: the tables keep those columns alone.
     blocks = tabulate_blocks(
         surv.time,
         surv.event,
@@ -439,9 +446,20 @@ def _test(
         n_cells=n_strata * k,
         block_size=k,
         coded=surv.time_codes(),
+        at_events=True,
+        merge_sorted=merge_sorted,
     )
+    n = np.bincount(cell, minlength=n_strata * k).reshape(n_strata, k).sum(axis=0)
     return result_from_blocks(
-        blocks, groups, frame, (group_columns, strata_columns), weighting, trend, scores, excluded
+        blocks,
+        groups,
+        frame,
+        (group_columns, strata_columns),
+        weighting,
+        trend,
+        scores,
+        excluded,
+        n=n,
     )
 
 
@@ -454,11 +472,14 @@ def result_from_blocks(
     trend: bool,
     scores: Sequence[float] | None,
     excluded: pd.DataFrame,
+    n: npt.NDArray[np.intp] | None = None,
 ) -> LogrankResult:
     """The test from the risk tables of every stratum (``k`` groups each).
 
     ``frame`` only tells whether a single group column is numeric (trend
-    scores); ``columns`` holds the group and the strata column names.
+    scores); ``columns`` holds the group and the strata column names. ``n``
+    (rows per group) is needed when the tables keep only the event times;
+    otherwise it is the tables' row count.
     """
     kind, rho, gamma = weighting
     group_columns, strata_columns = columns
@@ -482,7 +503,9 @@ def result_from_blocks(
         expected=pd.Series(expected, index=index, name="expected"),
         variance=pd.DataFrame(variance, index=index, columns=index),
         n=pd.Series(
-            sum(b.n_rows.sum(axis=1) for b in blocks).astype(np.int64), index=index, name="n"
+            (sum(b.n_rows.sum(axis=1) for b in blocks) if n is None else n).astype(np.int64),
+            index=index,
+            name="n",
         ),
         n_event=pd.Series(
             np.rint(sum(b.n_event.sum(axis=1) for b in blocks)).astype(np.int64),

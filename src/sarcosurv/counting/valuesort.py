@@ -1,0 +1,267 @@
+"""Counting by value sorts: unweighted risk tables without an index sort of the rows.
+
+Sorting the values of 10^7 doubles is several times faster than sorting their
+indices (``np.sort`` uses SIMD sorting networks, ``np.argsort`` cannot), and
+unweighted counts need no row identity: the number of rows leaving at ``t`` and
+at risk at ``t`` follow from the positions of ``t`` among the sorted exit
+times, the events from the event flags sorted along with them. So each exit
+time and its event flag are packed in one unsigned 64-bit key
+(:func:`packed_keys`) whose order is that of (time, event), and one value sort
+per cell gives every count of the cell. Cells are first grouped by a stable
+(radix) sort of their small integer codes; the rows of several cells compared
+at the same times (the groups of a log-rank stratum) are merged by a stable
+sort of the concatenated sorted runs, which is linear merging (timsort).
+
+Weighted counts (sums of case weights) do need each row's weight next to its
+time, so they keep the index path of :mod:`sarcosurv.counting.tabulate`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from .table import RiskTable, _empty, _entered_later, _reverse_cumsum
+
+__all__ = ["value_sorted_blocks"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
+KeyArray = npt.NDArray[np.uint64]
+#: A merge of times equal up to rounding, applied to sorted times (timefix).
+MergeSorted = Callable[[FloatArray], FloatArray]
+
+#: Most cells grouped by the radix sort of their codes (16-bit codes).
+MAX_CELLS = 1 << 16
+#: Most blocks counted one after the other (a Python loop over blocks, not rows).
+MAX_BLOCKS = 64
+
+
+def packed_keys(time: FloatArray, died: BoolArray) -> KeyArray | None:
+    """Keys ``2 · bits(time) + died`` whose order is that of ``(time, died)``.
+
+    For ``time >= 0`` the IEEE 754 bit patterns of doubles, read as unsigned
+    integers, are ordered as the values and lie below ``2^63``, so doubling them
+    leaves the lowest bit free for the event flag (``-0.0`` becomes ``0.0``).
+    None when a time is negative or NaN (the index path counts those).
+    """
+    if time.size == 0 or not float(time.min()) >= 0.0:
+        return None
+    bits = np.ascontiguousarray(time, dtype=np.float64).view(np.uint64)
+    keys: KeyArray = np.left_shift(bits, np.uint64(1))
+    np.bitwise_or(keys, died, out=keys, casting="unsafe")
+    return keys
+
+
+def unpack(keys: KeyArray) -> tuple[FloatArray, BoolArray]:
+    """Times and event flags of packed keys (``keys`` is overwritten by the times)."""
+    died: BoolArray = np.bitwise_and(keys, np.uint64(1)).astype(np.bool_)
+    np.right_shift(keys, np.uint64(1), out=keys)
+    time: FloatArray = keys.view(np.float64)
+    return time, died
+
+
+def cell_major(
+    values: npt.NDArray[np.generic], cell: IntArray | None, n_cells: int
+) -> tuple[npt.NDArray[np.generic], IntArray]:
+    """``values`` grouped by cell (cell 0 first) and sorted within each cell, and the bounds.
+
+    Cell ``c`` holds ``out[bounds[c]:bounds[c + 1]]``. The grouping is a stable
+    sort of 8- or 16-bit cell codes (numpy sorts those by radix, in linear
+    time), then each cell's values are sorted in place.
+    """
+    if cell is None or n_cells == 1:
+        return np.sort(values), np.array([0, values.size], dtype=np.intp)
+    small = cell.astype(np.uint8 if n_cells <= 1 << 8 else np.uint16)
+    out = values[np.argsort(small, kind="stable")]
+    bounds = np.zeros(n_cells + 1, dtype=np.intp)
+    np.cumsum(np.bincount(cell, minlength=n_cells), out=bounds[1:])
+    for first, last in itertools.pairwise(bounds.tolist()):
+        if last - first > 1:
+            out[first:last].sort()
+    return out, bounds
+
+
+def _new_values(sorted_values: FloatArray) -> BoolArray:
+    """Whether each element of a sorted run differs from the one before (the first does)."""
+    new = np.empty(sorted_values.size, dtype=np.bool_)
+    new[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    return new
+
+
+def cell_tables(time: FloatArray, died: BoolArray, bounds: IntArray) -> list[RiskTable]:
+    """One table per cell from exit times sorted within consecutive cells.
+
+    Each cell's distinct times start where the value changes or a cell begins;
+    ``n_rows`` is the length of each run of equal times, ``n_risk`` the rows
+    from the run's start to the cell's end, ``n_event`` a difference of the
+    running event count. No Python loop runs over cells or rows.
+    """
+    n = time.size
+    new = _new_values(time)
+    new[bounds[:-1][bounds[:-1] < n]] = True
+    first = np.flatnonzero(new)
+    ends = np.empty_like(first)
+    ends[:-1] = first[1:]
+    ends[-1:] = n
+    n_rows = ends - first
+    events_before = np.zeros(n + 1, dtype=np.intp)
+    np.cumsum(died, out=events_before[1:])
+    n_event = (events_before[ends] - events_before[first]).astype(np.float64)
+    pair_bounds = np.searchsorted(first, bounds)
+    n_risk = (np.repeat(bounds[1:], np.diff(pair_bounds)) - first).astype(np.float64)
+    n_exit = n_rows.astype(np.float64)
+    times = time[first]
+    return [
+        RiskTable(times[a:b], n_rows[None, a:b], n_exit[None, a:b], n_event[None, a:b],
+                  n_risk[None, a:b])
+        for a, b in itertools.pairwise(pair_bounds.tolist())
+    ]  # fmt: skip
+
+
+def merge_cells(
+    time: FloatArray, died: BoolArray, sizes: IntArray
+) -> tuple[FloatArray, BoolArray, IntArray]:
+    """Rows of consecutive sorted cells in time order, with their cell (0 .. k - 1).
+
+    A stable sort of the concatenated sorted runs merges them (timsort finds
+    the runs), so rows with equal times keep the cell order.
+    """
+    label = np.repeat(np.arange(sizes.size, dtype=np.intp), sizes)
+    if sizes.size == 1:
+        return time, died, label
+    order = np.argsort(time, kind="stable")
+    return time[order], died[order], label[order]
+
+
+def block_table(
+    time: FloatArray, died: BoolArray, label: IntArray, k: int, at_events: bool
+) -> RiskTable:
+    """The table of ``k`` cells from their rows in time order.
+
+    Every distinct time is a column, or with ``at_events`` only the times with
+    an event in the block: then a column's ``n_risk`` sums the rows leaving at
+    or after it and ``n_rows``/``n_exit`` count the rows leaving at that time.
+    """
+    new = _new_values(time)
+    first = np.flatnonzero(new)
+    run = np.cumsum(new, dtype=np.intp)
+    run -= 1
+    if at_events:
+        run_died = np.logical_or.reduceat(died, first)
+        slot = np.cumsum(run_died, dtype=np.intp)[run]  # 0 before the first event time
+        times, lead = time[first[run_died]], 1
+    else:
+        slot, times, lead = run, time[first], 0
+    width = times.size + lead
+    joint = slot if k == 1 else label * width + slot
+
+    def count(weights: BoolArray | None) -> FloatArray:
+        counts = np.bincount(joint, weights=weights, minlength=k * width)
+        out: FloatArray = counts.reshape(k, width).astype(np.float64, copy=False)
+        return out
+
+    exits = count(None)
+    n_risk = _reverse_cumsum(exits)[:, lead:]
+    n_rows = exits if not at_events else count(run_died[run])
+    n_exit = n_rows[:, lead:]
+    return RiskTable(times, n_exit.astype(np.intp), n_exit, count(died)[:, lead:], n_risk)
+
+
+def _cause_counts(
+    times: FloatArray, causes: list[tuple[FloatArray, IntArray]], k: int
+) -> FloatArray:
+    """Events per (cause, cell, time) from each cause's sorted event times and cells.
+
+    Each event counts at the last table time at or before it: its own, or the
+    one it was merged into by ``merge_sorted`` (a run of tied times starts there).
+    """
+    m = times.size
+    out = np.zeros((len(causes), k, m))
+    for q, (cause_time, cause_cell) in enumerate(causes):
+        joint = cause_cell * m + np.searchsorted(times, cause_time, side="right") - 1
+        out[q] = np.bincount(joint, minlength=k * m).reshape(k, m)
+    return out
+
+
+def value_sorted_blocks(
+    time: FloatArray,
+    event: BoolArray | IntArray,
+    *,
+    cell: IntArray | None,
+    n_cells: int,
+    block_size: int,
+    entry: FloatArray | None,
+    n_causes: int,
+    at_events: bool = False,
+    merge_sorted: MergeSorted | None = None,
+) -> list[RiskTable] | None:
+    """The unweighted tables of :func:`~sarcosurv.counting.tabulate_blocks` by value sorts.
+
+    Arguments as there. None when this path does not apply: negative or NaN
+    times, more than :data:`MAX_CELLS` cells, or more than :data:`MAX_BLOCKS`
+    blocks needing one pass each (several cells per block, entry times, causes),
+    or ``merge_sorted`` with more than one block or with entry times.
+    """
+    n_blocks = n_cells // block_size
+    simple = block_size == 1 and entry is None and n_causes == 1 and not at_events
+    if n_cells > MAX_CELLS or (n_blocks > MAX_BLOCKS and not simple):
+        return None
+    if merge_sorted is not None and (n_blocks > 1 or entry is not None):
+        return None
+    died = np.asarray(event, dtype=np.bool_) if event.dtype == np.bool_ else event > 0
+    keys = packed_keys(time, died)
+    if keys is None:
+        return None
+    keys, bounds = cell_major(keys, cell, n_cells)
+    sorted_time, sorted_died = unpack(keys)
+    if simple:
+        if merge_sorted is not None:
+            sorted_time = merge_sorted(sorted_time)
+        return cell_tables(sorted_time, sorted_died, bounds)
+    entries = None if entry is None else cell_major(entry, cell, n_cells)[0]
+    causes = [_cause_rows(time, event, cell, n_cells, q) for q in range(1, n_causes + 1)]
+    tables = []
+    for b in range(n_blocks):
+        cells = slice(b * block_size, (b + 1) * block_size + 1)
+        first, last = int(bounds[cells][0]), int(bounds[cells][-1])
+        if first == last:
+            tables.append(_empty(block_size, n_causes))
+            continue
+        sizes = np.diff(bounds[cells])
+        rows = slice(first, last)
+        merged = merge_cells(sorted_time[rows], sorted_died[rows], sizes)
+        if merge_sorted is not None:  # one block: its rows are all rows
+            merged = (merge_sorted(merged[0]), merged[1], merged[2])
+        table = block_table(*merged, block_size, at_events)
+        if entries is not None:
+            label = np.repeat(np.arange(block_size, dtype=np.intp), sizes)  # cell-major order
+            later = _entered_later(table.times, entries[rows], label, block_size, None)
+            table = replace(table, n_risk=table.n_risk - later)
+        if n_causes > 1:
+            in_block = [_block_rows(t, c, cells) for t, c in causes]
+            table = replace(table, n_event_cause=_cause_counts(table.times, in_block, block_size))
+        tables.append(table)
+    return tables
+
+
+def _cause_rows(
+    time: FloatArray, event: BoolArray | IntArray, cell: IntArray | None, n_cells: int, cause: int
+) -> tuple[FloatArray, IntArray]:
+    """Exit times of the events of one cause, grouped by cell and sorted, and the cell bounds."""
+    rows = np.flatnonzero(event == cause)
+    values, bounds = cell_major(time[rows], None if cell is None else cell[rows], n_cells)
+    return values.astype(np.float64, copy=False), bounds
+
+
+def _block_rows(values: FloatArray, bounds: IntArray, cells: slice) -> tuple[FloatArray, IntArray]:
+    """The values of a block's cells with each one's cell within the block."""
+    sizes = np.diff(bounds[cells])
+    label = np.repeat(np.arange(sizes.size, dtype=np.intp), sizes)
+    return values[int(bounds[cells][0]) : int(bounds[cells][-1])], label
