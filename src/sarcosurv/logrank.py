@@ -217,13 +217,15 @@ def _accumulate(
         at_risk, events = block.n_risk, block.n_event
         deaths = events.sum(axis=0)
         has_event = deaths > 0
-        # np.compress keeps rows contiguous (a boolean index would give column-major copies).
-        at_risk = np.compress(has_event, at_risk, axis=1)
-        events = np.compress(has_event, events, axis=1)
-        deaths = deaths[has_event]
+        copied = not has_event.all()  # tables of the event times alone need no selection
+        if copied:
+            # np.compress keeps rows contiguous (a boolean index would give column-major copies).
+            at_risk = np.compress(has_event, at_risk, axis=1)
+            events = np.compress(has_event, events, axis=1)
+            deaths = deaths[has_event]
         w = _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
-        # at_risk and events are fresh copies (np.compress): reuse them as work space.
-        o, e, var = _score_and_variance_by_group(at_risk, events, w, overwrite=True)
+        # Fresh copies (np.compress) serve as work space; the tables' own arrays are kept.
+        o, e, var = _score_and_variance_by_group(at_risk, events, w, overwrite=copied)
         observed += o
         expected += e
         variance += var
@@ -437,7 +439,7 @@ def _test(
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     k = groups.n_groups
     surv, merge_sorted = merge_plan(surv, timefix, n_strata == 1)
-    _check_size(k, n_strata, surv.time[surv.event > 0])
+    _check_size(k, n_strata, surv)
     # Only the event times enter the sums: the tables keep those columns alone.
     blocks = tabulate_blocks(
         surv.time,
@@ -560,7 +562,7 @@ def _cells(
     return surv, cell, groups, layers.n_groups, excluded
 
 
-def _check_size(k: int, n_strata: int, event_times: FloatArray) -> None:
+def _check_size(k: int, n_strata: int, surv: Surv) -> None:
     """Refuse, before allocating, a test whose k x k variance or count tables would not fit.
 
     The k-sample statistic needs the dense k x k variance matrix and its
@@ -569,8 +571,10 @@ def _check_size(k: int, n_strata: int, event_times: FloatArray) -> None:
     """
     variance_bytes = 8 * k * k
     table_bytes = 0
-    if 4 * 8 * k * event_times.size > _MAX_BYTES:  # only then count the distinct times
-        table_bytes = 4 * 8 * k * min(np.unique(event_times).size * n_strata, event_times.size)
+    n_events = surv.n_event
+    if 4 * 8 * k * n_events > _MAX_BYTES:  # only then count the distinct times
+        distinct = np.unique(surv.time[surv.event > 0]).size
+        table_bytes = 4 * 8 * k * min(distinct * n_strata, n_events)
     needed = max(variance_bytes, table_bytes)
     if needed > _MAX_BYTES:
         raise GroupError(

@@ -202,7 +202,9 @@ def tabulate_blocks(
     :func:`tabulate`; ``coded`` is the sorted distinct times with each row's
     index into them when already known (:meth:`sarcosurv.Surv.time_codes`).
     With ``at_events`` each table keeps only the times with an event in its
-    block (all that log-rank sums need; ``n_risk`` is unchanged there).
+    block, all that log-rank sums need: ``n_risk`` and ``n_event`` there are
+    unchanged; ``n_rows``/``n_exit`` count each row at the last of these times
+    at or before its own (rows leaving before the first are left out).
     ``merge_sorted`` maps sorted times to their merged values (the timefix
     rule, :func:`sarcosurv.surv.aeq_sorted_times`) for times not merged yet;
     the counts are those of the merged times.
@@ -342,15 +344,22 @@ def _sparse_blocks(
 
 
 def _event_times_only(table: RiskTable) -> RiskTable:
-    """The columns of a table where some cell has an event."""
-    keep = table.n_event.sum(axis=0) > 0
-    if keep.all():
+    """The columns where some cell has an event, the rows leaving between counted at the last.
+
+    As :func:`~sarcosurv.counting.valuesort.block_table` with ``at_events``:
+    exits are summed from each event time up to the next, those before the
+    first event time are left out; ``n_risk`` and ``n_event`` are unchanged.
+    """
+    keep = np.flatnonzero(table.n_event.sum(axis=0) > 0)
+    if keep.size == table.times.size:
         return table
     by_cause = table.n_event_cause
+    if keep.size == 0:
+        return _empty(table.n_risk.shape[0], 1 if by_cause is None else by_cause.shape[0])
     return RiskTable(
         table.times[keep],
-        table.n_rows[:, keep],
-        table.n_exit[:, keep],
+        np.add.reduceat(table.n_rows, keep, axis=1),
+        np.add.reduceat(table.n_exit, keep, axis=1),
         table.n_event[:, keep],
         table.n_risk[:, keep],
         None if by_cause is None else by_cause[:, :, keep],

@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -127,13 +128,13 @@ def cell_tables(time: FloatArray, died: BoolArray, bounds: IntArray) -> list[Ris
 
 def merge_cells(
     time: FloatArray, died: BoolArray, sizes: IntArray
-) -> tuple[FloatArray, BoolArray, IntArray]:
+) -> tuple[FloatArray, BoolArray, npt.NDArray[np.unsignedinteger[Any]]]:
     """Rows of consecutive sorted cells in time order, with their cell (0 .. k - 1).
 
     A stable sort of the concatenated sorted runs merges them (timsort finds
     the runs), so rows with equal times keep the cell order.
     """
-    label = np.repeat(np.arange(sizes.size, dtype=np.intp), sizes)
+    label = np.repeat(np.arange(sizes.size, dtype=np.min_scalar_type(sizes.size)), sizes)
     if sizes.size == 1:
         return time, died, label
     order = np.argsort(time, kind="stable")
@@ -141,37 +142,39 @@ def merge_cells(
 
 
 def block_table(
-    time: FloatArray, died: BoolArray, label: IntArray, k: int, at_events: bool
+    time: FloatArray,
+    died: BoolArray,
+    label: npt.NDArray[np.unsignedinteger[Any]],
+    k: int,
+    at_events: bool,
 ) -> RiskTable:
     """The table of ``k`` cells from their rows in time order.
 
     Every distinct time is a column, or with ``at_events`` only the times with
-    an event in the block: then a column's ``n_risk`` sums the rows leaving at
-    or after it and ``n_rows``/``n_exit`` count the rows leaving at that time.
+    an event in the block, each row counted at the last of them at or before
+    its time (rows leaving before the first are left out): ``n_risk`` and
+    ``n_event`` there are unchanged. Counts are bincounts over (cell, column),
+    the numbers at risk their sums over later columns.
     """
     new = _new_values(time)
     first = np.flatnonzero(new)
-    run = np.cumsum(new, dtype=np.intp)
-    run -= 1
     if at_events:
         run_died = np.logical_or.reduceat(died, first)
-        slot = np.cumsum(run_died, dtype=np.intp)[run]  # 0 before the first event time
+        new[first[~run_died]] = False  # a column starts at each event time only
         times, lead = time[first[run_died]], 1
     else:
-        slot, times, lead = run, time[first], 0
+        times, lead = time[first], 0
+    column = np.cumsum(new, dtype=np.intp)
+    if not at_events:
+        column -= 1
     width = times.size + lead
-    joint = slot if k == 1 else label * width + slot
-
-    def count(weights: BoolArray | None) -> FloatArray:
-        counts = np.bincount(joint, weights=weights, minlength=k * width)
-        out: FloatArray = counts.reshape(k, width).astype(np.float64, copy=False)
-        return out
-
-    exits = count(None)
-    n_risk = _reverse_cumsum(exits)[:, lead:]
-    n_rows = exits if not at_events else count(run_died[run])
-    n_exit = n_rows[:, lead:]
-    return RiskTable(times, n_exit.astype(np.intp), n_exit, count(died)[:, lead:], n_risk)
+    joint = (
+        column if k == 1 else np.add(column, np.multiply(label, width, dtype=np.intp), out=column)
+    )
+    n_exit = np.bincount(joint, minlength=k * width).reshape(k, width)[:, lead:]
+    n_risk = _reverse_cumsum(n_exit.astype(np.float64))
+    n_event = np.bincount(joint[died], minlength=k * width).reshape(k, width)[:, lead:]
+    return RiskTable(times, n_exit, n_exit.astype(np.float64), n_event.astype(np.float64), n_risk)
 
 
 def _cause_counts(
@@ -226,7 +229,11 @@ def value_sorted_blocks(
             sorted_time = merge_sorted(sorted_time)
         return cell_tables(sorted_time, sorted_died, bounds)
     entries = None if entry is None else cell_major(entry, cell, n_cells)[0]
-    causes = [_cause_rows(time, event, cell, n_cells, q) for q in range(1, n_causes + 1)]
+    causes = (
+        [_cause_rows(time, event, cell, n_cells, q) for q in range(1, n_causes + 1)]
+        if n_causes > 1
+        else []
+    )
     tables = []
     for b in range(n_blocks):
         cells = slice(b * block_size, (b + 1) * block_size + 1)
