@@ -223,7 +223,11 @@ def _accumulate(
             at_risk = np.compress(has_event, at_risk, axis=1)
             events = np.compress(has_event, events, axis=1)
             deaths = deaths[has_event]
-        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
+        w = (
+            np.ones_like(deaths)  # _time_weights of the log-rank, without the pooled sum
+            if kind == "logrank"
+            else _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
+        )
         # Fresh copies (np.compress) serve as work space; the tables' own arrays are kept.
         o, e, var = _score_and_variance_by_group(at_risk, events, w, overwrite=copied)
         observed += o

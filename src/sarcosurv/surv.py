@@ -130,8 +130,11 @@ def aeq_sorted_times(ordered: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) 
     if distinct.size < 2:
         return ordered
     gaps = np.diff(distinct)
+    # Sorted: no value is negative when the first is not, and abs() changes nothing.
+    mean = np.mean(distinct if distinct[0] >= 0 else np.abs(distinct))
+    tied = gaps <= tolerance
     with np.errstate(invalid="ignore", divide="ignore"):
-        tied = (gaps <= tolerance) | (gaps / np.mean(np.abs(distinct)) <= tolerance)
+        tied |= np.divide(gaps, mean, out=gaps) <= tolerance
     if not tied.any():
         return ordered
     starts_run = np.concatenate(([True], ~tied))  # per distinct value
