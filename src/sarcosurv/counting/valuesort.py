@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 KeyArray = npt.NDArray[np.uint64]
+ValueT = TypeVar("ValueT", bound=np.generic)
 #: A merge of times equal up to rounding, applied to sorted times (timefix).
 MergeSorted = Callable[[FloatArray], FloatArray]
 
@@ -68,8 +69,8 @@ def unpack(keys: KeyArray) -> tuple[FloatArray, BoolArray]:
 
 
 def cell_major(
-    values: npt.NDArray[np.generic], cell: IntArray | None, n_cells: int
-) -> tuple[npt.NDArray[np.generic], IntArray]:
+    values: npt.NDArray[ValueT], cell: IntArray | None, n_cells: int
+) -> tuple[npt.NDArray[ValueT], IntArray]:
     """``values`` grouped by cell (cell 0 first) and sorted within each cell, and the bounds.
 
     Cell ``c`` holds ``out[bounds[c]:bounds[c + 1]]``. The grouping is a stable
