@@ -350,19 +350,21 @@ def _event_times_only(table: RiskTable) -> RiskTable:
     exits are summed from each event time up to the next, those before the
     first event time are left out; ``n_risk`` and ``n_event`` are unchanged.
     """
-    keep = np.flatnonzero(table.n_event.sum(axis=0) > 0)
+    has_event = table.n_event.sum(axis=0) > 0
+    keep = np.flatnonzero(has_event)
     if keep.size == table.times.size:
         return table
     by_cause = table.n_event_cause
     if keep.size == 0:
         return _empty(table.n_risk.shape[0], 1 if by_cause is None else by_cause.shape[0])
+    # np.compress keeps rows contiguous (a boolean index would give column-major copies).
     return RiskTable(
         table.times[keep],
         np.add.reduceat(table.n_rows, keep, axis=1),
         np.add.reduceat(table.n_exit, keep, axis=1),
-        table.n_event[:, keep],
-        table.n_risk[:, keep],
-        None if by_cause is None else by_cause[:, :, keep],
+        np.compress(has_event, table.n_event, axis=1),
+        np.compress(has_event, table.n_risk, axis=1),
+        None if by_cause is None else np.compress(has_event, by_cause, axis=2),
     )
 
 
