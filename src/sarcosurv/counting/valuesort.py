@@ -35,6 +35,7 @@ IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 KeyArray = npt.NDArray[np.uint64]
 ValueT = TypeVar("ValueT", bound=np.generic)
+LabelArray = npt.NDArray[np.unsignedinteger[Any]]
 #: A merge of times equal up to rounding, applied to sorted times (timefix).
 MergeSorted = Callable[[FloatArray], FloatArray]
 
@@ -129,13 +130,13 @@ def cell_tables(time: FloatArray, died: BoolArray, bounds: IntArray) -> list[Ris
 
 def merge_cells(
     time: FloatArray, died: BoolArray, sizes: IntArray
-) -> tuple[FloatArray, BoolArray, npt.NDArray[np.unsignedinteger[Any]]]:
+) -> tuple[FloatArray, BoolArray, LabelArray]:
     """Rows of consecutive sorted cells in time order, with their cell (0 .. k - 1).
 
     A stable sort of the concatenated sorted runs merges them (timsort finds
     the runs), so rows with equal times keep the cell order.
     """
-    label = np.repeat(np.arange(sizes.size, dtype=np.min_scalar_type(sizes.size)), sizes)
+    label = np.repeat(np.arange(sizes.size, dtype=_label_type(sizes.size)), sizes)
     if sizes.size == 1:
         return time, died, label
     order = np.argsort(time, kind="stable")
@@ -145,7 +146,7 @@ def merge_cells(
 def block_table(
     time: FloatArray,
     died: BoolArray,
-    label: npt.NDArray[np.unsignedinteger[Any]],
+    label: LabelArray,
     k: int,
     at_events: bool,
 ) -> RiskTable:
@@ -205,6 +206,71 @@ def _cause_counts(
     return out
 
 
+def block_major(
+    time: FloatArray, died: BoolArray, cell: IntArray | None, n_blocks: int, block_size: int
+) -> tuple[FloatArray, BoolArray, LabelArray, IntArray] | None:
+    """Rows ordered by (block, time, cell within the block, event), from one value sort.
+
+    The bit patterns of doubles ``>= 0``, less that of the smallest positive
+    time (zero stays zero), span far fewer than 63 bits unless the times range
+    over hundreds of orders of magnitude; the block, the cell within its block
+    and the event flag then fit in the same 64-bit key. Returns the times,
+    event flags, cells within blocks, and the block bounds; None when the key
+    does not fit.
+    """
+    bits = np.add(time, 0.0).view(np.uint64)  # -0.0 becomes 0.0
+    top = int(bits.max())
+    base = max(int(np.min(bits, where=bits > 0, initial=top)) - 1, 0)
+    label_bits, block_bits = (block_size - 1).bit_length(), (n_blocks - 1).bit_length()
+    time_bits = (top - base).bit_length()
+    if time_bits + label_bits + block_bits + 1 > 64:
+        return None
+    keys = np.maximum(bits, np.uint64(base))
+    keys -= np.uint64(base)
+    cells = np.zeros(time.size, dtype=np.intp) if cell is None else cell
+    keys <<= np.uint64(label_bits)
+    keys |= (cells % block_size).astype(np.uint64)
+    keys <<= np.uint64(1)
+    keys |= died
+    if n_blocks > 1:
+        keys |= (cells // block_size).astype(np.uint64) << np.uint64(time_bits + label_bits + 1)
+    keys.sort()
+    sorted_died: BoolArray = np.bitwise_and(keys, np.uint64(1)).astype(np.bool_)
+    keys >>= np.uint64(1)
+    label = np.bitwise_and(keys, np.uint64((1 << label_bits) - 1)).astype(_label_type(block_size))
+    keys >>= np.uint64(label_bits)
+    keys &= np.uint64((1 << time_bits) - 1)
+    zero = keys == 0
+    keys += np.uint64(base)
+    keys[zero] = 0
+    bounds = np.zeros(n_blocks + 1, dtype=np.intp)
+    np.cumsum(np.bincount(cells // block_size, minlength=n_blocks), out=bounds[1:])
+    return keys.view(np.float64), sorted_died, label, bounds
+
+
+def _label_type(k: int) -> type[np.unsignedinteger[Any]]:
+    return np.uint8 if k <= 1 << 8 else np.uint16
+
+
+def _merged_by_cells(
+    time: FloatArray, died: BoolArray, cell: IntArray | None, n_cells: int, block_size: int
+) -> tuple[FloatArray, BoolArray, LabelArray, IntArray] | None:
+    """As :func:`block_major`, by sorting each cell and merging the cells of each block."""
+    keys = packed_keys(time, died)
+    if keys is None:
+        return None
+    keys, bounds = cell_major(keys, cell, n_cells)
+    sorted_time, sorted_died = unpack(keys)
+    label = np.empty(time.size, dtype=_label_type(block_size))
+    for b in range(n_cells // block_size):
+        cells = bounds[b * block_size : (b + 1) * block_size + 1]
+        rows = slice(int(cells[0]), int(cells[-1]))
+        sorted_time[rows], sorted_died[rows], label[rows] = merge_cells(
+            sorted_time[rows], sorted_died[rows], np.diff(cells)
+        )
+    return sorted_time, sorted_died, label, bounds[::block_size].copy()
+
+
 def value_sorted_blocks(
     time: FloatArray,
     event: BoolArray | IntArray,
@@ -230,44 +296,73 @@ def value_sorted_blocks(
         return None
     if merge_sorted is not None and (n_blocks > 1 or entry is not None):
         return None
-    died = np.asarray(event, dtype=np.bool_) if event.dtype == np.bool_ else event > 0
-    keys = packed_keys(time, died)
-    if keys is None:
+    if time.size == 0 or not float(time.min()) >= 0.0:
         return None
-    keys, bounds = cell_major(keys, cell, n_cells)
-    sorted_time, sorted_died = unpack(keys)
+    died = np.asarray(event, dtype=np.bool_) if event.dtype == np.bool_ else event > 0
     if simple:
+        keys = packed_keys(time, died)
+        assert keys is not None  # the times were checked above
+        keys, bounds = cell_major(keys, cell, n_cells)
+        sorted_time, sorted_died = unpack(keys)
         if merge_sorted is not None:
             sorted_time = merge_sorted(sorted_time)
         return cell_tables(sorted_time, sorted_died, bounds)
-    entries = None if entry is None else cell_major(entry, cell, n_cells)[0]
+    rows = block_major(time, died, cell, n_blocks, block_size)
+    if rows is None:
+        rows = _merged_by_cells(time, died, cell, n_cells, block_size)
+    assert rows is not None  # the times were checked above
+    sorted_time, sorted_died, label, bounds = rows
+    if merge_sorted is not None:  # one block: its rows are all rows
+        sorted_time = merge_sorted(sorted_time)
+    extra = _entries_and_causes(time, event, cell, n_cells, entry, n_causes)
+    tables = []
+    for b in range(n_blocks):
+        block = slice(int(bounds[b]), int(bounds[b + 1]))
+        if block.start == block.stop:
+            tables.append(_empty(block_size, n_causes))
+            continue
+        table = block_table(
+            sorted_time[block], sorted_died[block], label[block], block_size, at_events
+        )
+        tables.append(_with_entries_and_causes(table, extra, b, block_size))
+    return tables
+
+
+def _entries_and_causes(
+    time: FloatArray,
+    event: BoolArray | IntArray,
+    cell: IntArray | None,
+    n_cells: int,
+    entry: FloatArray | None,
+    n_causes: int,
+) -> tuple[tuple[FloatArray, IntArray] | None, list[tuple[FloatArray, IntArray]]]:
+    """Entry times, and each cause's event times, grouped by cell (with the cell bounds)."""
+    entries = None if entry is None else cell_major(entry, cell, n_cells)
     causes = (
         [_cause_rows(time, event, cell, n_cells, q) for q in range(1, n_causes + 1)]
         if n_causes > 1
         else []
     )
-    tables = []
-    for b in range(n_blocks):
-        cells = slice(b * block_size, (b + 1) * block_size + 1)
-        first, last = int(bounds[cells][0]), int(bounds[cells][-1])
-        if first == last:
-            tables.append(_empty(block_size, n_causes))
-            continue
-        sizes = np.diff(bounds[cells])
-        rows = slice(first, last)
-        merged = merge_cells(sorted_time[rows], sorted_died[rows], sizes)
-        if merge_sorted is not None:  # one block: its rows are all rows
-            merged = (merge_sorted(merged[0]), merged[1], merged[2])
-        table = block_table(*merged, block_size, at_events)
-        if entries is not None:
-            label = np.repeat(np.arange(block_size, dtype=np.intp), sizes)  # cell-major order
-            later = _entered_later(table.times, entries[rows], label, block_size, None)
-            table = replace(table, n_risk=table.n_risk - later)
-        if n_causes > 1:
-            in_block = [_block_rows(t, c, cells) for t, c in causes]
-            table = replace(table, n_event_cause=_cause_counts(table.times, in_block, block_size))
-        tables.append(table)
-    return tables
+    return entries, causes
+
+
+def _with_entries_and_causes(
+    table: RiskTable,
+    extra: tuple[tuple[FloatArray, IntArray] | None, list[tuple[FloatArray, IntArray]]],
+    block: int,
+    block_size: int,
+) -> RiskTable:
+    """A block's table less the rows not yet entered, with its events per cause."""
+    entries, causes = extra
+    cells = slice(block * block_size, (block + 1) * block_size + 1)
+    if entries is not None:
+        values, label = _block_rows(*entries, cells)
+        later = _entered_later(table.times, values, label, block_size, None)
+        table = replace(table, n_risk=table.n_risk - later)
+    if causes:
+        in_block = [_block_rows(t, c, cells) for t, c in causes]
+        table = replace(table, n_event_cause=_cause_counts(table.times, in_block, block_size))
+    return table
 
 
 def _cause_rows(
