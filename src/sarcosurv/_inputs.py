@@ -86,27 +86,13 @@ def response(
     groupings: dict[str, Any] | None = None,
     timefix: bool = True,
     time_unit: str | None = None,
-    code_times: bool = False,
 ) -> Response:
     """The survival response, the grouping columns and their names per role.
 
     With ``data``, ``time``/``event``/... and ``groupings`` name columns; without
     it they are arrays or Series of equal length (a DataFrame for several
-    grouping columns). With ``code_times`` the timefix merge sorts the times
-    once and keeps the codes for counting (:func:`sarcosurv.surv.with_time_codes`).
+    grouping columns).
     """
-    if code_times and timefix:
-        surv, frame, names = response(
-            data,
-            time,
-            event,
-            entry=entry,
-            weights=weights,
-            groupings=groupings,
-            timefix=False,
-            time_unit=time_unit,
-        )
-        return with_time_codes(surv), frame, names
     groupings = groupings or {}
     if time is None or event is None:
         raise SarcosurvError("time and event are required (column names with data, or arrays)")

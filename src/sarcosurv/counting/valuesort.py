@@ -300,10 +300,14 @@ def value_sorted_blocks(
         return None
     died = np.asarray(event, dtype=np.bool_) if event.dtype == np.bool_ else event > 0
     if simple:
-        keys = packed_keys(time, died)
-        assert keys is not None  # the times were checked above
-        keys, bounds = cell_major(keys, cell, n_cells)
-        sorted_time, sorted_died = unpack(keys)
+        by_cell = None if n_cells == 1 else block_major(time, died, cell, n_cells, 1)
+        if by_cell is not None:
+            sorted_time, sorted_died, _, bounds = by_cell
+        else:
+            keys = packed_keys(time, died)
+            assert keys is not None  # the times were checked above
+            keys, bounds = cell_major(keys, cell, n_cells)
+            sorted_time, sorted_died = unpack(keys)
         if merge_sorted is not None:
             sorted_time = merge_sorted(sorted_time)
         return cell_tables(sorted_time, sorted_died, bounds)
