@@ -5,12 +5,15 @@ indices (``np.sort`` uses SIMD sorting networks, ``np.argsort`` cannot), and
 unweighted counts need no row identity: the number of rows leaving at ``t`` and
 at risk at ``t`` follow from the positions of ``t`` among the sorted exit
 times, the events from the event flags sorted along with them. So each exit
-time and its event flag are packed in one unsigned 64-bit key
-(:func:`packed_keys`) whose order is that of (time, event), and one value sort
-per cell gives every count of the cell. Cells are first grouped by a stable
-(radix) sort of their small integer codes; the rows of several cells compared
-at the same times (the groups of a log-rank stratum) are merged by a stable
-sort of the concatenated sorted runs, which is linear merging (timsort).
+time and its event flag are packed in one unsigned 64-bit key whose order is
+that of (time, event) (:func:`packed_keys`); when the bit patterns of the
+times leave room (they span far fewer than 63 bits unless the times range over
+hundreds of orders of magnitude), the block (stratum) and the cell within it
+(group) go in the same key, and one value sort orders the rows by (block,
+time, cell, event) (:func:`block_major`). Otherwise cells are grouped by a
+stable (radix) sort of their small integer codes, each cell's keys sorted, and
+the cells of a block merged by a stable sort of the concatenated sorted runs,
+which is linear merging (timsort).
 
 Weighted counts (sums of case weights) do need each row's weight next to its
 time, so they keep the index path of :mod:`sarcosurv.counting.tabulate`.
