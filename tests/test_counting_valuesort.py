@@ -267,3 +267,24 @@ def test_many_cells_take_the_vectorised_path() -> None:
     index = tabulate_blocks(time, event, cell=cell, n_cells=1000, weights=np.ones(time.size))
     for v, i in zip(value, index, strict=True):
         _assert_same(v, i)
+
+
+@pytest.mark.parametrize("kind", ["near", "tied", "distinct", "wide"])
+@pytest.mark.parametrize("timefix", [True, False])
+@pytest.mark.parametrize("by", [None, "group"])
+def test_kaplan_meier_equals_the_permutation_path(kind: str, timefix: bool, by: str | None) -> None:
+    """Unit case weights take the argsort path (and its one-sort timefix): the same curves."""
+    data = _frame(61, 2500, kind)
+    fit = ss.kaplan_meier(data, "time", "event", by=by, timefix=timefix)
+    weighted = ss.kaplan_meier(
+        data.assign(w=1.0), "time", "event", by=by, weights="w", timefix=timefix
+    )
+    assert len(fit.table) == len(weighted.table)
+    for column in fit.table.columns:
+        if column == "group":
+            assert fit.table[column].tolist() == weighted.table[column].tolist()
+            continue
+        np.testing.assert_allclose(
+            fit.table[column].to_numpy(float), weighted.table[column].to_numpy(float),
+            rtol=1e-14, atol=0.0, err_msg=column,
+        )  # fmt: skip
