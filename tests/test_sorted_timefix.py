@@ -1,4 +1,9 @@
-"""The one-sort timefix merge (``with_time_codes``) equals ``aeq_times`` and tabulation's codes."""
+"""The one-sort timefix merge (``with_time_codes``) equals ``aeq_times`` and tabulation's codes.
+
+The argsort that ``with_time_codes`` shares with counting serves weighted
+responses (unweighted ones are counted by value sorts, see
+``test_counting_valuesort.py``), so the responses here carry case weights.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,10 @@ from hypothesis import strategies as st
 
 import sarcosurv as ss
 from sarcosurv.surv import TIMEFIX_TOLERANCE, Surv, _sorted_timefix, aeq_times, with_time_codes
+
+
+def _weighted(time: np.ndarray, event: np.ndarray) -> Surv:
+    return Surv.from_arrays(time, event, weights=np.full(time.size, 1.5), timefix=False)
 
 
 def _near_tied(seed: int, n: int, share: float) -> np.ndarray:
@@ -24,7 +33,7 @@ def _near_tied(seed: int, n: int, share: float) -> np.ndarray:
 def test_same_merge_and_codes(share: float) -> None:
     time = _near_tied(1, 5000, share)
     event = (np.arange(time.size) % 3 > 0).astype(int)
-    surv = with_time_codes(Surv.from_arrays(time, event, timefix=False))
+    surv = with_time_codes(_weighted(time, event))
     assert surv.timefix
     np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
     coded = surv.time_codes()
@@ -37,7 +46,7 @@ def test_same_merge_and_codes(share: float) -> None:
 
 def test_merge_happened() -> None:
     time = np.array([1.0, 1.0 + 1e-12, 2.0, 3.0, 3.0 + 1e-9, 4.5])
-    surv = with_time_codes(Surv.from_arrays(time, np.ones(6, int), timefix=False))
+    surv = with_time_codes(_weighted(time, np.ones(6, int)))
     assert surv.time.tolist() == [1.0, 1.0, 2.0, 3.0, 3.0, 4.5]
     coded = surv.time_codes()
     assert coded is not None
@@ -47,7 +56,7 @@ def test_merge_happened() -> None:
 
 def test_codes_dropped_when_time_replaced() -> None:
     time = _near_tied(2, 200, 0.1)
-    surv = with_time_codes(Surv.from_arrays(time, np.ones(200, int), timefix=False))
+    surv = with_time_codes(_weighted(time, np.ones(200, int)))
     assert surv.time_codes() is not None
     keep = np.arange(200) % 2 == 0
     assert surv.subset(keep).time_codes() is None
@@ -55,7 +64,7 @@ def test_codes_dropped_when_time_replaced() -> None:
 
 def test_tied_whole_numbers_take_the_plain_path() -> None:
     time = np.repeat(np.arange(1.0, 11.0), 30)
-    surv = with_time_codes(Surv.from_arrays(time, np.ones(time.size, int), timefix=False))
+    surv = with_time_codes(_weighted(time, np.ones(time.size, int)))
     assert surv.time_codes() is None
     np.testing.assert_array_equal(surv.time, time)
 
@@ -68,7 +77,7 @@ def test_tied_whole_numbers_take_the_plain_path() -> None:
 def test_property_equals_aeq_times(values: list[float], copies: int) -> None:
     base = np.array(values)
     time = np.concatenate([base] + [base * (1.0 + 1e-12 * (c + 1)) for c in range(copies)])
-    surv = with_time_codes(Surv.from_arrays(time, np.ones(time.size, int), timefix=False))
+    surv = with_time_codes(_weighted(time, np.ones(time.size, int)))
     np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
     for values in (np.zeros(4), time):
         fixed, grid, codes = _sorted_timefix(values, TIMEFIX_TOLERANCE)
@@ -93,7 +102,7 @@ def test_kaplan_meier_unchanged_by_the_shared_sort() -> None:
 def test_all_zero_times() -> None:
     time = np.zeros(3000)
     time[::2] = 1e-300
-    surv = with_time_codes(Surv.from_arrays(time, np.ones(time.size, int), timefix=False))
+    surv = with_time_codes(_weighted(time, np.ones(time.size, int)))
     np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
     for values in (np.zeros(4), time):
         fixed, grid, codes = _sorted_timefix(values, TIMEFIX_TOLERANCE)

@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ._grouping import as_columns
 from ._validate import as_pandas, require_columns
 from .errors import EmptyDataError, SarcosurvError
-from .surv import Surv, with_time_codes
+from .surv import Surv, aeq_sorted_times, with_time_codes
 
 __all__ = [
     "DASK_BACKENDS",
@@ -26,10 +27,31 @@ __all__ = [
     "dask_backend",
     "grouping_frame",
     "is_dask_frame",
+    "merge_plan",
     "response",
 ]
 
 Response = tuple[Surv, pd.DataFrame, dict[str, tuple[str, ...]]]
+
+
+def merge_plan(
+    surv: Surv, timefix: bool, one_block: bool
+) -> tuple[Surv, Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]] | None]:
+    """Where the timefix merge of a response built without it happens: in counting, or now.
+
+    Counting one block (one curve, one log-rank stratum) of unweighted rows
+    without entry times sorts the exit times by value anyway, so it merges the
+    sorted times itself (:func:`~sarcosurv.surv.aeq_sorted_times`, returned
+    here for ``merge_sorted=`` of :func:`~sarcosurv.counting.tabulate_blocks`)
+    instead of looking every row up. Otherwise the rows are merged now
+    (:func:`~sarcosurv.surv.with_time_codes`). Call it after excluding rows,
+    as R applies ``aeqSurv`` to the rows kept.
+    """
+    if not timefix:
+        return surv, None
+    if surv.weights is None and surv.entry is None and one_block:
+        return surv, aeq_sorted_times
+    return with_time_codes(surv), None
 
 
 def is_dask_frame(data: object) -> bool:
@@ -64,27 +86,13 @@ def response(
     groupings: dict[str, Any] | None = None,
     timefix: bool = True,
     time_unit: str | None = None,
-    code_times: bool = False,
 ) -> Response:
     """The survival response, the grouping columns and their names per role.
 
     With ``data``, ``time``/``event``/... and ``groupings`` name columns; without
     it they are arrays or Series of equal length (a DataFrame for several
-    grouping columns). With ``code_times`` the timefix merge sorts the times
-    once and keeps the codes for counting (:func:`sarcosurv.surv.with_time_codes`).
+    grouping columns).
     """
-    if code_times and timefix:
-        surv, frame, names = response(
-            data,
-            time,
-            event,
-            entry=entry,
-            weights=weights,
-            groupings=groupings,
-            timefix=False,
-            time_unit=time_unit,
-        )
-        return with_time_codes(surv), frame, names
     groupings = groupings or {}
     if time is None or event is None:
         raise SarcosurvError("time and event are required (column names with data, or arrays)")

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._grouping import exclusions, group_codes
-from ._inputs import dask_backend, grouping_frame, is_dask_frame, response
+from ._inputs import dask_backend, grouping_frame, is_dask_frame, merge_plan, response
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
 from ._km_groups import landmarks_by_group, quantiles_by_group
 from ._km_quantile import curve_quantile, symmetric_interval
@@ -357,11 +357,10 @@ def kaplan_meier(
         entry=entry,
         weights=weights,
         groupings={"by": by},
-        timefix=timefix,
+        timefix=False,  # merged after the exclusions (_fit)
         time_unit=time_unit,
-        code_times=True,
     )
-    return _fit(surv, frame, names["by"], conf_type, conf_level)
+    return _fit(surv, frame, names["by"], conf_type, conf_level, timefix)
 
 
 def kaplan_meier_surv(
@@ -411,8 +410,12 @@ def _fit(
     by_columns: tuple[str, ...],
     conf_type: str,
     conf_level: float,
+    timefix: bool = False,
 ) -> KaplanMeierResult:
-    """Group codes, exclusions, counting and assembly for one response."""
+    """Group codes, exclusions, counting and assembly for one response.
+
+    ``timefix``: the response is not merged yet (:func:`~sarcosurv._inputs.merge_plan`).
+    """
     surv.require_single_event("the Kaplan–Meier estimator")
     if len(frame) != surv.n:
         frame = frame.iloc[surv.rows]
@@ -426,6 +429,7 @@ def _fit(
         surv, codes = surv.subset(keep, excluded), codes[keep]
     if surv.n_excluded:
         excluded = surv.excluded
+    surv, merge_sorted = merge_plan(surv, timefix, grouping.n_groups == 1)
     if surv.weights is not None:
         _require_weight(surv.weights, codes, grouping.labels["group"])
     # Weights of 1e308 or 1e-320: count in units of a power of two near the largest.
@@ -438,6 +442,7 @@ def _fit(
         weights=None if surv.weights is None else surv.weights / scale,
         entry=surv.entry,
         coded=surv.time_codes(),
+        merge_sorted=merge_sorted,
     )
     table, groups, offsets = _assemble(
         blocks,

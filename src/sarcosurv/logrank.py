@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import special
 
 from ._grouping import Grouping, exclusions, group_codes
-from ._inputs import dask_backend, grouping_frame, is_dask_frame, response
+from ._inputs import dask_backend, grouping_frame, is_dask_frame, merge_plan, response
 from ._results import TestResult
 from .counting import RiskTable, tabulate_blocks
 from .errors import EmptyDataError, GroupError, SarcosurvError
@@ -217,13 +217,19 @@ def _accumulate(
         at_risk, events = block.n_risk, block.n_event
         deaths = events.sum(axis=0)
         has_event = deaths > 0
-        # np.compress keeps rows contiguous (a boolean index would give column-major copies).
-        at_risk = np.compress(has_event, at_risk, axis=1)
-        events = np.compress(has_event, events, axis=1)
-        deaths = deaths[has_event]
-        w = _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
-        # at_risk and events are fresh copies (np.compress): reuse them as work space.
-        o, e, var = _score_and_variance_by_group(at_risk, events, w, overwrite=True)
+        copied = not has_event.all()  # tables of the event times alone need no selection
+        if copied:
+            # np.compress keeps rows contiguous (a boolean index would give column-major copies).
+            at_risk = np.compress(has_event, at_risk, axis=1)
+            events = np.compress(has_event, events, axis=1)
+            deaths = deaths[has_event]
+        w = (
+            np.ones_like(deaths)  # _time_weights of the log-rank, without the pooled sum
+            if kind == "logrank"
+            else _time_weights(kind, rho, gamma, at_risk.sum(axis=0), deaths)
+        )
+        # Fresh copies (np.compress) serve as work space; the tables' own arrays are kept.
+        o, e, var = _score_and_variance_by_group(at_risk, events, w, overwrite=copied)
         observed += o
         expected += e
         variance += var
@@ -335,13 +341,14 @@ def logrank_test(
         time,
         event,
         groupings={"by": by, "strata": strata},
-        timefix=timefix,
+        timefix=False,  # merged after the exclusions (_test)
         time_unit=time_unit,
-        code_times=True,
     )
     if not names["by"]:
         raise SarcosurvError("by must name at least one column (the groups compared)")
-    return _test(surv, frame, names["by"], names["strata"], (kind, rho, gamma), trend, scores)
+    return _test(
+        surv, frame, names["by"], names["strata"], (kind, rho, gamma), trend, scores, timefix
+    )
 
 
 def logrank_test_surv(
@@ -424,14 +431,20 @@ def _test(
     weighting: tuple[str, float, float],
     trend: bool,
     scores: Sequence[float] | None,
+    timefix: bool = False,
 ) -> LogrankResult:
-    """Codes, exclusions, counting and the statistic for one response."""
+    """Codes, exclusions, counting and the statistic for one response.
+
+    ``timefix``: the response is not merged yet (:func:`~sarcosurv._inputs.merge_plan`).
+    """
     surv.require_single_event("the log-rank test")
     if surv.weights is not None:
         raise SarcosurvError("logrank_test does not take case weights (R survdiff has none)")
     surv, cell, groups, n_strata, excluded = _cells(surv, frame, group_columns, strata_columns)
     k = groups.n_groups
-    _check_size(k, n_strata, surv.time[surv.event > 0])
+    surv, merge_sorted = merge_plan(surv, timefix, n_strata == 1)
+    _check_size(k, n_strata, surv)
+    # Only the event times enter the sums: the tables keep those columns alone.
     blocks = tabulate_blocks(
         surv.time,
         surv.event,
@@ -439,9 +452,20 @@ def _test(
         n_cells=n_strata * k,
         block_size=k,
         coded=surv.time_codes(),
+        at_events=True,
+        merge_sorted=merge_sorted,
     )
+    n = np.bincount(cell, minlength=n_strata * k).reshape(n_strata, k).sum(axis=0)
     return result_from_blocks(
-        blocks, groups, frame, (group_columns, strata_columns), weighting, trend, scores, excluded
+        blocks,
+        groups,
+        frame,
+        (group_columns, strata_columns),
+        weighting,
+        trend,
+        scores,
+        excluded,
+        n=n,
     )
 
 
@@ -454,11 +478,14 @@ def result_from_blocks(
     trend: bool,
     scores: Sequence[float] | None,
     excluded: pd.DataFrame,
+    n: npt.NDArray[np.intp] | None = None,
 ) -> LogrankResult:
     """The test from the risk tables of every stratum (``k`` groups each).
 
     ``frame`` only tells whether a single group column is numeric (trend
-    scores); ``columns`` holds the group and the strata column names.
+    scores); ``columns`` holds the group and the strata column names. ``n``
+    (rows per group) is needed when the tables keep only the event times;
+    otherwise it is the tables' row count.
     """
     kind, rho, gamma = weighting
     group_columns, strata_columns = columns
@@ -482,7 +509,9 @@ def result_from_blocks(
         expected=pd.Series(expected, index=index, name="expected"),
         variance=pd.DataFrame(variance, index=index, columns=index),
         n=pd.Series(
-            sum(b.n_rows.sum(axis=1) for b in blocks).astype(np.int64), index=index, name="n"
+            (sum(b.n_rows.sum(axis=1) for b in blocks) if n is None else n).astype(np.int64),
+            index=index,
+            name="n",
         ),
         n_event=pd.Series(
             np.rint(sum(b.n_event.sum(axis=1) for b in blocks)).astype(np.int64),
@@ -537,7 +566,7 @@ def _cells(
     return surv, cell, groups, layers.n_groups, excluded
 
 
-def _check_size(k: int, n_strata: int, event_times: FloatArray) -> None:
+def _check_size(k: int, n_strata: int, surv: Surv) -> None:
     """Refuse, before allocating, a test whose k x k variance or count tables would not fit.
 
     The k-sample statistic needs the dense k x k variance matrix and its
@@ -546,8 +575,10 @@ def _check_size(k: int, n_strata: int, event_times: FloatArray) -> None:
     """
     variance_bytes = 8 * k * k
     table_bytes = 0
-    if 4 * 8 * k * event_times.size > _MAX_BYTES:  # only then count the distinct times
-        table_bytes = 4 * 8 * k * min(np.unique(event_times).size * n_strata, event_times.size)
+    n_events = surv.n_event
+    if 4 * 8 * k * n_events > _MAX_BYTES:  # only then count the distinct times
+        distinct = np.unique(surv.time[surv.event > 0]).size
+        table_bytes = 4 * 8 * k * min(distinct * n_strata, n_events)
     needed = max(variance_bytes, table_bytes)
     if needed > _MAX_BYTES:
         raise GroupError(

@@ -32,7 +32,7 @@ from .errors import (
     TimeTypeError,
 )
 
-__all__ = ["TIMEFIX_TOLERANCE", "TIME_UNITS", "Surv", "aeq_times"]
+__all__ = ["TIMEFIX_TOLERANCE", "TIME_UNITS", "Surv", "aeq_sorted_times", "aeq_times"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -102,17 +102,65 @@ def aeq_times(*times: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> tuple
     return tuple(_to_run_start(t, lookup, run_start[moved]) for t in times)
 
 
+def aeq_sorted_times(ordered: FloatArray, tolerance: float = TIMEFIX_TOLERANCE) -> FloatArray:
+    """:func:`aeq_times` of one array whose values are sorted (finite, increasing).
+
+    The same rule on the same distinct values (the first value of each run of
+    equal ones), so the same gaps, the same mean and the same merged values,
+    without a sort or a hash lookup: each value's run start is found by
+    cumulative sums along the sorted array. Returns ``ordered`` itself when
+    nothing is tied. Counting uses it on the sorted exit times of a response
+    built without timefix (:func:`sarcosurv.counting.tabulate_blocks`,
+    ``merge_sorted=``), where the per-row merge of :func:`aeq_times` would cost
+    a hash lookup of every row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sarcosurv.surv import aeq_sorted_times
+    >>> aeq_sorted_times(np.array([0.3, 0.1 + 0.2, 1.0])).tolist()
+    [0.3, 0.3, 1.0]
+    """
+    if tolerance <= 0 or ordered.size < 2:
+        return ordered
+    new = np.empty(ordered.size, dtype=bool)  # the first row of each distinct value
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    distinct = ordered[new]
+    if distinct.size < 2:
+        return ordered
+    gaps = np.diff(distinct)
+    # Sorted: no value is negative when the first is not, and abs() changes nothing.
+    mean = np.mean(distinct if distinct[0] >= 0 else np.abs(distinct))
+    tied = gaps <= tolerance
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tied |= np.divide(gaps, mean, out=gaps) <= tolerance
+    if not tied.any():
+        return ordered
+    starts_run = np.concatenate(([True], ~tied))  # per distinct value
+    run_value = distinct[starts_run][np.cumsum(starts_run) - 1]
+    out: FloatArray = run_value[np.cumsum(new) - 1]
+    return out
+
+
 def with_time_codes(surv: Surv, tolerance: float = TIMEFIX_TOLERANCE) -> Surv:
     """Apply the timefix merge to a response built with ``timefix=False``, sorting once.
 
-    When the times are mostly distinct (not small whole numbers), one argsort
-    gives both the merge of :func:`aeq_times` (the same values) and the sorted
-    distinct merged times with every row's index into them, kept for counting
-    (:meth:`Surv.time_codes`), so counting need not sort again. Otherwise (entry
-    times, whole numbers, many ties) the merge is :func:`aeq_times` itself.
+    With case weights and mostly distinct times (not small whole numbers), one
+    argsort gives both the merge of :func:`aeq_times` (the same values) and the
+    sorted distinct merged times with every row's index into them, kept for
+    weighted counting (:meth:`Surv.time_codes`), so counting need not sort
+    again. Otherwise (no weights: counting sorts values, not indices; entry
+    times, whole numbers, many ties) the merge is :func:`aeq_times` itself,
+    whose value sort is cheaper than an index sort.
     """
     time = surv.time
-    if surv.entry is not None or not _mostly_distinct(time) or _integers_far_apart(time, tolerance):
+    if (
+        surv.weights is None
+        or surv.entry is not None
+        or not _mostly_distinct(time)
+        or _integers_far_apart(time, tolerance)
+    ):
         fixed, entry = _fix(
             time, surv.entry, _Rows(surv.labels, surv.patient_id), surv.columns, True
         )

@@ -7,7 +7,9 @@ computed here, once, on the arrays of a parsed survival response
 
 :func:`tabulate` and :func:`tabulate_blocks` count, per cell (group, or
 stratum × group) and distinct time, the rows at risk, the exits and the events,
-per cause when the event column codes several (:class:`RiskTable`).
+per cause when the event column codes several (:class:`RiskTable`). Unweighted
+counts come from value sorts of the times (:mod:`~sarcosurv.counting.valuesort`),
+weighted ones from an index sort or hash codes (:mod:`~sarcosurv.counting.tabulate`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from .tabulate import RiskTable, _empty, _entered_later, _reverse_cumsum
+from .table import RiskTable, _empty, _entered_later, _reverse_cumsum
 
 __all__ = ["tables_from_counts"]
 

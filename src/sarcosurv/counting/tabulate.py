@@ -19,11 +19,13 @@ Two ways to code the times:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from .table import RiskTable, _empty, _entered_later, _reverse_cumsum
+from .valuesort import MergeSorted, value_sorted_blocks
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -37,39 +39,6 @@ _DENSE_FACTOR = 1
 _DENSE_MINIMUM = 1 << 22
 #: Rows sampled to judge whether times are mostly distinct (sort) or tied (hash).
 _SAMPLE_SIZE = 2048
-
-
-@dataclass(frozen=True)
-class RiskTable:
-    """Counts per cell and distinct time, cells along axis 0, times along axis 1.
-
-    Attributes
-    ----------
-    times : ndarray (m,)
-        Sorted distinct observed exit times over all cells.
-    n_rows : ndarray (k, m)
-        Unweighted number of rows of each cell leaving at each time; a cell has
-        a row in its own table exactly where this is positive.
-    n_exit, n_event, n_risk : ndarray (k, m)
-        Weighted rows leaving, weighted events (of any cause), and the weighted
-        number at risk ``sum(w[entry < t <= time])``.
-    n_event_cause : ndarray (K, k, m) or None
-        Weighted events per cause ``1..K`` (``n_event_cause[c - 1]``), when the
-        table was built with ``n_causes > 1``; ``n_event`` is their sum.
-    """
-
-    times: FloatArray
-    n_rows: IntArray
-    n_exit: FloatArray
-    n_event: FloatArray
-    n_risk: FloatArray
-    n_event_cause: FloatArray | None = None
-
-
-def _reverse_cumsum(values: FloatArray) -> FloatArray:
-    """Sum over columns ``j' >= j`` along axis 1."""
-    out: FloatArray = np.cumsum(values[:, ::-1], axis=1)[:, ::-1]
-    return out
 
 
 def _integer_grid(time: FloatArray, n_cells: int) -> tuple[FloatArray, IntArray] | None:
@@ -127,14 +96,17 @@ def _max_cells(n: int) -> int:
 
 
 def _code_times(
-    time: FloatArray, n_cells: int, coded: tuple[FloatArray, IntArray] | None = None
+    time: FloatArray,
+    n_cells: int,
+    coded: tuple[FloatArray, IntArray] | None = None,
+    dense: tuple[FloatArray, IntArray] | None = None,
 ) -> tuple[FloatArray, IntArray, bool]:
     """Grid of times, each row's code into it, and whether the grid is the dense integer range.
 
+    ``dense`` is the dense integer coding when :func:`_integer_grid` found one;
     ``coded`` (sorted distinct times and row codes, known already) replaces the
     sort or hash of the general case.
     """
-    dense = _integer_grid(time, n_cells)
     if dense is not None:
         return dense[0], dense[1], True
     grid, codes = _general_grid(time) if coded is None else coded
@@ -194,8 +166,16 @@ def tabulate(
     >>> table.n_event_cause[1].tolist()
     [[0.0, 0.0, 1.0]]
     """
-    grid, codes, dense = _code_times(time, n_cells)
-    return _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
+    dense = _integer_grid(time, n_cells)
+    if dense is None and weights is None:
+        one_block = value_sorted_blocks(
+            time, event, cell=cell, n_cells=n_cells, block_size=n_cells, entry=entry,
+            n_causes=n_causes,
+        )  # fmt: skip
+        if one_block is not None:
+            return one_block[0]
+    grid, codes, is_dense = _code_times(time, n_cells, dense=dense)
+    return _count(grid, codes, is_dense, event, cell, n_cells, weights, entry, n_causes)
 
 
 def tabulate_blocks(
@@ -209,6 +189,8 @@ def tabulate_blocks(
     entry: FloatArray | None = None,
     n_causes: int = 1,
     coded: tuple[FloatArray, IntArray] | None = None,
+    at_events: bool = False,
+    merge_sorted: MergeSorted | None = None,
 ) -> list[RiskTable]:
     """One :class:`RiskTable` per block of ``block_size`` consecutive cells.
 
@@ -219,12 +201,61 @@ def tabulate_blocks(
     time instead, so memory stays linear in the number of rows. Arguments as
     :func:`tabulate`; ``coded`` is the sorted distinct times with each row's
     index into them when already known (:meth:`sarcosurv.Surv.time_codes`).
+    With ``at_events`` each table keeps only the times with an event in its
+    block, all that log-rank sums need: ``n_risk`` and ``n_event`` there are
+    unchanged; ``n_rows``/``n_exit`` count each row at the last of these times
+    at or before its own (rows leaving before the first are left out).
+    ``merge_sorted`` maps sorted times to their merged values (the timefix
+    rule, :func:`sarcosurv.surv.aeq_sorted_times`) for times not merged yet;
+    the counts are those of the merged times.
+
+    Unweighted counts are taken from value sorts of the times
+    (:mod:`sarcosurv.counting.valuesort`), weighted ones from an index sort or
+    hash codes of the times; integer times on a short range are counted
+    directly on their codes.
     """
+    dense = _integer_grid(time, n_cells) if merge_sorted is None else None
+    if dense is None and weights is None:
+        tables = value_sorted_blocks(
+            time, event, cell=cell, n_cells=n_cells, block_size=block_size, entry=entry,
+            n_causes=n_causes, at_events=at_events, merge_sorted=merge_sorted,
+        )  # fmt: skip
+        if tables is not None:
+            return tables
+    if merge_sorted is not None:
+        time = _merged_rows(time, merge_sorted)
+        dense = _integer_grid(time, n_cells)
+    tables = _indexed_blocks(
+        time, event, cell, (n_cells, block_size, n_causes), weights, entry, coded, dense
+    )
+    return [_event_times_only(t) for t in tables] if at_events else tables
+
+
+def _merged_rows(time: FloatArray, merge_sorted: MergeSorted) -> FloatArray:
+    """Each row's merged time, through one index sort."""
+    order = np.argsort(time)
+    merged = np.empty_like(time)
+    merged[order] = merge_sorted(time[order])
+    return merged
+
+
+def _indexed_blocks(
+    time: FloatArray,
+    event: BoolArray | IntArray,
+    cell: IntArray,
+    sizes: tuple[int, int, int],
+    weights: FloatArray | None,
+    entry: FloatArray | None,
+    coded: tuple[FloatArray, IntArray] | None,
+    dense: tuple[FloatArray, IntArray] | None,
+) -> list[RiskTable]:
+    """:func:`tabulate_blocks` on codes of the times (integer, index-sorted or hashed)."""
+    n_cells, block_size, n_causes = sizes
     n_blocks = n_cells // block_size
-    grid, codes, dense = _code_times(time, n_cells, coded)
+    grid, codes, is_dense = _code_times(time, n_cells, coded, dense)
     if n_cells * grid.size <= _max_cells(time.size) or n_blocks == 1:
         # One block (one stratum): its table is this one; counting it apart would sort again.
-        table = _count(grid, codes, dense, event, cell, n_cells, weights, entry, n_causes)
+        table = _count(grid, codes, is_dense, event, cell, n_cells, weights, entry, n_causes)
         return [_block(table, b * block_size, (b + 1) * block_size) for b in range(n_blocks)]
     if block_size == 1 and entry is None and n_causes == 1:
         tables = _sparse_blocks(grid, codes, event, cell, n_cells, weights)
@@ -312,11 +343,28 @@ def _sparse_blocks(
     ]
 
 
-def _empty(n_cells: int, n_causes: int) -> RiskTable:
-    empty = np.zeros((n_cells, 0))
-    by_cause = np.zeros((n_causes, n_cells, 0)) if n_causes > 1 else None
+def _event_times_only(table: RiskTable) -> RiskTable:
+    """The columns where some cell has an event, the rows leaving between counted at the last.
+
+    As :func:`~sarcosurv.counting.valuesort.block_table` with ``at_events``:
+    exits are summed from each event time up to the next, those before the
+    first event time are left out; ``n_risk`` and ``n_event`` are unchanged.
+    """
+    has_event = table.n_event.sum(axis=0) > 0
+    keep = np.flatnonzero(has_event)
+    if keep.size == table.times.size:
+        return table
+    by_cause = table.n_event_cause
+    if keep.size == 0:
+        return _empty(table.n_risk.shape[0], 1 if by_cause is None else by_cause.shape[0])
+    # np.compress keeps rows contiguous (a boolean index would give column-major copies).
     return RiskTable(
-        np.zeros(0), empty.astype(np.intp), empty, empty.copy(), empty.copy(), by_cause
+        table.times[keep],
+        np.add.reduceat(table.n_rows, keep, axis=1),
+        np.add.reduceat(table.n_exit, keep, axis=1),
+        np.compress(has_event, table.n_event, axis=1),
+        np.compress(has_event, table.n_risk, axis=1),
+        None if by_cause is None else np.compress(has_event, by_cause, axis=2),
     )
 
 
@@ -409,22 +457,4 @@ def _cause_counts(
         minlength=n_causes * length,
     )
     out: FloatArray = np.asarray(counts, dtype=np.float64)
-    return out
-
-
-def _entered_later(
-    times: FloatArray,
-    entry: FloatArray,
-    cell: IntArray | None,
-    n_cells: int,
-    weights: FloatArray | None,
-) -> FloatArray:
-    """Weighted number of rows with ``entry >= times[j]``, per cell (not yet at risk)."""
-    m = times.size
-    # pos = number of grid times <= entry: the row is not at risk at grid indices < pos.
-    pos = np.searchsorted(times, entry, side="right")
-    joint = pos if cell is None or n_cells == 1 else cell * (m + 1) + pos
-    counts = np.bincount(joint, weights=weights, minlength=n_cells * (m + 1))
-    later = _reverse_cumsum(counts.reshape(n_cells, m + 1).astype(np.float64))
-    out: FloatArray = later[:, 1:]
     return out
