@@ -400,17 +400,7 @@ def finegray(
         raise FormulaError("finegray needs at least one covariate")
     case_weights = v.as_weights(data.loc[design.used], weights) if weights is not None else None
     rows, strata_labels = _strata_rows(data, design, strata_columns)
-    datas = [
-        prepare_rows(
-            design.stop[r],
-            codes[r],
-            code,
-            design.covariates[r],
-            events_first=weighting == "survival",
-            weights=None if case_weights is None else case_weights[r],
-        )
-        for r in rows
-    ]
+    datas = _stratum_data(design, codes, code, rows, case_weights, weighting == "survival")
     n_event = int(sum(d.target.sum() for d in datas))
     if n_event == 0 or sum(float(d.d.sum()) for d in datas) <= 0:
         raise SarcosurvError(
@@ -423,8 +413,7 @@ def finegray(
         )
     cluster_codes = None
     if cluster is not None:
-        used = data.loc[design.used, cluster]
-        cluster_codes = np.asarray(pd.factorize(used)[0], dtype=np.intp)
+        cluster_codes = np.asarray(pd.factorize(data.loc[design.used, cluster])[0], np.intp)
     vcov, naive = _variance(datas, fit, rows, cluster_codes)
     null = _evaluate(datas, np.zeros(beta.size))
     loglik = (null.loglik, fit.loglik)
@@ -451,6 +440,28 @@ def finegray(
         design=design,
         cause_event=np.asarray(codes == code, dtype=np.bool_),
     )
+
+
+def _stratum_data(
+    design: Design,
+    codes: npt.NDArray[Any],
+    code: int,
+    rows: list[IntArray],
+    case_weights: FloatArray | None,
+    events_first: bool,
+) -> list[FineGrayData]:
+    """The weighted risk-set data of each stratum's rows."""
+    return [
+        prepare_rows(
+            design.stop[r],
+            codes[r],
+            code,
+            design.covariates[r],
+            events_first=events_first,
+            weights=None if case_weights is None else case_weights[r],
+        )
+        for r in rows  # loop over strata
+    ]
 
 
 def _baseline(

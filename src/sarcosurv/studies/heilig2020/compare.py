@@ -202,6 +202,62 @@ def _eligible_rows(endpoints: pd.DataFrame, published: dict[str, Any]) -> list[d
     ]
 
 
+def _survival_rows(
+    medians: pd.DataFrame, landmarks: pd.DataFrame, text: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Overall medians, landmark survival and the medians by remission status."""
+    rows = []
+    overall = medians[medians["group"] == "all"].set_index("endpoint")
+    for endpoint in ("pfs", "os"):
+        m = overall.loc[endpoint]
+        label = f"median {endpoint.upper()} (months)"
+        rows.append(
+            _row("Outcomes", label, text[f"median_{endpoint}"], *_triple(m, "median", "bc_"))
+        )
+    lm = landmarks.set_index("item")
+    for item in ("pfs_5y", "os_5y", "os_2y", "os_3y"):
+        r = lm.loc[item]
+        estimate = (100 * r["survival"], 100 * r["lower"], 100 * r["upper"])
+        label = f"{item.replace('_', ' ').upper()} (%)"
+        rows.append(_row("Outcomes", label, text[f"{item}_pct"], *estimate))
+    by_cr = medians[medians["group"].isin(["CR", "non-CR"])].set_index(["group", "endpoint"])
+    for group, values in text["median_by_remission"].items():
+        for endpoint in ("pfs", "os"):
+            r = by_cr.loc[(group, endpoint)]
+            label = f"median {endpoint.upper()} {group} (months, symmetric CI)"
+            estimate = _triple(r, "median", "symmetric_")
+            rows.append(_row("Outcomes", label, values[endpoint][0], *estimate))
+    return rows
+
+
+def _triple(row: Any, estimate: str, prefix: str) -> tuple[float, float, float]:
+    return row[estimate], row[f"{prefix}lower"], row[f"{prefix}upper"]
+
+
+def _count_rows(
+    endpoints: pd.DataFrame, text: dict[str, Any], followup: float, published_followup: float
+) -> list[dict[str, Any]]:
+    """Follow-up of survivors, PFS-evaluable patients, relapses and non-relapse deaths."""
+    relapsed = (endpoints["pfs_event_type"] == "relapse/progression").sum()
+    nrm = (endpoints["os_cause"] == "non-relapse mortality").sum()
+    return [
+        _row("Outcomes", "median follow-up of survivors (years)", published_followup, followup),
+        _row(
+            "Outcomes",
+            "PFS evaluable (n)",
+            text["pfs_evaluable_n"],
+            float(endpoints["pfs_evaluable"].sum()),
+        ),
+        _row(
+            "Outcomes",
+            "relapse or progression (n)",
+            text["relapse_or_progression"]["n"],
+            float(relapsed),
+        ),
+        _row("Outcomes", "non-relapse deaths (n)", text["non_relapse_mortality"]["n"], float(nrm)),
+    ]
+
+
 def _outcome_rows(
     endpoints: pd.DataFrame,
     medians: pd.DataFrame,
@@ -210,78 +266,10 @@ def _outcome_rows(
     published: dict[str, Any],
 ) -> list[dict[str, Any]]:
     text = published["outcomes_text"]
-    rows = []
-    overall = medians[medians["group"] == "all"].set_index("endpoint")
-    for endpoint in ("pfs", "os"):
-        m = overall.loc[endpoint]
-        rows.append(
-            _row(
-                "Outcomes",
-                f"median {endpoint.upper()} (months)",
-                text[f"median_{endpoint}"],
-                m["median"],
-                m["bc_lower"],
-                m["bc_upper"],
-            )
-        )
-    lm = landmarks.set_index("item")
-    for item, value in [
-        ("pfs_5y", text["pfs_5y_pct"]),
-        ("os_5y", text["os_5y_pct"]),
-        ("os_2y", text["os_2y_pct"]),
-        ("os_3y", text["os_3y_pct"]),
-    ]:
-        r = lm.loc[item]
-        rows.append(
-            _row(
-                "Outcomes",
-                f"{item.replace('_', ' ').upper()} (%)",
-                value,
-                100 * r["survival"],
-                100 * r["lower"],
-                100 * r["upper"],
-            )
-        )
-    by_cr = medians[medians["group"].isin(["CR", "non-CR"])].set_index(["group", "endpoint"])
-    for group, values in text["median_by_remission"].items():
-        for endpoint in ("pfs", "os"):
-            r = by_cr.loc[(group, endpoint)]
-            rows.append(
-                _row(
-                    "Outcomes",
-                    f"median {endpoint.upper()} {group} (months, symmetric CI)",
-                    values[endpoint][0],
-                    r["median"],
-                    r["symmetric_lower"],
-                    r["symmetric_upper"],
-                )
-            )
-    rows.append(
-        _row(
-            "Outcomes",
-            "median follow-up of survivors (years)",
-            published["cohort"]["median_followup_survivors_years"],
-            followup_years,
-        )
+    published_followup = published["cohort"]["median_followup_survivors_years"]
+    return _survival_rows(medians, landmarks, text) + _count_rows(
+        endpoints, text, followup_years, published_followup
     )
-    evaluable = endpoints["pfs_evaluable"]
-    rows.append(
-        _row("Outcomes", "PFS evaluable (n)", text["pfs_evaluable_n"], float(evaluable.sum()))
-    )
-    relapsed = (endpoints["pfs_event_type"] == "relapse/progression").sum()
-    rows.append(
-        _row(
-            "Outcomes",
-            "relapse or progression (n)",
-            text["relapse_or_progression"]["n"],
-            float(relapsed),
-        )
-    )
-    nrm = (endpoints["os_cause"] == "non-relapse mortality").sum()
-    rows.append(
-        _row("Outcomes", "non-relapse deaths (n)", text["non_relapse_mortality"]["n"], float(nrm))
-    )
-    return rows
 
 
 def compare(

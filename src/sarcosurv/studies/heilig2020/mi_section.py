@@ -3,9 +3,8 @@
 The paper fits its Cox models on complete cases (145 of 301 patients for PFS,
 157 of 338 for OS). Here the same models are refitted on every patient whose
 outcome is known, the missing covariates (remission status, preparative
-regimen, ...) imputed m times by chained equations with the event indicator and
-the Nelson–Aalen cumulative hazard (:func:`sarcosurv.mi_coxph`), and pooled by
-Rubin's rules.
+regimen, ...) imputed m times by chained equations compatible with the Cox
+model (:func:`sarcosurv.mi_coxph`, SMC-FCS), and pooled by Rubin's rules.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ __all__ = ["MI_ASSUMPTION", "mi_fits", "mi_markdown", "mi_summary", "mi_table3"]
 MI_ASSUMPTION = (
     "Multiple imputation is valid when the covariates are missing at random (MAR): "
     "whether a value is missing may depend on the other covariates and on the "
-    "outcome (event and follow-up time), which are all in the imputation models, "
+    "outcome (event and follow-up time), which the imputation models use, "
     "but not on the missing value itself. Under missingness not at random neither "
     "this table nor the complete-case one is unbiased."
 )
@@ -156,8 +155,9 @@ def mi_markdown(table: pd.DataFrame, layout: HRTable) -> str:
         "## Table 3 by multiple imputation\n\n"
         f"The Table 3 models on every patient with a known outcome (PFS n = {n_pfs}, "
         f"OS n = {n_os}), missing covariates imputed m = {m} times by chained equations "
-        "with the event indicator and the Nelson-Aalen cumulative hazard, pooled by "
-        "Rubin's rules (Barnard-Rubin degrees of freedom).\n\n"
+        "compatible with the Cox model (SMC-FCS: each covariate drawn from the "
+        "distribution the model implies given the other covariates and the outcome), "
+        "pooled by Rubin's rules (Barnard-Rubin degrees of freedom).\n\n"
         + to_markdown(shown)
         + "\nHR: pooled hazard ratio with Rubin's 95% CI; FMI: fraction of missing "
         f"information of the estimate.\n\n{MI_ASSUMPTION}\n"
