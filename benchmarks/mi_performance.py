@@ -6,9 +6,20 @@
 2. 10^5 rows x 10 covariates, 30% missing in three of them (two numeric, one
    two-level category): ``ss.mi_coxph`` with m = 20 — target <= 60 s.
 
+``mi_coxph`` imputes compatibly with the Cox model by default (SMC-FCS).
+
 Usage::
 
     python benchmarks/mi_performance.py [--repeats 3]
+
+Recorded on the 2-core development machine with ``OPENBLAS_NUM_THREADS=1``
+(load average ~2.2: one R job beside it), best of 2, main after the
+compatible imputation landed: paper cohort PFS 1.33 s wall / 1.32 s CPU, OS
+1.33 s / 1.32 s; 10^5 rows x 10 covariates 44.9 s wall / 44.6 s CPU. With
+OpenBLAS's default threads on the same loaded machine the 10^5 case took
+73-116 s wall (107-142 s CPU): its threads compete with the other job for the
+two cores on the many small (10^5 x 11) matrix products, so set one BLAS
+thread per process on a shared machine.
 """
 
 from __future__ import annotations
