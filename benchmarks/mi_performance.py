@@ -16,10 +16,11 @@ Recorded on the 2-core development machine with ``OPENBLAS_NUM_THREADS=1``
 (load average ~2.2: one R job beside it), best of 2, main after the
 compatible imputation landed: paper cohort PFS 1.33 s wall / 1.32 s CPU, OS
 1.33 s / 1.32 s; 10^5 rows x 10 covariates 44.9 s wall / 44.6 s CPU. With
-OpenBLAS's default threads on the same loaded machine the 10^5 case took
-73-116 s wall (107-142 s CPU): its threads compete with the other job for the
-two cores on the many small (10^5 x 11) matrix products, so set one BLAS
-thread per process on a shared machine.
+OpenBLAS's default threads on the quiet machine (load ~1): paper cohort
+1.27 s / 1.33 s wall, 10^5 rows 46.1 s wall (87.0 s CPU: two threads gain
+nothing on these 10^5 x 11 matrix products). Beside another job the default
+threads took 73-116 s wall for the 10^5 case: they compete with it for the
+two cores, so set one BLAS thread per process on a shared machine.
 """
 
 from __future__ import annotations
