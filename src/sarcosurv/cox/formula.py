@@ -557,12 +557,24 @@ def build_response(formula: str, data: pd.DataFrame, *, timefix: bool = True) ->
     known = data[surv_columns].notna().all(axis=1).to_numpy()
     complete = data.loc[known]
     v.require_nonempty(complete, "the rows with a known survival outcome")
+    event, stop, start = _response(complete, parsed, surv_columns, timefix, None)
+    return FormulaResponse(known, stop, event, start, parsed)
+
+
+def _response(
+    complete: pd.DataFrame,
+    parsed: ParsedFormula,
+    surv_columns: list[Any],
+    timefix: bool,
+    time_unit: str | None,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+    """Event indicator (``status == k`` when coded), exit and entry times of the rows."""
     if parsed.event_code is None:
         event = _event_indicator(complete, surv_columns[-1])
     else:
         event = event_of_cause(complete, surv_columns[-1], parsed.event_code)
-    stop, start = _response_times(complete, surv_columns, event, timefix, None)
-    return FormulaResponse(known, stop, event, start, parsed)
+    stop, start = _response_times(complete, surv_columns, event, timefix, time_unit)
+    return event, stop, start
 
 
 def build_design(
@@ -594,11 +606,7 @@ def build_design(
     used, excluded = _exclusions(data, [*surv_columns, *known, *extra_columns])
     complete = complete_rows(data, used, [*surv_columns, *known])
     v.require_nonempty(complete, "the complete cases of the model variables")
-    if parsed.event_code is None:
-        event = _event_indicator(complete, surv_columns[-1])
-    else:
-        event = event_of_cause(complete, surv_columns[-1], parsed.event_code)
-    stop, start = _response_times(complete, surv_columns, event, timefix, time_unit)
+    event, stop, start = _response(complete, parsed, surv_columns, timefix, time_unit)
     covariates, names, spec = _design_matrix(
         parsed.rhs, formulaic_frame(complete), parsed.plain_names
     )
