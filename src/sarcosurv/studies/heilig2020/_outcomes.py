@@ -255,16 +255,15 @@ def _chemo_lines(rng: np.random.Generator, prior_chemo: ObjectArray) -> FloatArr
     return lines
 
 
-def simulate(
-    rng: np.random.Generator, n: int, design: SyntheticDesign, columns: dict[str, ObjectArray]
-) -> pd.DataFrame:
-    """Draw centres, ages, dates and outcomes around the Table 1 columns."""
-    evaluable = columns.pop("evaluable").astype(bool)
-    remission = columns["remission_before_asct"]
-    leio = columns["histology"] == "Leiomyosarcoma"
-    ages = _ages(rng, n, remission == "CR/NED", leio * (design.leiomyosarcoma_shift > 0))
-    asct = _asct_dates(rng, n)
-    centre = _centres(rng, n, design)
+def _latent_event_times(
+    rng: np.random.Generator,
+    design: SyntheticDesign,
+    columns: dict[str, ObjectArray],
+    ages: FloatArray,
+    asct: pd.DatetimeIndex,
+    centre: npt.NDArray[np.intp],
+) -> tuple[FloatArray, FloatArray]:
+    """Progression and death times (months) from the frailty and the Table 3 effects."""
     k = int(centre.max()) + 1
     frailty = (
         rng.gamma(1.0 / design.theta, design.theta, size=k)[centre] if design.theta > 0 else 1.0
@@ -272,15 +271,24 @@ def simulate(
     lp_args = (
         ages / 10.0,
         columns["histology"],
-        _latent(rng, remission),
+        _latent(rng, columns["remission_before_asct"]),
         _latent(rng, columns["preparative_regimen"]),
         {"Female": columns["sex"] == "Female", "2006-2016": np.asarray(asct.year >= 2006)},
     )
     risk_pfs = frailty * np.exp(_linear_predictor(*lp_args, design.hazard_ratios_pfs))
     risk_os = frailty * np.exp(_linear_predictor(*lp_args, design.hazard_ratios_os))
-    t_pfs, t_os = _event_times(rng, design, risk_pfs, risk_os, _cells(*lp_args[1:4]))
-    nrm, nrm_time, nrm_cause = _non_relapse(rng, asct, evaluable, n)
-    t_pfs[nrm], t_os[nrm] = np.inf, nrm_time
+    return _event_times(rng, design, risk_pfs, risk_os, _cells(*lp_args[1:4]))
+
+
+def _last_contact(
+    rng: np.random.Generator,
+    design: SyntheticDesign,
+    asct: pd.DatetimeIndex,
+    nrm: npt.NDArray[np.intp],
+    nrm_time: FloatArray,
+) -> FloatArray:
+    """Months from ASCT to the last contact of a patient still alive then."""
+    n = len(asct)
     cutoff = (pd.Timestamp(design.data_cutoff) - asct).days.to_numpy() / DAYS_PER_MONTH
     # Registries lose track of some patients: their last contact falls at a
     # uniform point between ASCT and the cut-off; the others are seen within
@@ -292,6 +300,51 @@ def simulate(
         np.maximum(cutoff - rng.uniform(0.0, 12.0, size=n), 0.5 * cutoff),
     )
     follow[nrm] = np.maximum(follow[nrm], nrm_time[:] + 1.0)
+    return np.asarray(follow, dtype=np.float64)
+
+
+def _causes_of_death(
+    rng: np.random.Generator,
+    dead: npt.NDArray[np.bool_],
+    progressed: npt.NDArray[np.bool_],
+    nrm: npt.NDArray[np.intp],
+    nrm_cause: ObjectArray,
+) -> ObjectArray:
+    cause = _object_where(dead, "Relapse/progression")
+    cause[nrm] = nrm_cause
+    # Unknown causes only where the progression is recorded, so that every
+    # death without a recorded progression is one of the non-relapse deaths.
+    unknown_cause = dead & progressed & (rng.uniform(size=len(dead)) < 0.1)
+    unknown_cause[nrm] = False
+    cause[unknown_cause] = "unknown"
+    return cause
+
+
+def _repeat_transplants(
+    rng: np.random.Generator, first_event_months: FloatArray
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """Number of ASCTs and days from the first to the last (before the first event)."""
+    n = first_event_months.size
+    n_asct = np.where(rng.uniform(size=n) < 0.78, 1, np.where(rng.uniform(size=n) < 0.9, 2, 3))
+    gap_days = np.round(rng.uniform(45, 100, size=n) * (n_asct - 1))
+    gap_days = np.where(gap_days < first_event_months * DAYS_PER_MONTH, gap_days, 0.0)
+    return np.where(gap_days > 0, n_asct, 1), gap_days
+
+
+def simulate(
+    rng: np.random.Generator, n: int, design: SyntheticDesign, columns: dict[str, ObjectArray]
+) -> pd.DataFrame:
+    """Draw centres, ages, dates and outcomes around the Table 1 columns."""
+    evaluable = columns.pop("evaluable").astype(bool)
+    remission = columns["remission_before_asct"]
+    leio = columns["histology"] == "Leiomyosarcoma"
+    ages = _ages(rng, n, remission == "CR/NED", leio * (design.leiomyosarcoma_shift > 0))
+    asct = _asct_dates(rng, n)
+    centre = _centres(rng, n, design)
+    t_pfs, t_os = _latent_event_times(rng, design, columns, ages, asct, centre)
+    nrm, nrm_time, nrm_cause = _non_relapse(rng, asct, evaluable, n)
+    t_pfs[nrm], t_os[nrm] = np.inf, nrm_time
+    follow = _last_contact(rng, design, asct, nrm, nrm_time)
     dead = t_os <= follow
     os_time = np.where(dead, t_os, follow)
     progressed = (t_pfs <= os_time) & evaluable
@@ -300,23 +353,13 @@ def simulate(
         return asct + pd.to_timedelta(np.round(months * DAYS_PER_MONTH), unit="D")
 
     last_contact = to_date(os_time)
-    cause = _object_where(dead, "Relapse/progression")
-    cause[nrm] = nrm_cause
-    # Unknown causes only where the progression is recorded, so that every
-    # death without a recorded progression is one of the non-relapse deaths.
-    unknown_cause = dead & progressed & (rng.uniform(size=n) < 0.1)
-    unknown_cause[nrm] = False
-    cause[unknown_cause] = "unknown"
+    cause = _causes_of_death(rng, dead, progressed, nrm, nrm_cause)
     progression = _object_where(progressed, _iso(to_date(np.where(progressed, t_pfs, 0.0))))
-    n_asct = np.where(rng.uniform(size=n) < 0.78, 1, np.where(rng.uniform(size=n) < 0.9, 2, 3))
-    gap_days = np.round(rng.uniform(45, 100, size=n) * (n_asct - 1))
-    first_event = np.where(progressed, t_pfs, os_time) * DAYS_PER_MONTH
-    gap_days = np.where(gap_days < first_event, gap_days, 0.0)
-    n_asct = np.where(gap_days > 0, n_asct, 1)
+    n_asct, gap_days = _repeat_transplants(rng, np.where(progressed, t_pfs, os_time))
     diagnosis = asct - pd.to_timedelta(np.round(rng.uniform(150, 1500, size=n)), unit="D")
     birth = asct - pd.to_timedelta(np.round(ages * 365.25), unit="D")
     history = _treatment_history(rng, n)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "patient_id": [f"P{i + 1:06d}" for i in range(n)],
             "centre_id": [f"C{c + 1:04d}" for c in centre],
@@ -346,4 +389,3 @@ def simulate(
             "cause_of_death": cause,
         }
     )
-    return frame
