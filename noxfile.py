@@ -20,7 +20,15 @@ ROOT = Path(__file__).parent
 def tests(session: nox.Session) -> None:
     """The default test suite: reference JSON, hand cases, properties, the example smoke test."""
     session.install("-e", ".[test]")
-    session.run("pytest", "-n", "auto", "-m", "not slow", *session.posargs)
+    session.run(
+        "pytest",
+        "-n",
+        "auto",
+        "-m",
+        "not slow",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "ci"},
+    )
 
 
 #: Extras whose lower bounds the ``minimum`` session proves beside the runtime dependencies.
