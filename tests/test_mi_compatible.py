@@ -304,3 +304,32 @@ def test_completed_data_keep_observed_values_and_fill_every_gap(n, seed, missing
         known = data["group"].notna()
         assert (completed.loc[known, "group"] == data.loc[known, "group"]).all()
         assert set(completed["group"]) <= {"a", "b", "c"}
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        "bs(age, df=3) + x2",
+        "center(age) + x2",
+        "scale(age) + x2",
+        "poly(age, 2) + x2",
+        "I(age / 10) + x2",
+        "age * x2",
+        "np.log(age) + x2",
+    ],
+)
+def test_formula_transforms_impute_without_warnings(terms):
+    data = _cohort(300, 3)
+    data["age"] = 50 + 10 * data.pop("x1")
+    observed = data["age"].dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing leaks: no overflow, no extrapolation
+        result = ss.impute(
+            data, ["age", "x2"], m=2, seed=1, substantive=f"Surv(time, event) ~ {terms}"
+        )
+        pooled = ss.pool([ss.coxph(f"Surv(time, event) ~ {terms}", d) for d in result])
+    assert result.compatible == ("age",)
+    assert np.isfinite(pooled.to_frame()["estimate"]).all()
+    if terms.startswith(("bs", "np.log", "poly")):  # non-affine: drawn inside the observed range
+        for completed in result:
+            assert completed["age"].between(observed.min(), observed.max()).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 import numpy as np
@@ -279,6 +279,12 @@ def _run_chain(setup: _Chain, rng: np.random.Generator) -> tuple[FloatArray, Flo
     if setup.compatible is not None:
         chain = CompatibleChain.start(setup.compatible, _completed(setup.kept, columns, state))
     drawn_compatibly = set() if setup.compatible is None else setup.compatible.model.columns
+    # Warm-up sweeps draw the compatible numbers by predictive mean matching: observed
+    # values only, inside the range on which a spline or logarithm term was set up.
+    warming = [
+        replace(c, method="pmm") if c.name in drawn_compatibly and c.levels is None else c
+        for c in columns
+    ]
     warm: dict[str, FloatArray] = {}
     trace = np.full((setup.iterations, len(columns), 2), np.nan)
     targets = [j for j, c in enumerate(columns) if c.missing.any()]
@@ -290,7 +296,8 @@ def _run_chain(setup: _Chain, rng: np.random.Generator) -> tuple[FloatArray, Flo
             if chain is not None and iteration >= 0 and column.name in drawn_compatibly:
                 values = chain.draw(column, state[:, j], design[:, covariates[j]], rng, warm)
             else:
-                values = _draw_column(column, design, predictors[j], rng, setup.donors, warm)
+                source = warming[j] if iteration < 0 else column
+                values = _draw_column(source, design, predictors[j], rng, setup.donors, warm)
             state[column.missing, j] = values
             if chain is not None:
                 chain.update(column, state[:, j])

@@ -119,13 +119,16 @@ class ColumnMap:
     of a category, ``at_zero`` and ``slope`` (n, own) for a number entering
     affinely (plain terms, products with complete columns). Otherwise (an
     interaction of two imputed columns, ``np.log(x)``, splines) every
-    evaluation goes through formulaic.
+    evaluation goes through formulaic, for values within ``bounds`` (the
+    observed range: a spline basis, or a logarithm, is defined from the
+    observed values, and proposals outside it are rejected).
     """
 
     own: IntArray
     levels: FloatArray | None = None
     at_zero: FloatArray | None = None
     slope: FloatArray | None = None
+    bounds: tuple[float, float] = (-np.inf, np.inf)
 
     @property
     def tabulated(self) -> bool:
@@ -152,13 +155,19 @@ def _rows_matrix(
 
 
 def _column_map(design: Design, frame: pd.DataFrame, column: ImputedColumn) -> ColumnMap:
-    """Evaluate the design with the column at each level, or at four values of a number."""
+    """Evaluate the design with the column at each level, or at four observed values.
+
+    A number is probed inside its observed range (a spline basis refuses to
+    extrapolate): at its minimum and maximum, which give the affine map, and
+    at its quartiles, which check it.
+    """
     rows = np.arange(len(frame))
     if column.levels is not None:
         points = [float(k) for k in range(column.n_levels)]
     else:
         observed = column.values[~column.missing]
-        points = [0.0, 1.0, float(observed.min()), float(observed.max())]
+        quartiles = np.quantile(observed, [0.25, 0.75])
+        points = [float(observed.min()), float(observed.max()), *map(float, quartiles)]
     with np.errstate(all="ignore"):
         built = np.stack(
             [_rows_matrix(design, frame, rows, column, np.full(len(rows), p)) for p in points]
@@ -167,15 +176,18 @@ def _column_map(design: Design, frame: pd.DataFrame, column: ImputedColumn) -> C
     own = np.flatnonzero(changes)
     if column.levels is not None:
         return ColumnMap(own, levels=built[:, :, own])
-    slope = built[1][:, own] - built[0][:, own]
-    for point, matrix in zip(points[2:], built[2:], strict=True):  # two checks of affinity
-        expected = built[0][:, own] + point * slope
-        scale = np.abs(expected).max(initial=1.0)
-        if not np.allclose(matrix[:, own], expected, rtol=1e-9, atol=1e-9 * scale):
-            return ColumnMap(own)
-    if not (np.isfinite(slope).all() and np.isfinite(built[0]).all()):
-        return ColumnMap(own)
-    return ColumnMap(own, at_zero=built[0][:, own], slope=slope)
+    bounds = (points[0], points[1])
+    if points[1] <= points[0] or not np.isfinite(built).all():
+        return ColumnMap(own, bounds=bounds)
+    with np.errstate(all="ignore"):
+        slope = (built[1][:, own] - built[0][:, own]) / (points[1] - points[0])
+        at_zero = built[0][:, own] - points[0] * slope
+        for point, matrix in zip(points[2:], built[2:], strict=True):  # two checks of affinity
+            expected = at_zero + point * slope
+            scale = np.abs(expected).max(initial=1.0)
+            if not np.allclose(matrix[:, own], expected, rtol=1e-9, atol=1e-9 * scale):
+                return ColumnMap(own, bounds=bounds)
+    return ColumnMap(own, at_zero=at_zero, slope=slope, bounds=bounds)
 
 
 def compatible_setup(
@@ -365,11 +377,16 @@ class CompatibleChain:
     ) -> Callable[[IntArray, FloatArray], FloatArray]:
         """Acceptance of proposals for ``rows[which]`` through formulaic evaluations."""
         design, frame, beta = self.setup.design, self.frame, self.beta
+        lower, upper = self.setup.maps[column.name].bounds
 
         def accept(which: IntArray, values: FloatArray) -> FloatArray:
-            with np.errstate(all="ignore"):  # log of a negative proposal: rejected below
-                eta = _rows_matrix(design, frame, rows[which], column, values) @ beta
-            return acceptance(np.asarray(eta, np.float64), hazard[which], event[which])
+            inside = (values >= lower) & (values <= upper)
+            eta = np.full(values.size, np.nan)  # outside the observed range: rejected
+            if inside.any():
+                with np.errstate(all="ignore"):
+                    built = _rows_matrix(design, frame, rows[which[inside]], column, values[inside])
+                    eta[inside] = built @ beta
+            return acceptance(eta, hazard[which], event[which])
 
         return accept
 
