@@ -333,3 +333,12 @@ def test_formula_transforms_impute_without_warnings(terms):
     if terms.startswith(("bs", "np.log", "poly")):  # non-affine: drawn inside the observed range
         for completed in result:
             assert completed["age"].between(observed.min(), observed.max()).all()
+
+
+def test_substantive_without_an_incomplete_covariate_warns():
+    data = _cohort(200, 9)
+    data["aux"] = data.pop("x1")  # the incomplete column is not in the model
+    with pytest.warns(ss.errors.SarcosurvWarning, match="does not apply"):
+        result = ss.impute(data, ["aux", "x2"], m=2, seed=1, substantive="Surv(time, event) ~ x2")
+    assert result.compatible == ()
+    assert not result[0]["aux"].isna().any()

@@ -514,6 +514,14 @@ def impute(
         kept, list(columns), _methods(kept, columns, method, substantive), donors
     )
     model = None if substantive is None else compatible_model(substantive, kept, prepared)
+    if model is not None and not model.columns and any(c.missing.any() for c in prepared):
+        warnings.warn(
+            "substantive= does not apply: no column with missing values is a covariate of "
+            f"{substantive!r}; imputing with the outcome as predictor",
+            SarcosurvWarning,
+            stacklevel=2,
+        )
+        model = None
     if not any(c.missing.any() for c in prepared):
         warnings.warn(
             "no missing values in the columns: m identical copies", SarcosurvWarning, stacklevel=2
