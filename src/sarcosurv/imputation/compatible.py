@@ -130,10 +130,6 @@ class ColumnMap:
     slope: FloatArray | None = None
     bounds: tuple[float, float] = (-np.inf, np.inf)
 
-    @property
-    def tabulated(self) -> bool:
-        return self.levels is not None or self.slope is not None
-
 
 @dataclass(frozen=True, eq=False)
 class CompatibleSetup:
