@@ -205,7 +205,7 @@ def compatible_setup(
     for name, mapped in maps.items():  # loop over columns: shared design columns
         others = [m.own for other, m in maps.items() if other != name]
         if others and np.intersect1d(mapped.own, np.concatenate(others)).size:
-            maps[name] = ColumnMap(mapped.own)
+            maps[name] = ColumnMap(mapped.own, bounds=mapped.bounds)
     return CompatibleSetup(model, design, maps)
 
 
