@@ -13,9 +13,10 @@ Usage::
     python benchmarks/mi_performance.py [--repeats 3]
 
 Recorded on the 2-core development machine with ``OPENBLAS_NUM_THREADS=1``
-(load average ~2.2: one R job beside it), best of 2, main after the
-compatible imputation landed: paper cohort PFS 1.33 s wall / 1.32 s CPU, OS
-1.33 s / 1.32 s; 10^5 rows x 10 covariates 44.9 s wall / 44.6 s CPU. With
+(quiet, load average 0.5), best of 2, final code of the compatible
+imputation: paper cohort PFS 1.19 s wall / 1.18 s CPU, OS 1.19 s / 1.19 s;
+10^5 rows x 10 covariates 42.8 s wall / 42.7 s CPU (44.9 s beside an R job
+using one core). With
 OpenBLAS's default threads on the quiet machine (load ~1): paper cohort
 1.27 s / 1.33 s wall, 10^5 rows 46.1 s wall (87.0 s CPU: two threads gain
 nothing on these 10^5 x 11 matrix products). Beside another job the default
