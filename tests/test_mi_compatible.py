@@ -342,3 +342,32 @@ def test_substantive_without_an_incomplete_covariate_warns():
         result = ss.impute(data, ["aux", "x2"], m=2, seed=1, substantive="Surv(time, event) ~ x2")
     assert result.compatible == ()
     assert not result[0]["aux"].isna().any()
+
+
+def test_a_number_used_as_a_category_keeps_its_levels():
+    """pbc's stage is a number written C(stage): imputed as a category, not on the line."""
+    from reference_inputs import load_dataset
+
+    pbc = load_dataset("pbc")
+    pbc.columns = [c.replace(".", "_") for c in pbc.columns]
+    formula = "Surv(time, status == 2) ~ age + np.log(bili) + albumin + copper + C(stage)"
+    fit = ss.mi_coxph(formula, pbc, m=3, seed=1)
+    assert fit.imputation.methods["stage"] == "polyreg"
+    assert fit.imputation.methods["copper"] == "norm"
+    observed = set(pbc["stage"].dropna())
+    for completed in fit.imputation:
+        assert set(completed["stage"]) == observed
+    assert [t for t in fit.to_frame().index if t.startswith("C(stage)")] == [
+        "C(stage)[T.2.0]",
+        "C(stage)[T.3.0]",
+        "C(stage)[T.4.0]",
+    ]
+
+
+def test_a_level_seen_once_is_refused_by_name():
+    from reference_inputs import load_dataset
+
+    lung = load_dataset("lung")
+    lung.columns = [c.replace(".", "_") for c in lung.columns]
+    with pytest.raises(ImputationError, match="ph_ecog"):
+        ss.mi_coxph("Surv(time, status == 2) ~ age + C(ph_ecog)", lung, m=2, seed=1)

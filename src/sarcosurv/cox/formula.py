@@ -39,6 +39,7 @@ __all__ = [
     "Specials",
     "build_design",
     "build_response",
+    "categorical_columns",
     "merge_specials",
     "parse_formula",
     "parse_surv",
@@ -261,6 +262,34 @@ def parse_formula(formula: str) -> ParsedFormula:
         plain_names=plain if all_plus and plain else None,
         specials=specials,
     )
+
+
+def categorical_columns(formula: str) -> set[str]:
+    """Columns the formula's terms use as categories: the first argument of ``C(...)``.
+
+    A numeric column written ``C(stage)`` enters the model as dummies, so code
+    that imputes it must keep its observed levels.
+
+    Examples
+    --------
+    >>> sorted(categorical_columns("Surv(t, e) ~ age + C(stage) + x:C(`ph ecog`, Sum)"))
+    ['ph ecog', 'stage']
+    """
+    found: set[str] = set()
+    for term in Formula(parse_formula(formula).rhs):
+        for factor in term.factors:
+            if factor.eval_method.name != "PYTHON":
+                continue
+            node, backticks = parse_python_term(str(factor.expr))
+            for call in ast.walk(node):
+                if (
+                    isinstance(call, ast.Call)
+                    and function_name(call.func) == "C"
+                    and call.args
+                    and isinstance(call.args[0], ast.Name)
+                ):
+                    found.add(backticks.get(call.args[0].id, call.args[0].id))
+    return found
 
 
 def parse_surv(formula: str) -> tuple[list[str], str]:

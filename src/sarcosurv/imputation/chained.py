@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from ..cox.formula import build_response, parse_formula
+from ..cox.formula import build_response, categorical_columns, parse_formula
 from ..errors import ColumnNotFoundError, ImputationError, SarcosurvWarning
 from .columns import ImputedColumn, prepare_columns
 from .compatible import (
@@ -355,10 +355,13 @@ def _methods(
     substantive: str | None,
 ) -> str | Mapping[str, str] | None:
     """Methods per column: numbers of the analysis model default to ``norm`` (a proposal
-    distribution, which predictive mean matching cannot give) and refuse ``pmm``."""
+    distribution, which predictive mean matching cannot give) and refuse ``pmm``; a
+    number the model uses as a category (``C(stage)``) is imputed as one (``logreg``
+    or ``polyreg``), so that it keeps its observed levels."""
     if substantive is None:
         return method
     in_model = set(parse_formula(substantive).columns)
+    as_category = categorical_columns(substantive)
     chosen = dict(method) if isinstance(method, Mapping) else dict.fromkeys(columns, method)
     for name in columns:  # loop over columns
         if name not in in_model or name not in data.columns:
@@ -367,6 +370,8 @@ def _methods(
         numeric = pd.api.types.is_numeric_dtype(dtype) and not (
             pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
         )
+        if numeric and name in as_category and chosen.get(name) is None:
+            chosen[name] = "logreg" if data[name].nunique() <= 2 else "polyreg"
         if chosen.get(name) == "pmm":
             raise ImputationError(
                 "predictive mean matching ('pmm') cannot be made compatible with the analysis "
