@@ -371,3 +371,21 @@ def test_a_level_seen_once_is_refused_by_name():
     lung.columns = [c.replace(".", "_") for c in lung.columns]
     with pytest.raises(ImputationError, match="ph_ecog"):
         ss.mi_coxph("Surv(time, status == 2) ~ age + C(ph_ecog)", lung, m=2, seed=1)
+
+
+def test_no_events_is_a_typed_error_in_both_front_ends():
+    data = _cohort(100, 4)
+    data["event"] = 0.0
+    with pytest.raises(ImputationError, match="no events"):
+        ss.impute(data, ["x1", "x2"], m=2, seed=1, substantive=FORMULA)
+    with pytest.raises(ss.errors.EmptyDataError, match="no events"):
+        ss.cox.fit_cox(np.ones((3, 1)), [1.0, 2.0, 3.0], [0, 0, 0])
+
+
+def test_separation_in_the_analysis_model_leaks_no_numpy_warning():
+    data = _cohort(200, 1)
+    data["x2"] = (data["event"] == 1) * 1.0  # x2 predicts the event perfectly
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ss.impute(data, ["x1", "x2"], m=2, seed=1, substantive=FORMULA)
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]

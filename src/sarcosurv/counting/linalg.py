@@ -93,7 +93,8 @@ def tie_weights(
     if ties == "breslow":
         return weight, np.zeros(weight.shape[0])
     size = np.bincount(group_of_event).astype(np.float64)
-    total = np.bincount(group_of_event, weights=weight)
+    # float even with no events (bincount of an empty array is an integer array)
+    total = np.bincount(group_of_event, weights=weight).astype(np.float64)
     mean = np.divide(total, size, out=np.zeros_like(total), where=size > 0)
     return np.asarray(mean[group_of_event], np.float64), np.asarray(position_in_group, np.float64)
 

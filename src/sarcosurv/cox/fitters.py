@@ -22,6 +22,7 @@ from ..counting.linalg import inverse_or_pinv, solve_or_pinv
 from ..errors import (
     ConvergenceError,
     ConvergenceWarning,
+    EmptyDataError,
     MonotoneLikelihoodWarning,
     SarcosurvError,
 )
@@ -348,6 +349,8 @@ def fit_cox(
     >>> round(float(fit.beta[0]), 4), fit.converged
     (0.6931, True)
     """
+    if not np.any(np.asarray(event)):
+        raise EmptyDataError("no events: a Cox model needs at least one event")
     data = _sorted_arrays(x, time, event, entry, strata, weights)
     return fit_cox_sorted(
         data,

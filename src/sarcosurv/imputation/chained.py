@@ -576,8 +576,9 @@ def _warn_problems(problems: npt.NDArray[np.int64], sweeps: int) -> None:
     """One warning each for values no proposal replaced and Cox fits that did not converge."""
     if problems[0]:
         warnings.warn(
-            f"{int(problems[0])} imputed value(s) kept their previous draw: no proposal was "
-            f"accepted in {REJECTION_LIMIT} rounds (the covariate model may fit the data badly)",
+            f"{int(problems[0])} time(s) over the sweeps and imputations an imputed value "
+            f"kept its previous draw: no proposal of {REJECTION_LIMIT} was accepted (the "
+            "covariate model may fit the data badly, e.g. a skewed number: transform it)",
             SarcosurvWarning,
             stacklevel=3,
         )

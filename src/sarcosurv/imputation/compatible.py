@@ -200,6 +200,11 @@ def compatible_setup(
         design = build_design(model.formula, frame, list(model.strata))
     if not design.used.all():  # cannot happen once every model column is complete
         raise ImputationError("the completed data leave rows out of the analysis model")
+    if not design.event.any():
+        raise ImputationError(
+            f"no events among the {len(frame)} rows with a known outcome: the analysis "
+            f"model {model.formula!r} cannot be fitted, so nothing is compatible with it"
+        )
     imputed = [c for c in columns if c.name in model.columns]
     maps = {c.name: _column_map(design, frame, c) for c in imputed}
     for name, mapped in maps.items():  # loop over columns: shared design columns
@@ -285,8 +290,9 @@ class CompatibleChain:
         self.not_converged += not fit.converged
         self.fitted = fit.beta if np.isfinite(fit.beta).all() else None
         self.beta = draw_normal(fit.beta, fit.vcov_naive, rng)
-        self.hazard = baseline_cumulative_hazard_per_row(fit.data, self.beta, ties=model.ties)  # type: ignore[arg-type]
-        self.eta = self.x @ self.beta
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging fit: inf, rejected
+            self.hazard = baseline_cumulative_hazard_per_row(fit.data, self.beta, ties=model.ties)  # type: ignore[arg-type]
+            self.eta = self.x @ self.beta
 
     def draw(
         self,
