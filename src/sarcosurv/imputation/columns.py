@@ -118,9 +118,11 @@ def _check_levels(name: str, series: pd.Series, levels: tuple[Any, ...], method:
     counts = series.value_counts()
     sparse = {level: int(counts[level]) for level in levels if counts[level] < MIN_LEVEL_COUNT}
     if sparse:
+        shown = dict(list(sparse.items())[:5])
+        more = f" and {len(sparse) - 5} more" if len(sparse) > 5 else ""
         raise ImputationError(
-            f"level(s) {sparse} observed in fewer than {MIN_LEVEL_COUNT} rows: too few donors "
-            "to impute; merge the level with another or remove it",
+            f"level(s) {shown}{more} observed in fewer than {MIN_LEVEL_COUNT} rows: too few "
+            "donors to impute; merge the level with another or remove it",
             column=name,
         )
     needed = 2 if method == "logreg" else 3
@@ -136,6 +138,14 @@ def _prepare_one(name: str, series: pd.Series, method: str | None, donors: int) 
     missing = series.isna().to_numpy()
     if missing.all():
         raise ImputationError("every value is missing; nothing to impute from", column=name)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype) or pd.api.types.is_timedelta64_dtype(
+        series.dtype
+    ):
+        raise ImputationError(
+            f"dates and durations ({series.dtype}) are not imputed directly: convert the "
+            "column to a number first (e.g. years since a reference date)",
+            column=name,
+        )
     is_number = pd.api.types.is_numeric_dtype(series.dtype) and not (
         pd.api.types.is_bool_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype)
     )
