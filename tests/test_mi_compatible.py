@@ -395,5 +395,5 @@ def test_dates_are_refused_with_advice():
     data = _cohort(50, 1)
     data["when"] = pd.to_datetime("2020-01-01") + pd.to_timedelta(np.arange(50), unit="D")
     data.loc[::4, "when"] = pd.NaT
-    with pytest.raises(ImputationError, match="'when'.*convert the column to a number"):
+    with pytest.raises(ImputationError, match=r"'when'.*convert the column to a number"):
         ss.impute(data, ["x2", "when"], m=2, seed=1, survival=("time", "event"))
