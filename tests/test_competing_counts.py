@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import sarcosurv as ss
-from sarcosurv.competing._counting import counts
+from sarcosurv.competing import cause_counts as counts
 
 
 def test_counts_hand_worked() -> None:

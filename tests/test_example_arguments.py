@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from example_script import SCRIPT, run_script
 from sarcosurv.studies.heilig2020 import synthetic_cohort
-
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "examples" / "reproduce_heilig2020.py"
-
-
-def run_script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 def assert_usage_error(result: subprocess.CompletedProcess[str], *words: str) -> None:

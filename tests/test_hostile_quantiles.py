@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sarcosurv._km_groups import _general_quantiles
-from sarcosurv._km_monotone import monotone_quantiles
-from sarcosurv._km_quantile import FLAT_TOLERANCE as TOL
+from sarcosurv.km import FLAT_TOLERANCE as TOL
+from sarcosurv.km import general_quantiles, monotone_quantiles
 
 LEVELS = [0.0, 0.25, 0.5, 0.5 + TOL / 3, 0.75, 1.0, TOL, TOL / 2]
 
@@ -37,7 +36,7 @@ def test_monotone_path_equals_the_general_one(seed: int) -> None:
             if fast is None:
                 continue
             used += 1
-            np.testing.assert_array_equal(fast, _general_quantiles(times, curve, offsets, p))
+            np.testing.assert_array_equal(fast, general_quantiles(times, curve, offsets, p))
     assert used > 100
 
 

@@ -11,7 +11,7 @@ import pytest
 
 import sarcosurv as ss
 from conftest import load_dataset
-from sarcosurv.imputation.chained import _own_columns
+from sarcosurv.imputation.chained import own_columns
 from sarcosurv.imputation.columns import prepare_columns
 from sarcosurv.registry import Cohort
 from sarcosurv.studies import heilig2020
@@ -90,11 +90,11 @@ def _lung() -> pd.DataFrame:
 def test_hazard_products_are_each_columns_own() -> None:
     frame = pd.DataFrame({"a": [1.0, np.nan, 3.0, 4.0], "g": pd.Categorical(list("xyzx"))})
     columns = prepare_columns(frame, ["a", "g"], None, 1)
-    own = _own_columns(columns, n_extra=2, interactions=True)
+    own = own_columns(columns, n_extra=2, interactions=True)
     # a: block 0, product at 0 + (1 + 2) + 2; g: blocks 1-2, products 6-7.
     assert own[0].tolist() == [0, 5]
     assert own[1].tolist() == [1, 2, 6, 7]
-    assert _own_columns(columns, n_extra=2, interactions=False)[1].tolist() == [1, 2]
+    assert own_columns(columns, n_extra=2, interactions=False)[1].tolist() == [1, 2]
 
 
 def test_interactions_change_nothing_without_survival() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from sarcosurv import registry
 from sarcosurv.studies import heilig2020
-from sarcosurv.studies.heilig2020.compare import _row
+from sarcosurv.studies.heilig2020.compare import comparison_row
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "examples" / "reproduce_heilig2020.py"
@@ -111,9 +111,9 @@ def test_closeness_section_flags_reversals(
 def test_direction_reversal_is_opposite_sides_of_one() -> None:
     comparison = pd.DataFrame(
         [
-            _row("Table 3", "a", 0.86, 1.60, 0.75, 3.42),
-            _row("Table 3", "b", 1.10, 1.15, 1.00, 1.31),
-            _row("Table 2", "c", 20.0, 30.0, 10.0, 40.0),
+            comparison_row("Table 3", "a", 0.86, 1.60, 0.75, 3.42),
+            comparison_row("Table 3", "b", 1.10, 1.15, 1.00, 1.31),
+            comparison_row("Table 2", "c", 20.0, 30.0, 10.0, 40.0),
         ]
     )
     assert comparison["direction_reversed"].tolist()[:2] == [True, False]

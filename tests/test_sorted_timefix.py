@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sarcosurv as ss
-from sarcosurv.surv import TIMEFIX_TOLERANCE, Surv, _sorted_timefix, aeq_times, with_time_codes
+from sarcosurv.surv import TIMEFIX_TOLERANCE, Surv, aeq_times, sorted_timefix, with_time_codes
 
 
 def _weighted(time: np.ndarray, event: np.ndarray) -> Surv:
@@ -80,7 +80,7 @@ def test_property_equals_aeq_times(values: list[float], copies: int) -> None:
     surv = with_time_codes(_weighted(time, np.ones(time.size, int)))
     np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
     for values in (np.zeros(4), time):
-        fixed, grid, codes = _sorted_timefix(values, TIMEFIX_TOLERANCE)
+        fixed, grid, codes = sorted_timefix(values, TIMEFIX_TOLERANCE)
         np.testing.assert_array_equal(fixed, aeq_times(values)[0])
         np.testing.assert_array_equal(grid[codes], fixed)
     coded = surv.time_codes()
@@ -105,6 +105,6 @@ def test_all_zero_times() -> None:
     surv = with_time_codes(_weighted(time, np.ones(time.size, int)))
     np.testing.assert_array_equal(surv.time, aeq_times(time)[0])
     for values in (np.zeros(4), time):
-        fixed, grid, codes = _sorted_timefix(values, TIMEFIX_TOLERANCE)
+        fixed, grid, codes = sorted_timefix(values, TIMEFIX_TOLERANCE)
         np.testing.assert_array_equal(fixed, aeq_times(values)[0])
         np.testing.assert_array_equal(grid[codes], fixed)

@@ -17,7 +17,7 @@ import pandas as pd
 from ._km_monotone import monotone_quantiles
 from ._km_quantile import FLAT_TOLERANCE
 
-__all__ = ["landmarks_by_group", "quantiles_by_group"]
+__all__ = ["general_quantiles", "landmarks_by_group", "quantiles_by_group"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -42,10 +42,10 @@ def quantiles_by_group(
     fast = monotone_quantiles(times, curve, offsets, p, FLAT_TOLERANCE)
     if fast is not None:
         return fast
-    return _general_quantiles(times, curve, offsets, p)
+    return general_quantiles(times, curve, offsets, p)
 
 
-def _general_quantiles(
+def general_quantiles(
     times: FloatArray, curve: FloatArray, offsets: IntArray, p: float
 ) -> FloatArray:
     """:func:`quantiles_by_group` for curves in any order (first occurrences by hashing)."""

@@ -14,8 +14,9 @@ import pandas as pd
 from ._grouping import exclusions, group_codes
 from ._inputs import dask_backend, grouping_frame, is_dask_frame, merge_plan, response
 from ._km_core import CONF_TYPES, confidence_band, kaplan_meier_curve, normal_quantile
-from ._km_groups import landmarks_by_group, quantiles_by_group
-from ._km_quantile import curve_quantile, symmetric_interval
+from ._km_groups import general_quantiles, landmarks_by_group, quantiles_by_group
+from ._km_monotone import monotone_quantiles
+from ._km_quantile import FLAT_TOLERANCE, curve_quantile, symmetric_interval
 from ._km_rmst import restricted_mean
 from .counting import RiskTable, tabulate_blocks
 from .counting.linalg import power_of_two_scale
@@ -25,7 +26,18 @@ from .surv import Surv
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["KaplanMeierResult", "kaplan_meier", "kaplan_meier_surv"]
+# Array-level quantile kernels (the general search and the fast path for monotone
+# curves) are exported beside the front ends for callers with their own curves.
+__all__ = [
+    "FLAT_TOLERANCE",
+    "KaplanMeierResult",
+    "check_options",
+    "curves_result",
+    "general_quantiles",
+    "kaplan_meier",
+    "kaplan_meier_surv",
+    "monotone_quantiles",
+]
 
 FloatArray = npt.NDArray[np.float64]
 QuantileMethod = Literal["brookmeyer-crowley", "symmetric"]
@@ -349,7 +361,7 @@ def kaplan_meier(
             data, time, event, by, entry, weights, conf_type, conf_level,
             timefix=timefix, time_unit=time_unit,
         )  # fmt: skip
-    _check_options(conf_type, conf_level)
+    check_options(conf_type, conf_level)
     surv, frame, names = response(
         data,
         time,
@@ -392,12 +404,12 @@ def kaplan_meier_surv(
     >>> kaplan_meier_surv(surv, by=np.array(["a", "b", "a"]))
     <KaplanMeierResult groups=2 n=3 events=2>
     """
-    _check_options(conf_type, conf_level)
+    check_options(conf_type, conf_level)
     frame = grouping_frame(by, "by", surv)
     return _fit(surv, frame, tuple(str(c) for c in frame.columns), conf_type, conf_level)
 
 
-def _check_options(conf_type: str, conf_level: float) -> None:
+def check_options(conf_type: str, conf_level: float) -> None:
     if conf_type not in CONF_TYPES:
         raise SarcosurvError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
     if not 0.0 < conf_level < 1.0:
@@ -444,23 +456,44 @@ def _fit(
         coded=surv.time_codes(),
         merge_sorted=merge_sorted,
     )
-    table, groups, offsets = _assemble(
+    return curves_result(
         blocks,
         grouping.labels,
         by_columns,
         (conf_type, conf_level),
-        surv.weights is not None,
-        scale,
+        weighted=surv.weights is not None,
+        scale=scale,
+        excluded=excluded,
+        late_entry=surv.entry is not None,
     )
+
+
+def curves_result(
+    blocks: list[RiskTable],
+    labels: pd.DataFrame,
+    by: tuple[str, ...],
+    conf: tuple[str, float],
+    *,
+    weighted: bool,
+    scale: float,
+    excluded: pd.DataFrame,
+    late_entry: bool,
+) -> KaplanMeierResult:
+    """The Kaplan–Meier result from per-group risk tables of the counting layer.
+
+    The one assembly of curves, bands and group counts, shared by the in-memory
+    and the Dask front ends; ``scale`` is the unit the weights were counted in.
+    """
+    table, groups, offsets = _assemble(blocks, labels, by, conf, weighted, scale)
     return KaplanMeierResult(
         table=table,
         groups=groups,
-        conf_type=conf_type,
-        conf_level=conf_level,
-        by=by_columns,
+        conf_type=conf[0],
+        conf_level=conf[1],
+        by=by,
         excluded=excluded,
         offsets=offsets,
-        late_entry=surv.entry is not None,
+        late_entry=late_entry,
     )
 
 

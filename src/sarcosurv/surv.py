@@ -32,7 +32,14 @@ from .errors import (
     TimeTypeError,
 )
 
-__all__ = ["TIMEFIX_TOLERANCE", "TIME_UNITS", "Surv", "aeq_sorted_times", "aeq_times"]
+__all__ = [
+    "TIMEFIX_TOLERANCE",
+    "TIME_UNITS",
+    "Surv",
+    "aeq_sorted_times",
+    "aeq_times",
+    "sorted_timefix",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -165,7 +172,7 @@ def with_time_codes(surv: Surv, tolerance: float = TIMEFIX_TOLERANCE) -> Surv:
             time, surv.entry, _Rows(surv.labels, surv.patient_id), surv.columns, True
         )
         return replace(surv, time=fixed, entry=entry, timefix=True)
-    fixed, grid, codes = _sorted_timefix(time, tolerance)
+    fixed, grid, codes = sorted_timefix(time, tolerance)
     return replace(surv, time=fixed, timefix=True, coded_time=(fixed, grid, codes))
 
 
@@ -175,7 +182,7 @@ def _mostly_distinct(values: FloatArray, sample_size: int = 2048) -> bool:
     return bool(np.unique(sample).size > sample.size // 2)
 
 
-def _sorted_timefix(time: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray, IntArray]:
+def sorted_timefix(time: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray, IntArray]:
     """Merged times, sorted distinct merged times and row codes, from one argsort.
 
     The rule is :func:`aeq_times` on finite times: the step between sorted rows

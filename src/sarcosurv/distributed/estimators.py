@@ -22,7 +22,7 @@ from .._validate import require_columns
 from ..counting import RiskTable, tables_from_counts
 from ..errors import EmptyDataError, GroupError, SarcosurvError
 from ..followup import FollowupResult
-from ..km import KaplanMeierResult, QuantileMethod, _assemble, _check_options
+from ..km import KaplanMeierResult, QuantileMethod, check_options, curves_result
 from ..logrank import LogrankResult, Weights
 from ..surv import aeq_times
 from ._counts import (
@@ -144,7 +144,7 @@ def kaplan_meier_dask(
     >>> km.table["survival"].round(3).tolist()
     [0.75, 0.5, 0.0]
     """
-    _check_options(conf_type, conf_level)
+    check_options(conf_type, conf_level)
     by_columns = as_columns(by)
     _columns(data, time=time, event=event, by=list(by_columns), entry=entry, weights=weights)
     spec = CountSpec(
@@ -154,17 +154,15 @@ def kaplan_meier_dask(
     counts = _collect(data, spec, timefix)
     grouping, cell, entry_cell = _codes(counts, by_columns)
     blocks = _tables(counts, cell, entry_cell, grouping.n_groups, 1)
-    table, groups, offsets = _assemble(
-        blocks, grouping.labels, by_columns, (conf_type, conf_level), weights is not None, 1.0
-    )
-    return KaplanMeierResult(
-        table=table,
-        groups=groups,
-        conf_type=conf_type,
-        conf_level=conf_level,
-        by=by_columns,
+    return curves_result(
+        blocks,
+        grouping.labels,
+        by_columns,
+        (conf_type, conf_level),
+        weighted=weights is not None,
+        scale=1.0,
         excluded=ordered_exclusions(counts),
-        offsets=offsets,
+        late_entry=entry is not None,  # as in memory: pval=True then refuses the curves
     )
 
 
@@ -188,7 +186,7 @@ def median_followup_dask(
     >>> ss.median_followup(dd.from_pandas(d, npartitions=2), "t", "e").median
     6.0
     """
-    _check_options(conf_type, conf_level)
+    check_options(conf_type, conf_level)
     _columns(data, time=time, event=event)
     spec = CountSpec(
         time, event, None, None, (), "median follow-up (event != 0 ends follow-up for any cause)",
@@ -197,17 +195,15 @@ def median_followup_dask(
     counts = _collect(data, spec, timefix)
     grouping, cell, _ = _codes(counts, ())
     blocks = _tables(counts, cell, None, 1, 1)
-    table, groups, offsets = _assemble(
-        blocks, grouping.labels, (), (conf_type, conf_level), False, 1.0
-    )
-    reverse = KaplanMeierResult(
-        table=table,
-        groups=groups,
-        conf_type=conf_type,
-        conf_level=conf_level,
-        by=(),
+    reverse = curves_result(
+        blocks,
+        grouping.labels,
+        (),
+        (conf_type, conf_level),
+        weighted=False,
+        scale=1.0,
         excluded=ordered_exclusions(counts),
-        offsets=offsets,
+        late_entry=False,
     )
     median = reverse.median(ci_method=ci_method)
     return FollowupResult(

@@ -25,7 +25,7 @@ from .compatible import (
 )
 from .methods import impute_norm, impute_ordered, impute_pmm, impute_polytomous
 
-__all__ = ["ImputationResult", "impute", "nelson_aalen_at_own_time"]
+__all__ = ["ImputationResult", "impute", "nelson_aalen_at_own_time", "own_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -181,7 +181,7 @@ def _full_design(
     return np.column_stack([*blocks, extra, *products])
 
 
-def _own_columns(
+def own_columns(
     columns: list[ImputedColumn], n_extra: int, interactions: bool
 ) -> list[npt.NDArray[np.intp]]:
     """Per column, the design columns that are its own (its block and its hazard product)."""
@@ -258,7 +258,7 @@ def _predictor_sets(
     outcome terms) and its covariate-model predictors of a compatible draw (without the
     outcome terms: the Cox likelihood brings the outcome in)."""
     hazard = setup.interactions and setup.extra.shape[1] > 1
-    own = _own_columns(setup.columns, setup.extra.shape[1], hazard)
+    own = own_columns(setup.columns, setup.extra.shape[1], hazard)
     width = sum(c.width for c in setup.columns)
     predictors, covariates = [], []
     for mine in own:  # loop over columns

@@ -17,7 +17,14 @@ import pandas as pd
 from ...cox import CoxResult
 from .tables import FACTORS, characteristics_table
 
-__all__ = ["PUBLISHED_FACTORS", "TABLE3_TERMS", "compare", "direction_reversals", "inside_fraction"]
+__all__ = [
+    "PUBLISHED_FACTORS",
+    "TABLE3_TERMS",
+    "compare",
+    "comparison_row",
+    "direction_reversals",
+    "inside_fraction",
+]
 
 #: Published Table 2 factor -> the analysis column of that factor.
 PUBLISHED_FACTORS = {
@@ -45,7 +52,7 @@ TABLE3_TERMS = {
 _TABLE2_LEVELS = {"Grade 2": "Grade 2", "Grade 3": "Grade 3"}
 
 
-def _row(
+def comparison_row(
     section: str,
     item: str,
     published: float,
@@ -90,10 +97,10 @@ def _table1_rows(
     for key, title in titles.items():
         for level, count in pub[key].items():
             ours = float(t1.get((title, labels.get(level, level)), 0))
-            rows.append(_row("Table 1", f"{title}: {level}", float(count), ours))
+            rows.append(comparison_row("Table 1", f"{title}: {level}", float(count), ours))
     sex = endpoints["sex"].value_counts()
     rows.append(
-        _row(
+        comparison_row(
             "Table 1",
             "Sex: male",
             float(published["cohort"]["male"]["n"]),
@@ -109,7 +116,9 @@ def _table1_rows(
         ("q1", ours_age.quantile(0.25)),
         ("q3", ours_age.quantile(0.75)),
     ]:
-        rows.append(_row("Table 1", f"Age {name}", float(age[name]), round(float(value), 1)))
+        rows.append(
+            comparison_row("Table 1", f"Age {name}", float(age[name]), round(float(value), 1))
+        )
     return rows
 
 
@@ -125,11 +134,13 @@ def _table2_rows(table2: pd.DataFrame, published: dict[str, Any]) -> list[dict[s
             key = (title, _TABLE2_LEVELS.get(level, level))
             for cell, (estimate, _, _) in zip(cells, values, strict=True):
                 if key not in ours.index:
-                    rows.append(_row("Table 2", f"{factor}: {level} {cell}", estimate, np.nan))
+                    rows.append(
+                        comparison_row("Table 2", f"{factor}: {level} {cell}", estimate, np.nan)
+                    )
                     continue
                 r = ours.loc[key]
                 rows.append(
-                    _row(
+                    comparison_row(
                         "Table 2",
                         f"{factor}: {level} {cell}",
                         estimate,
@@ -142,7 +153,7 @@ def _table2_rows(table2: pd.DataFrame, published: dict[str, Any]) -> list[dict[s
             p_values = table2.loc[table2["factor"] == title, f"p_{endpoint}"]
             ours_p = float(p_values.iloc[0]) if len(p_values) else np.nan
             rows.append(
-                _row(
+                comparison_row(
                     "Table 2 p",
                     f"{factor}: log-rank p {endpoint.upper()}",
                     spec[f"p_{endpoint}"],
@@ -160,12 +171,14 @@ def _table3_rows(fits: dict[str, CoxResult], published: dict[str, Any]) -> list[
             name = TABLE3_TERMS[term]
             if name not in hr.index:
                 rows.append(
-                    _row("Table 3", f"{term} ({endpoint.upper()})", values[endpoint][0], np.nan)
+                    comparison_row(
+                        "Table 3", f"{term} ({endpoint.upper()})", values[endpoint][0], np.nan
+                    )
                 )
                 continue
             r = hr.loc[name]
             rows.append(
-                _row(
+                comparison_row(
                     "Table 3",
                     f"{term} ({endpoint.upper()})",
                     values[endpoint][0],
@@ -176,7 +189,7 @@ def _table3_rows(fits: dict[str, CoxResult], published: dict[str, Any]) -> list[
             )
     for endpoint, fit in fits.items():
         rows.append(
-            _row(
+            comparison_row(
                 "Table 3",
                 f"n used ({endpoint.upper()})",
                 float(published["table3"]["n"][endpoint]),
@@ -190,10 +203,10 @@ def _eligible_rows(endpoints: pd.DataFrame, published: dict[str, Any]) -> list[d
     """Patients each Table 3 model could use before complete cases (PFS: the evaluable)."""
     pfs = float(endpoints["pfs_evaluable"].sum())
     return [
-        _row(
+        comparison_row(
             "Table 3", "n eligible (PFS)", float(published["outcomes_text"]["pfs_evaluable_n"]), pfs
         ),
-        _row(
+        comparison_row(
             "Table 3",
             "n eligible (OS)",
             float(published["cohort"]["n_patients"]),
@@ -212,21 +225,23 @@ def _survival_rows(
         m = overall.loc[endpoint]
         label = f"median {endpoint.upper()} (months)"
         rows.append(
-            _row("Outcomes", label, text[f"median_{endpoint}"], *_triple(m, "median", "bc_"))
+            comparison_row(
+                "Outcomes", label, text[f"median_{endpoint}"], *_triple(m, "median", "bc_")
+            )
         )
     lm = landmarks.set_index("item")
     for item in ("pfs_5y", "os_5y", "os_2y", "os_3y"):
         r = lm.loc[item]
         estimate = (100 * r["survival"], 100 * r["lower"], 100 * r["upper"])
         label = f"{item.replace('_', ' ').upper()} (%)"
-        rows.append(_row("Outcomes", label, text[f"{item}_pct"], *estimate))
+        rows.append(comparison_row("Outcomes", label, text[f"{item}_pct"], *estimate))
     by_cr = medians[medians["group"].isin(["CR", "non-CR"])].set_index(["group", "endpoint"])
     for group, values in text["median_by_remission"].items():
         for endpoint in ("pfs", "os"):
             r = by_cr.loc[(group, endpoint)]
             label = f"median {endpoint.upper()} {group} (months, symmetric CI)"
             estimate = _triple(r, "median", "symmetric_")
-            rows.append(_row("Outcomes", label, values[endpoint][0], *estimate))
+            rows.append(comparison_row("Outcomes", label, values[endpoint][0], *estimate))
     return rows
 
 
@@ -241,20 +256,24 @@ def _count_rows(
     relapsed = (endpoints["pfs_event_type"] == "relapse/progression").sum()
     nrm = (endpoints["os_cause"] == "non-relapse mortality").sum()
     return [
-        _row("Outcomes", "median follow-up of survivors (years)", published_followup, followup),
-        _row(
+        comparison_row(
+            "Outcomes", "median follow-up of survivors (years)", published_followup, followup
+        ),
+        comparison_row(
             "Outcomes",
             "PFS evaluable (n)",
             text["pfs_evaluable_n"],
             float(endpoints["pfs_evaluable"].sum()),
         ),
-        _row(
+        comparison_row(
             "Outcomes",
             "relapse or progression (n)",
             text["relapse_or_progression"]["n"],
             float(relapsed),
         ),
-        _row("Outcomes", "non-relapse deaths (n)", text["non_relapse_mortality"]["n"], float(nrm)),
+        comparison_row(
+            "Outcomes", "non-relapse deaths (n)", text["non_relapse_mortality"]["n"], float(nrm)
+        ),
     ]
 
 
