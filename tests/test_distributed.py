@@ -102,6 +102,15 @@ def test_kaplan_meier_equals_in_memory(client: Any, lung: pd.DataFrame, options:
     )
 
 
+@pytest.mark.parametrize("entry", [None, "entry"])
+def test_kaplan_meier_knows_late_entry_as_in_memory(
+    client: Any, lung: pd.DataFrame, entry: str | None
+) -> None:
+    on_dask = ss.kaplan_meier(partitioned(lung), "time", "status01", entry=entry)
+    assert on_dask.late_entry is ss.kaplan_meier(lung, "time", "status01", entry=entry).late_entry
+    assert on_dask.late_entry is (entry is not None)
+
+
 def test_kaplan_meier_timefix_merges_across_partitions(client: Any) -> None:
     # 0.1 + 0.2 and 0.3 sit in different partitions; timefix merges them as in memory.
     data = pd.DataFrame({"t": [0.1 + 0.2, 1.0, 2.0, 0.3, 3.0, 0.3], "e": [1, 0, 1, 1, 1, 0]})
